@@ -1,0 +1,1 @@
+"""bang dialect tables; the Dialect object is in xpiler.dialects."""

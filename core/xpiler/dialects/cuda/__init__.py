@@ -1,0 +1,1 @@
+"""cuda dialect tables; the Dialect object is in xpiler.dialects."""

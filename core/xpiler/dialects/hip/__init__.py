@@ -1,0 +1,1 @@
+"""hip dialect tables; the Dialect object is in xpiler.dialects."""

@@ -1,0 +1,1 @@
+"""vnni dialect tables; the Dialect object is in xpiler.dialects."""

@@ -1,0 +1,994 @@
+"""Clang cursors to IR.
+
+The converter walks the translation unit's cursors that lie in the main file and builds
+IR nodes, putting back the comments and directives that clang drops (see ``trivia``).
+Anything it does not model becomes an Opaque node holding the source text, with a
+diagnostic when that is worth knowing; any unexpected failure inside one statement or
+one top-level item degrades that piece to Opaque text rather than losing it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import clang.cindex as ci
+
+from .. import ir
+from ..diagnostics import Diagnostic
+from .libclang import extra
+from .trivia import LineIndex, Trivia
+
+K = ci.CursorKind
+T = ci.TypeKind
+
+_CONFIG_CALLS = {"cudaConfigureCall", "__cudaPushCallConfiguration", "hipConfigureCall",
+                 "__hipPushCallConfiguration"}
+_FUNC_SPECIFIERS = ("static", "inline", "__inline__", "__inline", "__forceinline__", "__noinline__",
+                    "constexpr", "extern")
+_VAR_SPECIFIERS = ("static", "extern", "constexpr", "register", "thread_local", "__thread")
+_INT_RX = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
+_FLOAT_RX = re.compile(r"^([0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F.]+[pP][+-]?[0-9]+)([fFlL]|f16|F16)?$")
+_QUALNAME_RX = re.compile(r"^[A-Za-z_][\w:]*(<[\w\s:,<>*&]*>)?(::[A-Za-z_]\w*)*$")
+_XPILER_COMMENT = re.compile(r"^//\s*xpiler:\s*([A-Za-z_][\w-]*)\s*(.*?)\s*$")
+_LOOP_PRAGMA = re.compile(r"#\s*pragma\s+(unroll|nounroll|omp\b.*\b(for|simd)\b|GCC\s+unroll|clang\s+loop|ivdep|simd|vector)")
+_CV = re.compile(r"\b(const|volatile|__restrict|restrict|__restrict__)\b")
+
+
+class Unsupported(Exception):
+    """A construct the IR does not model; the caller keeps its text verbatim."""
+
+
+class Converter:
+    def __init__(self, data: bytes, path: str, dialect: str, language: str, trivia: list[Trivia],
+                 error_offsets: tuple[int, ...] = ()):
+        self.data = data
+        self.errors = sorted(error_offsets)
+        self.path = path
+        self.dialect = dialect
+        self.language = language
+        self.lines = LineIndex(data)
+        self.trivia = trivia
+        self.used = [False] * len(trivia)
+        self._tstarts = [t.start for t in trivia]
+        self.diagnostics: list[Diagnostic] = []
+        self.x = extra()
+
+    # ------------------------------------------------------------------ helpers
+    def text(self, c: ci.Cursor) -> str:
+        e = c.extent
+        s, t = e.start.offset, e.end.offset
+        if e.start.file is None or t < s:
+            return ""
+        return self.data[s:t].decode("utf-8", "replace")
+
+    def span(self, c: ci.Cursor) -> Optional[ir.Span]:
+        e = c.extent
+        st, en = e.start, e.end
+        if st.line == 0:
+            return None
+        return ir.Span(st.line, st.column, en.line, en.column, st.offset, en.offset)
+
+    def _range(self, c: ci.Cursor) -> tuple[int, int]:
+        e = c.extent
+        return e.start.offset, e.end.offset
+
+    def warn(self, c: Optional[ci.Cursor], message: str, code: str, severity: str = "warning"):
+        line, col = (c.extent.start.line, c.extent.start.column) if c is not None and c.extent.start.line else (1, 1)
+        self.diagnostics.append(Diagnostic(severity, message, line, col, file=self.path, code=code))
+
+    def trivia_between(self, start: int, end: int) -> list[int]:
+        """Indices of unused trivia starting in [start, end)."""
+        import bisect
+
+        i = bisect.bisect_left(self._tstarts, start)
+        out = []
+        while i < len(self.trivia) and self.trivia[i].start < end:
+            if not self.used[i]:
+                out.append(i)
+            i += 1
+        return out
+
+    def has_error(self, c: ci.Cursor) -> bool:
+        """Whether clang reported an error inside this cursor's extent."""
+        import bisect
+
+        s, e = self._range(c)
+        i = bisect.bisect_left(self.errors, s)
+        return i < len(self.errors) and self.errors[i] <= e
+
+    def _error_outside_blocks(self, c: ci.Cursor) -> bool:
+        """An error in this statement, not counting its braced sub-blocks (which are
+        converted on their own): clang's recovery may have dropped parts of it."""
+        import bisect
+
+        s, e = self._range(c)
+        i = bisect.bisect_left(self.errors, s)
+        hits = [o for o in self.errors[i:] if o <= e]
+        if not hits:
+            return False
+        blocks = [self._range(_unwrap_stmt(k)) for k in c.get_children() if _unwrap_stmt(k).kind == K.COMPOUND_STMT]
+        return any(not any(a <= o < b for a, b in blocks) for o in hits)
+
+    def root(self, c: ci.Cursor) -> ir.Expr:
+        """A statement-level expression. Where clang reported an error, its AST may have
+        lost pieces: keep the source text instead."""
+        if self.errors and self.has_error(c):
+            t = self.text(c)
+            if not t:
+                raise Unsupported("erroneous expression")
+            return ir.OpaqueExpr(t, span=self.span(c))
+        return self.expr(c)
+
+    def gap_text(self, a: int, b: int) -> str:
+        """Source text in [a, b) that is neither trivia nor whitespace nor ';' -- code the
+        AST did not give us (clang drops statements it cannot recover)."""
+        if b <= a:
+            return ""
+        seg = bytearray(self.data[a:b])
+        import bisect
+
+        i = bisect.bisect_left(self._tstarts, a)
+        while i > 0 and self.trivia[i - 1].end > a:
+            i -= 1
+        while i < len(self.trivia) and self.trivia[i].start < b:
+            t = self.trivia[i]
+            for j in range(max(t.start, a), min(t.end, b)):
+                seg[j - a] = 32
+            i += 1
+        if seg.replace(b";", b" ").strip() == b"":
+            return ""
+        return self.data[a:b].decode("utf-8", "replace").strip()
+
+    def claim_trailing(self, node: ir.Stmt, c: ci.Cursor) -> None:
+        """Give a non-block sub-statement the comment that follows it on its line."""
+        if isinstance(node, ir.Block):
+            return
+        ce = c.extent.end.offset
+        nxt = self.trivia_between(ce, len(self.data))
+        if not nxt:
+            return
+        t = self.trivia[nxt[0]]
+        gap = self.data[ce:t.start]
+        if t.kind == "comment" and b"\n" not in gap and gap.strip(b" \t;") == b"" and t.end_line == t.line:
+            self.used[nxt[0]] = True
+            node.trailing = t.text
+
+    def is_blank_between(self, a: int, b: int) -> bool:
+        """A blank line in the source between byte offsets a and b (comments ignored)."""
+        if a < 0 or b <= a:
+            return False
+        seg = self.data[a:b]
+        return re.search(rb"\n[ \t\r]*\n", seg) is not None
+
+    # ------------------------------------------------------------------ module
+    def module(self, tu: ci.TranslationUnit) -> ir.Module:
+        items: list[tuple[int, ir.Stmt]] = []
+        main = tu.cursor
+        for c in main.get_children():
+            f = c.location.file
+            if f is None or f.name != self.path:
+                continue
+            for item in self.top(c):
+                items.append((item.span.offset if item.span else c.extent.start.offset, item))
+        items = self._merge_group_decls(items)
+        # Trivia left over (not inside a function body or an opaque item) go between items.
+        for i, t in enumerate(self.trivia):
+            if self.used[i]:
+                continue
+            if any(it.span and it.span.offset <= t.start < it.span.end_offset for _, it in items
+                   if isinstance(it, (ir.OpaqueTop, ir.Decl))):
+                self.used[i] = True
+                continue
+            self.used[i] = True
+            items.append((t.start, self._trivia_node(t)))
+        items.sort(key=lambda p: p[0])
+        out = self._attach_annotations([it for _, it in items])
+        self._mark_blank(out)
+        self._classify_c_kernels(out)
+        return ir.Module(dialect=self.dialect, items=out, path=self.path, language=self.language)
+
+    def _trivia_node(self, t: Trivia) -> ir.Stmt:
+        sp = ir.Span(t.line, t.col, t.end_line, t.col, t.start, t.end)
+        if t.kind == "comment":
+            return ir.Comment(t.text, span=sp)
+        if t.is_pragma:
+            return ir.Pragma(t.text, span=sp)
+        return ir.Directive(t.text, span=sp)
+
+    def _merge_group_decls(self, items):
+        """``float a, b;`` at file scope is two VAR_DECL cursors: one Decl."""
+        out = []
+        for off, it in items:
+            if (out and isinstance(it, ir.Decl) and isinstance(out[-1][1], ir.Decl)
+                    and it.span and out[-1][1].span and it.span.offset == out[-1][1].span.offset):
+                out[-1][1].vars.extend(it.vars)
+                continue
+            out.append((off, it))
+        return out
+
+    def _attach_annotations(self, items: list[ir.Stmt]) -> list[ir.Stmt]:
+        """``// xpiler: launch ...`` comments right above a function become its annotations."""
+        out: list[ir.Stmt] = []
+        pending: list[ir.Comment] = []
+        for it in items:
+            if isinstance(it, ir.Comment) and _XPILER_COMMENT.match(it.text):
+                pending.append(it)
+                continue
+            if isinstance(it, ir.Function) and pending:
+                for c in pending:
+                    m = _XPILER_COMMENT.match(c.text)
+                    it.annotations[m.group(1)] = m.group(2)
+                pending = []
+            elif pending and not isinstance(it, ir.Comment):
+                out.extend(pending)  # not above a function: keep as plain comments
+                pending = []
+            out.append(it)
+        out.extend(pending)
+        return out
+
+    def _mark_blank(self, items: list[ir.Stmt]):
+        prev_end = -1
+        for i, it in enumerate(items):
+            if it.span is None:
+                continue
+            it.blank_before = i > 0 and self.is_blank_between(prev_end, it.span.offset)
+            prev_end = it.span.end_offset
+
+    def _classify_c_kernels(self, items: list[ir.Stmt]):
+        """In C and VNNI files a kernel is an exported function no other function calls."""
+        if self.dialect not in ("c", "vnni"):
+            return
+        funcs = [f for f in items if isinstance(f, ir.Function)]
+        called = {n.callee.name for f in funcs if f.body for n in f.body.walk()
+                  if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name)}
+        for f in funcs:
+            if (f.body is not None and f.name != "main" and "static" not in f.specifiers
+                    and not any(s in f.specifiers for s in ("inline", "__inline__", "__forceinline__"))
+                    and f.name not in called):
+                f.kind = "kernel"
+
+    # ------------------------------------------------------------------ top level
+    def top(self, c: ci.Cursor, extern_c: bool = False) -> list[ir.Stmt]:
+        try:
+            kind = c.kind
+            if kind in (K.FUNCTION_DECL, K.FUNCTION_TEMPLATE):
+                return [self.function(c, extern_c)]
+            if kind == K.VAR_DECL:
+                return [ir.Decl([self.var(c, top=True)], span=self.span(c))]
+            if kind == K.LINKAGE_SPEC or (kind == K.UNEXPOSED_DECL and self.text(c).startswith("extern")):
+                out = []
+                for ch in c.get_children():
+                    out.extend(self.top(ch, extern_c=True))
+                return out
+            if kind in (K.MACRO_DEFINITION, K.MACRO_INSTANTIATION, K.INCLUSION_DIRECTIVE):
+                return []
+            return [self.opaque_top(c)]
+        except Unsupported:
+            return [self.opaque_top(c)]
+        except Exception as e:  # never lose code: keep it verbatim and say so
+            self.warn(c, f"xpiler could not model this declaration ({type(e).__name__}: {e}); kept verbatim",
+                      "internal-opaque")
+            return [self.opaque_top(c)]
+
+    def opaque_top(self, c: ci.Cursor) -> ir.OpaqueTop:
+        s, e = self._range(c)
+        # Extents of struct/typedef declarations stop before their ';'.
+        m = re.match(rb"\s*;", self.data[e:e + 64])
+        if m:
+            e += m.end()
+        text = self.data[s:e].decode("utf-8", "replace")
+        st = c.extent.start
+        end_line, end_col = self.lines.position(max(s, e - 1))
+        return ir.OpaqueTop(text, span=ir.Span(st.line, st.column, end_line, end_col + 1, s, e))
+
+    def function(self, c: ci.Cursor, extern_c: bool) -> ir.Function:
+        kind = "host"
+        launch_bounds: list[ir.Expr] = []
+        body = None
+        params: list[ir.Param] = []
+        device = host = False
+        for ch in c.get_children():
+            k = ch.kind
+            if k == K.CUDAGLOBAL_ATTR:
+                kind = "kernel"
+            elif k == K.CUDADEVICE_ATTR:
+                device = True
+            elif k == K.CUDAHOST_ATTR:
+                host = True
+            elif k == K.COMPOUND_STMT:
+                body = ch
+            elif k == K.UNEXPOSED_ATTR:
+                t = self.text(ch)
+                m = re.match(r"__launch_bounds__\s*\((.*)\)\s*$", t, re.S)
+                if m:
+                    launch_bounds = [self._attr_arg(a) for a in _split_args(m.group(1))]
+        if kind != "kernel":
+            kind = "host_device" if device and host else "device" if device else "host"
+        for p in c.get_arguments() if c.kind == K.FUNCTION_DECL else self._template_params(c):
+            params.append(ir.Param(p.spelling, self.ctype(p.type, p), span=self.span(p)))
+        head = self._head_text(c)
+        specifiers = [w for w in _FUNC_SPECIFIERS if re.search(r"(?<![\w\"])" + w + r"\b", head)]
+        if "extern" in specifiers and re.search(r'extern\s*"C"', head):
+            specifiers.remove("extern")
+            extern_c = True
+        if re.search(r'extern\s*"C"', head):
+            extern_c = True
+        template = None
+        if c.kind == K.FUNCTION_TEMPLATE:
+            m = re.match(r"\s*(template\s*<)", head)
+            if m:
+                template = "template <" + _balanced(head, m.end()).strip() + ">"
+                template = re.sub(r"\s+", " ", template)
+        ret = self.ctype(c.result_type, None) if c.kind == K.FUNCTION_DECL else self._template_ret(c)
+        f = ir.Function(name=c.spelling, ret=ret, params=params, kind=kind, specifiers=specifiers,
+                        extern_c=extern_c, launch_bounds=launch_bounds, template=template, span=self.span(c))
+        if body is not None:
+            f.body = self.block(body)
+        return f
+
+    def _template_params(self, c):
+        return [ch for ch in c.get_children() if ch.kind == K.PARM_DECL]
+
+    def _template_ret(self, c) -> ir.CType:
+        # result_type is not exposed for templates; read it from the declaration text.
+        head = self._head_text(c)
+        head = re.sub(r"^\s*template\s*<", "", head)
+        if head != self._head_text(c):
+            head = head[len(_balanced(head, 0)) + 1:]
+        words = [w for w in re.sub(r"__\w+__(\s*\([^)]*\))?|\b(static|inline|extern|constexpr)\b", " ", head).split()]
+        return ir.Named(" ".join(words) or "void")
+
+    def _head_text(self, c: ci.Cursor) -> str:
+        """Source text of a declaration before its name."""
+        s = c.extent.start.offset
+        n = c.location.offset
+        if c.location.file is None or n < s:
+            return ""
+        return self.data[s:n].decode("utf-8", "replace")
+
+    def _attr_arg(self, text: str) -> ir.Expr:
+        t = text.strip()
+        if _INT_RX.match(t):
+            return _int_lit(t)
+        return ir.OpaqueExpr(t)
+
+    # ------------------------------------------------------------------ types
+    def ctype(self, t: ci.Type, decl: Optional[ci.Cursor]) -> ir.CType:
+        k = t.kind
+        if k == T.POINTER:
+            pointee = t.get_pointee()
+            if pointee.kind in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
+                raise Unsupported("function pointer")
+            return ir.Pointer(self.ctype(pointee, None), const=t.is_const_qualified(),
+                              volatile=t.is_volatile_qualified(), restrict=t.is_restrict_qualified())
+        if k in (T.LVALUEREFERENCE, T.RVALUEREFERENCE):
+            return ir.Reference(self.ctype(t.get_pointee(), None))
+        if k == T.CONSTANTARRAY:
+            return ir.Array(self.ctype(t.element_type, None), ir.IntLit(t.element_count))
+        if k == T.INCOMPLETEARRAY:
+            return ir.Array(self.ctype(t.element_type, None), None)
+        if k in (T.VARIABLEARRAY, T.DEPENDENTSIZEDARRAY):
+            return ir.Array(self.ctype(t.element_type, None), self._array_size_expr(decl))
+        if k in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
+            raise Unsupported("function type")
+        spelling = t.spelling
+        name = _CV.sub("", spelling).strip()
+        name = re.sub(r"\s+", " ", name)
+        canonical = t.get_canonical().spelling
+        return ir.Named(name, const=t.is_const_qualified(), volatile=t.is_volatile_qualified(),
+                        canonical=canonical)
+
+    def _array_size_expr(self, decl: Optional[ci.Cursor]) -> ir.Expr:
+        if decl is not None:
+            for ch in decl.get_children():
+                if ch.kind.is_expression():
+                    return self.expr(ch)
+        raise Unsupported("array size")
+
+    # ------------------------------------------------------------------ declarations
+    def var(self, c: ci.Cursor, top: bool = False) -> ir.VarDecl:
+        space = "host" if top else "local"
+        attrs = []
+        for ch in c.get_children():
+            k = ch.kind
+            if k == K.CUDASHARED_ATTR:
+                space = "shared"
+            elif k == K.CUDACONSTANT_ATTR:
+                space = "constant"
+            elif k == K.CUDADEVICE_ATTR:
+                space = "global"
+            elif k == K.ANNOTATE_ATTR and ch.spelling.startswith("xpiler_space:"):
+                space = ch.spelling.split(":", 1)[1]
+            elif k == K.UNEXPOSED_ATTR:
+                t = self.text(ch)
+                if t.startswith("__align__") or t.startswith("alignas"):
+                    attrs.append(t)
+        head = self._head_text(c)
+        specifiers = [w for w in _VAR_SPECIFIERS if re.search(r"(?<![\w\"])" + w + r"\b", head)]
+        if re.search(r"\bauto\b", head):
+            vtype: ir.CType = ir.Named("auto", const=c.type.is_const_qualified())
+        else:
+            vtype = self.ctype(c.type, c)
+        init, style = self._initializer(c)
+        return ir.VarDecl(c.spelling, vtype, init, space=space, specifiers=specifiers, init_style=style,
+                          attrs=attrs, span=self.span(c))
+
+    def _initializer(self, c: ci.Cursor) -> tuple[Optional[ir.Expr], str]:
+        name_end = c.location.offset + len(c.spelling.encode())
+        end = c.extent.end.offset
+        rest = self.data[name_end:end] if c.location.file is not None else b""
+        rest = rest.lstrip()
+        while rest.startswith(b"["):  # array declarator dims
+            depth, i = 0, 0
+            for i, ch in enumerate(rest):
+                if ch == ord("["):
+                    depth += 1
+                elif ch == ord("]"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+            rest = rest[i + 1:].lstrip()
+        rest = re.sub(rb"^(__attribute__\s*\(\(.*?\)\)|__\w+__)\s*", b"", rest)
+        if not rest:
+            return None, "="
+        exprs = [ch for ch in c.get_children() if ch.kind.is_expression()]
+        if not exprs:
+            if rest[:1] in (b"=", b"(", b"{"):
+                raise Unsupported("initializer clang could not analyse")
+            return None, "="
+        init_c = exprs[-1]
+        lead = rest[:1]
+        if self.errors and self.has_error(init_c):
+            if lead == b"=":
+                return self.root(init_c), "="
+            raise Unsupported("initializer with errors")
+        if lead == b"=":
+            return self.expr(init_c), "="
+        if lead == b"{":
+            e = self.expr(init_c)
+            return (e if isinstance(e, ir.InitList) else ir.InitList([e])), "{}"
+        if lead == b"(":
+            inner = _strip_implicit(init_c)
+            if inner.kind == K.CALL_EXPR and _is_constructor(inner):
+                return ir.InitList(self.args(inner, constructor=True)), "()"
+            return ir.InitList([self.expr(init_c)]), "()"
+        return self.expr(init_c), "="
+
+    # ------------------------------------------------------------------ statements
+    def block(self, c: ci.Cursor) -> ir.Block:
+        s, e = self._range(c)
+        stmts: list[ir.Stmt] = []
+        prev_end = s + 1
+        for ch in c.get_children():
+            inner = _unwrap_stmt(ch)
+            cs, ce = self._range(inner)
+            if ch.extent.start.file is None or cs < prev_end - 1:
+                cs = max(cs, prev_end)
+            lost = self.gap_text(prev_end, cs)
+            if lost:
+                stmts.append(ir.OpaqueStmt(lost))
+                self._use_all(prev_end, cs)
+            pre = self.trivia_between(prev_end, cs)
+            pragmas = []
+            for i in pre:
+                t = self.trivia[i]
+                self.used[i] = True
+                if t.is_pragma and _LOOP_PRAGMA.match(t.text) and inner.kind in (K.FOR_STMT, K.WHILE_STMT, K.DO_STMT):
+                    pragmas.append(t.text)
+                    continue
+                node = self._trivia_node(t)
+                node.blank_before = bool(stmts) and self.is_blank_between(prev_end, t.start)
+                stmts.append(node)
+                prev_end = max(prev_end, t.end)
+            for st in self.stmt_list(inner):
+                if pragmas and isinstance(st, (ir.For, ir.While, ir.DoWhile)):
+                    st.pragmas = pragmas + st.pragmas
+                    _apply_loop_pragmas(st)
+                    pragmas = []
+                # comments inside the statement that no nested block took: put them before it
+                lead = self.trivia_between(cs, ce)
+                for i in lead:
+                    self.used[i] = True
+                    stmts.append(self._trivia_node(self.trivia[i]))
+                st.blank_before = bool(stmts) and self.is_blank_between(prev_end, cs)
+                stmts.append(st)
+            prev_end = max(prev_end, ce)
+            # A comment on the same line right after the statement is its trailing comment.
+            nxt = self.trivia_between(ce, e)
+            if nxt:
+                t = self.trivia[nxt[0]]
+                end_line = self.lines.position(max(cs, ce - 1))[0]
+                gap = self.data[ce:t.start]
+                if t.kind == "comment" and t.line == end_line and b"\n" not in gap and gap.strip(b" \t;") == b"" \
+                        and t.end_line == t.line:
+                    self.used[nxt[0]] = True
+                    if stmts:
+                        stmts[-1].trailing = t.text
+                    prev_end = t.end
+        lost = self.gap_text(prev_end, e - 1)
+        if lost:
+            stmts.append(ir.OpaqueStmt(lost))
+            self._use_all(prev_end, e - 1)
+        for i in self.trivia_between(prev_end, e):
+            t = self.trivia[i]
+            self.used[i] = True
+            node = self._trivia_node(t)
+            node.blank_before = bool(stmts) and self.is_blank_between(prev_end, t.start)
+            stmts.append(node)
+            prev_end = t.end
+        return ir.Block(stmts, span=self.span(c))
+
+    def _use_all(self, a: int, b: int) -> None:
+        for i in self.trivia_between(a, b):
+            self.used[i] = True
+
+    def stmt_list(self, c: ci.Cursor) -> list[ir.Stmt]:
+        """A statement, flattened where C nests labels (``case 1: case 2: x;``)."""
+        if c.kind in (K.CASE_STMT, K.DEFAULT_STMT):
+            kids = list(c.get_children())
+            if c.kind == K.CASE_STMT:
+                label = ir.Case(self.expr(kids[0]), span=self.span(c))
+                sub = kids[-1] if len(kids) > 1 else None
+            else:
+                label = ir.Case(None, span=self.span(c))
+                sub = kids[0] if kids else None
+            return [label] + (self.stmt_list(_unwrap_stmt(sub)) if sub is not None else [])
+        return [self.stmt(c)]
+
+    def stmt(self, c: ci.Cursor) -> ir.Stmt:
+        try:
+            if self.errors and c.kind != K.COMPOUND_STMT and self._error_outside_blocks(c):
+                raise Unsupported("statement with errors")
+            return self._stmt(c)
+        except Unsupported:
+            return ir.OpaqueStmt(self._stmt_text(c), span=self.span(c))
+        except Exception as e:
+            self.warn(c, f"xpiler could not model this statement ({type(e).__name__}: {e}); kept verbatim",
+                      "internal-opaque")
+            return ir.OpaqueStmt(self._stmt_text(c), span=self.span(c))
+
+    def _stmt_text(self, c: ci.Cursor) -> str:
+        t = self.text(c)
+        s, e = self._range(c)
+        if not t.rstrip().endswith((";", "}")):
+            m = re.match(rb"\s*;", self.data[e:e + 16])
+            if m:
+                t += ";"
+        # the trivia inside are part of the verbatim text now
+        for i in self.trivia_between(s, e):
+            self.used[i] = True
+        return t
+
+    def _stmt(self, c: ci.Cursor) -> ir.Stmt:
+        k = c.kind
+        sp = self.span(c)
+        if k == K.COMPOUND_STMT:
+            return self.block(c)
+        if k == K.DECL_STMT:
+            vs = []
+            for ch in c.get_children():
+                if ch.kind != K.VAR_DECL:
+                    raise Unsupported("declaration")
+                vs.append(self.var(ch))
+            return ir.Decl(vs, span=sp)
+        if k == K.IF_STMT:
+            kids = list(c.get_children())
+            if len(kids) not in (2, 3) or not kids[0].kind.is_expression():
+                raise Unsupported("if with initializer")
+            cond = self.root(kids[0])
+            then = self.stmt(_unwrap_stmt(kids[1]))
+            self.claim_trailing(then, kids[1])
+            other = None
+            if len(kids) == 3:
+                other = self.stmt(_unwrap_stmt(kids[2]))
+                if not isinstance(other, ir.If):
+                    self.claim_trailing(other, kids[2])
+            return ir.If(cond, then, other, span=sp)
+        if k == K.FOR_STMT:
+            return self.for_stmt(c)
+        if k == K.WHILE_STMT:
+            kids = list(c.get_children())
+            if len(kids) != 2 or not kids[0].kind.is_expression():
+                raise Unsupported("while with declaration")
+            body = self.stmt(_unwrap_stmt(kids[1]))
+            self.claim_trailing(body, kids[1])
+            return ir.While(self.root(kids[0]), body, span=sp)
+        if k == K.DO_STMT:
+            kids = list(c.get_children())
+            return ir.DoWhile(self.stmt(_unwrap_stmt(kids[0])), self.root(kids[1]), span=sp)
+        if k == K.RETURN_STMT:
+            kids = list(c.get_children())
+            return ir.Return(self.root(kids[0]) if kids else None, span=sp)
+        if k == K.BREAK_STMT:
+            return ir.Break(span=sp)
+        if k == K.CONTINUE_STMT:
+            return ir.Continue(span=sp)
+        if k == K.NULL_STMT:
+            return ir.Empty(span=sp)
+        if k == K.SWITCH_STMT:
+            kids = list(c.get_children())
+            if len(kids) != 2:
+                raise Unsupported("switch with initializer")
+            return ir.Switch(self.root(kids[0]), self.stmt(_unwrap_stmt(kids[1])), span=sp)
+        if k == K.UNEXPOSED_STMT:
+            inner = _unwrap_stmt(c)
+            if inner is not c:
+                return self.stmt(inner)
+            raise Unsupported("statement")
+        if k.is_expression():
+            return ir.ExprStmt(self.root(c), span=sp)
+        raise Unsupported(k.name)
+
+    def for_stmt(self, c: ci.Cursor) -> ir.For:
+        s, e = self._range(c)
+        head = self.data[s:e]
+        m = re.match(rb"for\s*\(", head)
+        if not m:
+            raise Unsupported("for from a macro")
+        semis, close = _for_header(head, m.end())
+        if len(semis) != 2 or close < 0:
+            raise Unsupported("range-based for")
+        a, b, rp = s + semis[0], s + semis[1], s + close
+        init = cond = step = body = None
+        for ch in c.get_children():
+            off = ch.extent.start.offset
+            if off < a:
+                init = self.stmt(ch) if not ch.kind.is_expression() else ir.ExprStmt(self.root(ch), span=self.span(ch))
+            elif off < b:
+                if not ch.kind.is_expression():
+                    raise Unsupported("for condition declaration")
+                cond = self.root(ch)
+            elif off < rp:
+                step = self.root(ch)
+            else:
+                body = self.stmt(_unwrap_stmt(ch))
+                self.claim_trailing(body, ch)
+        if body is None:
+            body = ir.Empty()
+        return ir.For(init, cond, step, body, span=self.span(c))
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, c: ci.Cursor) -> ir.Expr:
+        e = self._expr(c)
+        if e.span is None:
+            e.span = self.span(c)
+        return e
+
+    def _expr(self, c: ci.Cursor) -> ir.Expr:
+        k = c.kind
+        if k == K.UNEXPOSED_EXPR or k == K.PAREN_EXPR:
+            kids = list(c.get_children())
+            if len(kids) == 1:
+                return self.expr(kids[0])
+            if not kids:
+                t = self.text(c)
+                if not t:
+                    raise Unsupported("implicit expression")
+                return ir.OpaqueExpr(t)
+            return self._dependent_call(c, kids)
+        if k == K.INTEGER_LITERAL:
+            t = self.text(c)
+            if _INT_RX.match(t):
+                return _int_lit(t)
+            v = self.x.evaluate(c)
+            return ir.IntLit(int(v) if v is not None else 0, _int_text(v, c.type))
+        if k == K.FLOATING_LITERAL:
+            t = self.text(c)
+            if _FLOAT_RX.match(t) and t not in ("", "."):
+                return ir.FloatLit(_float_value(t), t)
+            v = self.x.evaluate(c)
+            v = float(v) if v is not None else 0.0
+            return ir.FloatLit(v, _float_text(v, c.type))
+        if k == K.CXX_BOOL_LITERAL_EXPR:
+            t = self.text(c)
+            return ir.BoolLit(t == "true" if t in ("true", "false") else bool(self.x.evaluate(c)))
+        if k == K.CHARACTER_LITERAL:
+            t = self.text(c)
+            if t.startswith("'") or t[:2] in ("u'", "U'", "L'"):
+                return ir.CharLit(t)
+            return ir.IntLit(int(self.x.evaluate(c) or 0))
+        if k == K.STRING_LITERAL:
+            t = self.text(c)
+            return ir.StringLit(t if t.startswith(('"', 'u8"', 'L"', 'R"')) else c.spelling)
+        if k == K.CXX_NULL_PTR_LITERAL_EXPR:
+            return ir.Name("nullptr")
+        if k == K.GNU_NULL_EXPR:
+            return ir.Name("NULL")
+        if k == K.DECL_REF_EXPR:
+            return ir.Name(self._qualified_name(c))
+        if k == K.MEMBER_REF_EXPR:
+            kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+            if not kids:
+                return ir.Name(c.spelling)
+            base_c = kids[0]
+            arrow = _strip_implicit(base_c).type.kind == T.POINTER
+            return ir.Member(self.expr(base_c), c.spelling, arrow)
+        if k == K.ARRAY_SUBSCRIPT_EXPR:
+            a, b = list(c.get_children())
+            return ir.Index(self.expr(a), self.expr(b))
+        if k == K.BINARY_OPERATOR or k == K.COMPOUND_ASSIGNMENT_OPERATOR:
+            a, b = list(c.get_children())
+            op = self.x.binary_op(c)
+            if not op:
+                raise Unsupported("binary operator")
+            if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+                return ir.Assign(op, self.expr(a), self.expr(b))
+            return ir.Binary(op, self.expr(a), self.expr(b))
+        if k == K.UNARY_OPERATOR:
+            kids = list(c.get_children())
+            op, postfix = self.x.unary_op(c)
+            if not op or op in ("__real", "__imag", "__extension__", "co_await") or len(kids) != 1:
+                raise Unsupported("unary operator")
+            return ir.Unary(op, self.expr(kids[0]), postfix)
+        if k == K.CONDITIONAL_OPERATOR:
+            a, b, d = list(c.get_children())
+            return ir.Ternary(self.expr(a), self.expr(b), self.expr(d))
+        if k in (K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_REINTERPRET_CAST_EXPR,
+                 K.CXX_CONST_CAST_EXPR, K.CXX_DYNAMIC_CAST_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR):
+            kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+            style = {K.CSTYLE_CAST_EXPR: "c", K.CXX_STATIC_CAST_EXPR: "static",
+                     K.CXX_REINTERPRET_CAST_EXPR: "reinterpret", K.CXX_CONST_CAST_EXPR: "const",
+                     K.CXX_DYNAMIC_CAST_EXPR: "dynamic", K.CXX_FUNCTIONAL_CAST_EXPR: "functional"}[k]
+            if len(kids) != 1:
+                raise Unsupported("cast")
+            return ir.Cast(self._cast_type(c), self.expr(kids[0]), style)
+        if k == K.CALL_EXPR:
+            return self.call(c)
+        if k == K.INIT_LIST_EXPR:
+            return ir.InitList([self.expr(ch) for ch in c.get_children() if ch.kind.is_expression()
+                                and ch.extent.start.line != 0])
+        if k == K.CXX_UNARY_EXPR:
+            return self.sizeof(c)
+        if k == K.ARRAY_SUBSCRIPT_EXPR:
+            raise Unsupported("subscript")
+        raise Unsupported(k.name)
+
+    def _cast_type(self, c: ci.Cursor) -> ir.CType:
+        t = c.type
+        if t.kind == T.POINTER and t.get_pointee().kind in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
+            raise Unsupported("function pointer cast")
+        return self.ctype(t, None)
+
+    def _qualified_name(self, c: ci.Cursor) -> str:
+        name = c.spelling
+        t = self.text(c)
+        if t and t != name and _QUALNAME_RX.match(t) and (name in t):
+            return re.sub(r"\s+", "", t) if "<" not in t else re.sub(r"\s*([<>,])\s*", r"\1", t).replace(",", ", ")
+        return name
+
+    def _dependent_call(self, c: ci.Cursor, kids) -> ir.Expr:
+        """A call clang could not resolve (an unknown function, a dependent template call):
+        ``foo(3)`` arrives as an UNEXPOSED_EXPR over an OVERLOADED_DECL_REF and the args."""
+        t = self.text(c)
+        first = kids[0]
+        fname = first.spelling or (next(iter(first.get_children()), first).spelling)
+        if fname and re.match(r"\s*" + re.escape(fname) + r"\s*\(", t.split("::")[-1] if "::" in t[:len(fname) + 8] else t):
+            return ir.Call(ir.Name(self._qualified_name(first) or fname),
+                           [self.expr(k) for k in kids[1:] if k.extent.start.line != 0])
+        if t:
+            return ir.OpaqueExpr(t)
+        raise Unsupported("expression")
+
+    def call(self, c: ci.Cursor) -> ir.Expr:
+        if _is_constructor(c):
+            args = self.args(c, constructor=True)
+            kids = [k for k in c.get_children() if k.kind.is_expression() and k.extent.start.line != 0]
+            if len(kids) == 1 and self._range(kids[0]) == self._range(c):
+                return self.expr(kids[0])  # implicit conversion, e.g. 256 -> dim3
+            if not kids and not self.text(c):
+                raise Unsupported("implicit construction")
+            tname = _CV.sub("", c.type.spelling).strip()
+            return ir.Call(ir.Name(tname), args)
+        kids = list(c.get_children())
+        if c.spelling.startswith("operator") and kids:
+            return self._operator_call(c, kids)
+        if not kids:
+            raise Unsupported("call")
+        callee_c = kids[0]
+        rest = [k for k in kids[1:] if k.extent.start.line != 0]
+        if rest:
+            cfg = _strip_implicit(rest[0])
+            if cfg.kind == K.CALL_EXPR and cfg.spelling in _CONFIG_CALLS:
+                config = self.args(cfg)
+                return ir.Launch(self.expr(callee_c), config, [self.expr(a) for a in rest[1:]])
+        callee = self.expr(callee_c)
+        args = [self.expr(a) for a in rest]
+        if isinstance(callee, ir.Name) and callee.name == "hipLaunchKernelGGL" and len(args) >= 5:
+            return ir.Launch(args[0], args[1:5], args[5:], style="hip")
+        return ir.Call(callee, args)
+
+    def args(self, c: ci.Cursor, constructor: bool = False) -> list[ir.Expr]:
+        kids = [k for k in c.get_children() if k.kind.is_expression() and k.extent.start.line != 0]
+        if not constructor:
+            kids = kids[1:]
+        out = []
+        for k in kids:
+            try:
+                out.append(self.expr(k))
+            except Unsupported:
+                if self.text(k):
+                    out.append(ir.OpaqueExpr(self.text(k)))
+        return out
+
+    def _operator_call(self, c: ci.Cursor, kids) -> ir.Expr:
+        op = c.spelling[len("operator"):].strip()
+        operands = []
+        for k in kids:
+            inner = _strip_implicit(k)
+            if inner.kind == K.DECL_REF_EXPR and inner.spelling.startswith("operator"):
+                continue
+            if k.extent.start.line == 0:
+                continue
+            operands.append(self.expr(k))
+        if op == "[]" and len(operands) == 2:
+            return ir.Index(operands[0], operands[1])
+        if op == "()" and operands:
+            return ir.Call(operands[0], operands[1:])
+        if len(operands) == 2:
+            if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
+                return ir.Assign(op, operands[0], operands[1])
+            return ir.Binary(op, operands[0], operands[1])
+        if len(operands) == 1:
+            t = self.text(c)
+            postfix = op in ("++", "--") and t.rstrip().endswith(op)
+            return ir.Unary(op, operands[0], postfix)
+        raise Unsupported("operator call")
+
+    def sizeof(self, c: ci.Cursor) -> ir.Expr:
+        t = self.text(c)
+        m = re.match(r"(sizeof|alignof|_Alignof|__alignof__)\s*(\(?)(.*?)(\)?)\s*$", t, re.S)
+        if not m:
+            raise Unsupported("sizeof")
+        op = m.group(1)
+        kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+        if kids:
+            return ir.SizeOf(self.expr(kids[0]), op)
+        inner = m.group(3).strip()
+        if not inner:
+            raise Unsupported("sizeof")
+        return ir.SizeOf(ir.Named(re.sub(r"\s+", " ", inner)), op)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _unwrap_stmt(c: ci.Cursor) -> ci.Cursor:
+    """Unwrap attributed statements (``#pragma unroll`` wraps its loop in one)."""
+    while c.kind == K.UNEXPOSED_STMT:
+        kids = list(c.get_children())
+        if len(kids) != 1:
+            break
+        c = kids[0]
+    return c
+
+
+def _strip_implicit(c: ci.Cursor) -> ci.Cursor:
+    while c.kind in (K.UNEXPOSED_EXPR, K.PAREN_EXPR):
+        kids = list(c.get_children())
+        if len(kids) != 1:
+            break
+        c = kids[0]
+    return c
+
+
+def _is_constructor(c: ci.Cursor) -> bool:
+    ref = c.referenced
+    return ref is not None and ref.kind == K.CONSTRUCTOR
+
+
+def _split_args(text: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur)
+    return out
+
+
+def _balanced(text: str, start: int) -> str:
+    """Text after an opening '<' up to its matching '>'."""
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "<":
+            depth += 1
+        elif text[i] == ">":
+            depth -= 1
+            if depth == 0:
+                return text[start:i]
+    return text[start:]
+
+
+def _for_header(head: bytes, start: int) -> tuple[list[int], int]:
+    """Offsets (relative to ``head``) of the two ';' of a for header and its ')'."""
+    depth = 0
+    semis = []
+    i = start
+    n = len(head)
+    while i < n:
+        ch = head[i]
+        if ch in b"([{":
+            depth += 1
+        elif ch in b")]}":
+            if depth == 0:
+                return semis, i
+            depth -= 1
+        elif ch == ord(";") and depth == 0:
+            semis.append(i)
+        elif ch in b"\"'":
+            q = ch
+            i += 1
+            while i < n and head[i] != q:
+                i += 2 if head[i] == ord("\\") else 1
+        elif head[i:i + 2] == b"//":
+            j = head.find(b"\n", i)
+            i = n if j < 0 else j
+        elif head[i:i + 2] == b"/*":
+            j = head.find(b"*/", i + 2)
+            i = n if j < 0 else j + 1
+        i += 1
+    return semis, -1
+
+
+def _int_lit(t: str) -> ir.IntLit:
+    m = _INT_RX.match(t)
+    digits = m.group(1).replace("'", "")
+    if digits.lower().startswith("0x"):
+        v = int(digits, 16)
+    elif digits.lower().startswith("0b"):
+        v = int(digits[2:], 2)
+    elif len(digits) > 1 and digits.startswith("0"):
+        v = int(digits, 8)
+    else:
+        v = int(digits)
+    return ir.IntLit(v, t)
+
+
+def _int_text(v, t: ci.Type) -> str:
+    v = int(v) if v is not None else 0
+    canon = t.get_canonical().spelling
+    suffix = ""
+    if "unsigned" in canon:
+        suffix += "u"
+    if "long long" in canon:
+        suffix += "ll"
+    elif "long" in canon:
+        suffix += "l"
+    return f"{v}{suffix}"
+
+
+def _float_value(t: str) -> float:
+    s = t.rstrip("fFlL")
+    if s.endswith(("f16", "F16")):
+        s = s[:-3]
+    try:
+        return float.fromhex(s) if s.lower().startswith("0x") else float(s)
+    except ValueError:
+        return 0.0
+
+
+def _float_text(v: float, t: ci.Type) -> str:
+    r = repr(float(v))
+    if r in ("inf", "-inf", "nan"):
+        return r
+    canon = t.get_canonical().spelling
+    return r + ("f" if canon == "float" else "")
+
+
+def _apply_loop_pragmas(loop) -> None:
+    """Derive a loop's LoopInfo from its pragmas."""
+    for p in loop.pragmas:
+        m = re.match(r"#\s*pragma\s+(?:GCC\s+)?unroll\s*\(?\s*(\d+)?", p)
+        if m:
+            loop.info = ir.LoopInfo("unrolled", factor=int(m.group(1)) if m.group(1) else None) \
+                if isinstance(loop, ir.For) else loop.info
+            continue
+        if re.match(r"#\s*pragma\s+omp\b.*\bfor\b", p) and isinstance(loop, ir.For):
+            loop.info = ir.LoopInfo("parallel")
+        elif re.match(r"#\s*pragma\s+(omp\s+simd|simd|ivdep|vector)", p) and isinstance(loop, ir.For):
+            loop.info = ir.LoopInfo("vectorized")

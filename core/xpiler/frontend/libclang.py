@@ -1,0 +1,118 @@
+"""libclang setup: the index, the command line per language, and the few C entry points
+the Python bindings of the PyPI ``libclang`` wheel do not wrap (operator kinds, constant
+evaluation)."""
+from __future__ import annotations
+
+import ctypes
+import functools
+from typing import Optional
+
+import clang.cindex as ci
+
+# Virtual directory (never on disk) where preludes and header stubs live as unsaved files.
+VIRTUAL_ROOT = "/__xpiler__"
+PRELUDE_PATH = VIRTUAL_ROOT + "/prelude.h"
+STUB_DIR = VIRTUAL_ROOT + "/include"
+MISSING_DIR = VIRTUAL_ROOT + "/missing"
+
+# Keep going after fatal errors (a missing header must not end the parse).
+_KEEP_GOING = 0x200
+
+_QUIET = [
+    "-Wno-unknown-pragmas", "-Wno-pragma-once-outside-header", "-Wno-unused-value",
+    "-Wno-unknown-attributes", "-Wno-ignored-attributes", "-Wno-unknown-cuda-version",
+    "-Wno-cuda-compat", "-Wno-unused-command-line-argument", "-Wno-main-return-type",
+    "-Wno-gnu-folding-constant", "-Wno-gcc-compat", "-Wno-deprecated-declarations",
+    "-Wno-ignored-pragma-intrinsic", "-Wno-invalid-pp-token", "-Wno-null-character",
+    "-Wno-unused-result",
+]
+
+
+def command_line(language: str) -> list[str]:
+    """clang arguments for a language: ``cuda`` (CUDA, HIP and BANG), ``c++`` or ``c``."""
+    base = ["-target", "x86_64-unknown-linux-gnu", "-nostdinc", "-fsyntax-only",
+            "-ferror-limit=0", "-include", PRELUDE_PATH, "-I", STUB_DIR, "-idirafter", MISSING_DIR,
+            "-D__XPILER__=1", *_QUIET]
+    if language == "cuda":
+        return ["-x", "cuda", "-std=c++17", "-nostdinc++", "--cuda-host-only", "-nocudainc",
+                "-nocudalib", "--cuda-path=/__xpiler__/no-cuda", "--cuda-gpu-arch=sm_80", *base]
+    if language == "c++":
+        return ["-x", "c++", "-std=c++17", "-nostdinc++", *base]
+    return ["-x", "c", "-std=gnu11", *base]
+
+
+@functools.lru_cache(maxsize=1)
+def index() -> ci.Index:
+    return ci.Index.create()
+
+
+def parse(path: str, language: str, unsaved: list[tuple[str, str | bytes]]) -> ci.TranslationUnit:
+    return index().parse(path, args=command_line(language), unsaved_files=unsaved,
+                         options=_KEEP_GOING)
+
+
+# ----------------------------------------------------------------------------- extra C API
+class _Lib:
+    """Entry points of libclang 17+ the Python bindings lack."""
+
+    def __init__(self):
+        lib = ci.conf.lib
+        lib.clang_getCursorBinaryOperatorKind.argtypes = [ci.Cursor]
+        lib.clang_getCursorBinaryOperatorKind.restype = ctypes.c_int
+        lib.clang_getCursorUnaryOperatorKind.argtypes = [ci.Cursor]
+        lib.clang_getCursorUnaryOperatorKind.restype = ctypes.c_int
+        lib.clang_Cursor_Evaluate.argtypes = [ci.Cursor]
+        lib.clang_Cursor_Evaluate.restype = ctypes.c_void_p
+        lib.clang_EvalResult_getKind.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_getKind.restype = ctypes.c_int
+        lib.clang_EvalResult_getAsLongLong.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_getAsLongLong.restype = ctypes.c_longlong
+        lib.clang_EvalResult_isUnsignedInt.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_isUnsignedInt.restype = ctypes.c_uint
+        lib.clang_EvalResult_getAsUnsigned.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_getAsUnsigned.restype = ctypes.c_ulonglong
+        lib.clang_EvalResult_getAsDouble.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_getAsDouble.restype = ctypes.c_double
+        lib.clang_EvalResult_dispose.argtypes = [ctypes.c_void_p]
+        lib.clang_EvalResult_dispose.restype = None
+        self.lib = lib
+        # CXBinaryOperatorKind and CXUnaryOperatorKind, in enum order (clang-c/Index.h, 17+).
+        self.binary_ops = ["", ".*", "->*", "*", "/", "%", "+", "-", "<<", ">>", "<=>", "<", ">", "<=",
+                           ">=", "==", "!=", "&", "^", "|", "&&", "||", "=", "*=", "/=", "%=", "+=",
+                           "-=", "<<=", ">>=", "&=", "^=", "|=", ","]
+        self.unary_ops = ["", "++", "--", "++", "--", "&", "*", "+", "-", "~", "!", "__real", "__imag",
+                          "__extension__", "co_await"]
+
+    def binary_op(self, cursor: ci.Cursor) -> str:
+        k = self.lib.clang_getCursorBinaryOperatorKind(cursor)
+        return self.binary_ops[k] if 0 < k < len(self.binary_ops) else ""
+
+    def unary_op(self, cursor: ci.Cursor) -> tuple[str, bool]:
+        """(operator, postfix) of a unary operator cursor."""
+        k = self.lib.clang_getCursorUnaryOperatorKind(cursor)
+        if not 0 < k < len(self.unary_ops):
+            return "", False
+        spelling = self.unary_ops[k]
+        return spelling, k in (1, 2)  # PostInc, PostDec
+
+    def evaluate(self, cursor: ci.Cursor) -> Optional[int | float]:
+        """The value of a constant expression, or None."""
+        res = self.lib.clang_Cursor_Evaluate(cursor)
+        if not res:
+            return None
+        try:
+            kind = self.lib.clang_EvalResult_getKind(res)
+            if kind == 1:  # CXEval_Int
+                if self.lib.clang_EvalResult_isUnsignedInt(res):
+                    return int(self.lib.clang_EvalResult_getAsUnsigned(res))
+                return int(self.lib.clang_EvalResult_getAsLongLong(res))
+            if kind == 2:  # CXEval_Float
+                return float(self.lib.clang_EvalResult_getAsDouble(res))
+            return None
+        finally:
+            self.lib.clang_EvalResult_dispose(res)
+
+
+@functools.lru_cache(maxsize=1)
+def extra() -> _Lib:
+    return _Lib()

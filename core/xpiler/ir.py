@@ -1,0 +1,504 @@
+"""The kernel IR: a small C-level AST that every dialect parses into and prints from.
+
+It models what kernels are made of -- functions with qualifiers and launch bounds,
+declarations in memory spaces, structured control flow, expressions, intrinsic calls,
+launches, pragmas and comments -- and nothing more. A construct it does not model is
+kept verbatim in an ``Opaque*`` node, so printing never silently drops code.
+
+Every node carries ``span``, the source range it came from (``None`` for nodes a pass
+made from nothing), and ``origin``, the pass that made it. Both are excluded from
+equality: two trees are equal when they print the same program.
+
+Dialect-specific spellings do not live here. A function has an abstract ``kind``
+(``kernel``, ``device``, ``host``, ``host_device``), a variable a memory ``space``
+(``shared``, ``nram``...); the dialect modules map them to keywords.
+
+    __global__ void k(float *x) { __shared__ float s[256]; ... }
+    -> Function(kind="kernel", name="k", params=[Param("x", Pointer(Named("float")))],
+                body=Block([Decl([VarDecl("s", Array(Named("float"), IntLit(256)),
+                                          space="shared")]), ...]))
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional, Union
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range: 1-based lines and columns, end column exclusive; byte offsets."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    offset: int = -1
+    end_offset: int = -1
+
+    def contains_line(self, line: int) -> bool:
+        return self.line <= line <= self.end_line
+
+
+def _meta():
+    return field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass
+class Node:
+    """Base of every IR node."""
+
+    span: Optional[Span] = _meta()
+    origin: Optional[str] = _meta()  # name of the pass that made this node, None if parsed
+
+    def children(self) -> Iterator["Node"]:
+        """The direct child nodes, in field order."""
+        for f in dataclasses.fields(self):
+            if not f.compare:
+                continue
+            v = getattr(self, f.name)
+            if isinstance(v, Node):
+                yield v
+            elif isinstance(v, list):
+                for x in v:
+                    if isinstance(x, Node):
+                        yield x
+
+    def walk(self) -> Iterator["Node"]:
+        """This node and all its descendants, pre-order."""
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            yield n
+            stack.extend(reversed(list(n.children())))
+
+
+# ----------------------------------------------------------------------------- types
+@dataclass
+class CType(Node):
+    """Base of C types. Types compare structurally, spelling included."""
+
+
+@dataclass
+class Named(CType):
+    """A type by name: ``float``, ``unsigned int``, ``int8_t``, ``half``, ``__m512i``,
+    ``dim3``, ``wmma::fragment<...>``. ``canonical`` is clang's canonical spelling
+    (``signed char`` for ``int8_t``) when known."""
+
+    name: str
+    const: bool = False
+    volatile: bool = False
+    canonical: Optional[str] = field(default=None, compare=False)
+
+
+@dataclass
+class Pointer(CType):
+    pointee: CType
+    const: bool = False
+    volatile: bool = False
+    restrict: bool = False
+
+
+@dataclass
+class Reference(CType):
+    """C++ reference ``T &`` (host and device helper parameters)."""
+
+    pointee: CType
+
+
+@dataclass
+class Array(CType):
+    """``elem[size]``; ``size`` is None for ``extern __shared__ float s[]``."""
+
+    elem: CType
+    size: Optional["Expr"] = None
+
+
+# ----------------------------------------------------------------------------- expressions
+@dataclass
+class Expr(Node):
+    pass
+
+
+@dataclass
+class IntLit(Expr):
+    value: int
+    text: str = ""  # spelling, suffix included ("256u", "0x10"); derived from value if empty
+
+    def __post_init__(self):
+        if not self.text:
+            self.text = str(self.value)
+
+
+@dataclass
+class FloatLit(Expr):
+    value: float
+    text: str = ""  # spelling ("1.0f", "1e-5"); derived from value if empty
+
+    def __post_init__(self):
+        if not self.text:
+            self.text = repr(float(self.value))
+
+
+@dataclass
+class BoolLit(Expr):
+    value: bool
+
+
+@dataclass
+class CharLit(Expr):
+    text: str  # with quotes
+
+
+@dataclass
+class StringLit(Expr):
+    text: str  # with quotes, adjacent literals joined by a space
+
+
+@dataclass
+class Name(Expr):
+    """A reference to a variable, parameter, function, enumerator or built-in; qualified
+    names keep their qualifier (``wmma::mem_row_major``, ``std::max``)."""
+
+    name: str
+    kind: Optional[str] = field(default=None, compare=False)  # param, local, global, function, enum, builtin
+
+
+@dataclass
+class Unary(Expr):
+    op: str  # - + ! ~ * & ++ --
+    operand: Expr
+    postfix: bool = False
+
+
+@dataclass
+class Binary(Expr):
+    op: str  # * / % + - << >> < > <= >= == != & ^ | && || ,
+    lhs: Expr
+    rhs: Expr
+
+
+@dataclass
+class Assign(Expr):
+    op: str  # = += -= *= /= %= <<= >>= &= ^= |=
+    target: Expr
+    value: Expr
+
+
+@dataclass
+class Ternary(Expr):
+    cond: Expr
+    then: Expr
+    other: Expr
+
+
+@dataclass
+class Cast(Expr):
+    type: CType
+    operand: Expr
+    style: str = "c"  # c, static, reinterpret, const, dynamic, functional
+
+
+@dataclass
+class Call(Expr):
+    """A call. ``callee`` is usually a Name; intrinsic calls are Calls too (the dialect
+    module says which names are intrinsics)."""
+
+    callee: Expr
+    args: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class Index(Expr):
+    base: Expr
+    index: Expr
+
+
+@dataclass
+class Member(Expr):
+    base: Expr
+    member: str
+    arrow: bool = False
+
+
+@dataclass
+class SizeOf(Expr):
+    """``sizeof(type)`` or ``sizeof expr``; op may be ``alignof``."""
+
+    arg: Union[CType, Expr]
+    op: str = "sizeof"
+
+
+@dataclass
+class InitList(Expr):
+    items: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class Launch(Expr):
+    """A kernel launch from host code: ``k<<<grid, block, shared, stream>>>(args)``
+    (style ``chevron``) or ``hipLaunchKernelGGL(k, grid, block, shared, stream, args)``
+    (style ``hip``)."""
+
+    kernel: Expr
+    config: list[Expr]
+    args: list[Expr] = field(default_factory=list)
+    style: str = "chevron"
+
+
+@dataclass
+class OpaqueExpr(Expr):
+    """An expression the IR does not model (lambda, new, ...), kept verbatim."""
+
+    text: str
+
+
+# ----------------------------------------------------------------------------- statements
+@dataclass
+class Stmt(Node):
+    # The statement is preceded by a blank line, and followed on its line by a comment.
+    blank_before: bool = field(default=False, kw_only=True)
+    trailing: Optional[str] = field(default=None, kw_only=True)
+
+
+@dataclass
+class VarDecl(Node):
+    """One declared variable. ``space`` is its memory space (dialect-neutral name:
+    local, shared, constant, global, nram, wram, sram, ldram, gdram); ``specifiers``
+    keeps ``static``, ``extern``, ``constexpr``, ``register``, ``thread_local``.
+    ``init_style`` is ``=`` (copy), ``()`` (direct, as in ``dim3 g(8)``) or ``{}``."""
+
+    name: str
+    type: CType
+    init: Optional[Expr] = None
+    space: str = "local"
+    specifiers: list[str] = field(default_factory=list)
+    init_style: str = "="
+    attrs: list[str] = field(default_factory=list)  # verbatim extra attributes (__align__(16))
+
+
+@dataclass
+class Decl(Stmt):
+    """A declaration statement: ``float a = 0, *p;`` is one Decl of two VarDecls."""
+
+    vars: list[VarDecl]
+
+
+@dataclass
+class ExprStmt(Stmt):
+    expr: Expr
+
+
+@dataclass
+class Block(Stmt):
+    stmts: list[Stmt] = field(default_factory=list)
+
+
+@dataclass
+class If(Stmt):
+    cond: Expr
+    then: Stmt
+    other: Optional[Stmt] = None
+
+
+@dataclass
+class LoopInfo:
+    """How a loop runs. ``kind``: serial, parallel (OpenMP or a recovered parallel
+    variable), unrolled, vectorized, bound (to ``axis``, e.g. ``threadIdx.x``)."""
+
+    kind: str = "serial"
+    axis: Optional[str] = None
+    factor: Optional[int] = None
+
+
+@dataclass
+class For(Stmt):
+    init: Optional[Stmt]  # a Decl or an ExprStmt
+    cond: Optional[Expr]
+    step: Optional[Expr]
+    body: Stmt
+    pragmas: list[str] = field(default_factory=list)  # "#pragma unroll 4", verbatim
+    info: LoopInfo = field(default_factory=LoopInfo, compare=False)
+
+
+@dataclass
+class While(Stmt):
+    cond: Expr
+    body: Stmt
+    pragmas: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DoWhile(Stmt):
+    body: Stmt
+    cond: Expr
+    pragmas: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Switch(Stmt):
+    cond: Expr
+    body: Stmt
+
+
+@dataclass
+class Case(Stmt):
+    """A ``case value:`` label (``value`` None for ``default:``); the labelled statements
+    follow it in the enclosing block."""
+
+    value: Optional[Expr] = None
+
+
+@dataclass
+class Break(Stmt):
+    pass
+
+
+@dataclass
+class Continue(Stmt):
+    pass
+
+
+@dataclass
+class Return(Stmt):
+    value: Optional[Expr] = None
+
+
+@dataclass
+class Empty(Stmt):
+    """The null statement ``;``."""
+
+
+@dataclass
+class Pragma(Stmt):
+    text: str  # the whole line, "#pragma ..."
+
+
+@dataclass
+class Comment(Stmt):
+    text: str  # with its delimiters: "// ..." or "/* ... */"
+
+
+@dataclass
+class Directive(Stmt):
+    """A preprocessor line other than a pragma (``#define``, ``#include``, ``#if``...),
+    verbatim; continuation lines included."""
+
+    text: str
+
+
+@dataclass
+class OpaqueStmt(Stmt):
+    """A statement the IR does not model (goto, label, asm...), kept verbatim."""
+
+    text: str
+
+
+# ----------------------------------------------------------------------------- top level
+@dataclass
+class Param(Node):
+    name: str
+    type: CType
+    default: Optional[Expr] = None
+
+
+@dataclass
+class Function(Stmt):
+    """A function: a kernel (``__global__``, ``__mlu_global__``, or in C/VNNI a function
+    the file exports), a device helper, a host function, or a declaration (body None).
+
+    ``annotations`` holds the ``// xpiler: KEY VALUE`` comments written above it
+    (``launch``, ``args``); the printer writes them back.
+    """
+
+    name: str
+    ret: CType
+    params: list[Param] = field(default_factory=list)
+    body: Optional[Block] = None
+    kind: str = "host"  # kernel, device, host, host_device
+    specifiers: list[str] = field(default_factory=list)  # static, inline, __forceinline__, ...
+    extern_c: bool = False
+    launch_bounds: list[Expr] = field(default_factory=list)
+    template: Optional[str] = None  # "template <int BLOCK>", verbatim
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_kernel(self) -> bool:
+        return self.kind == "kernel"
+
+
+@dataclass
+class OpaqueTop(Stmt):
+    """A top-level construct the IR does not model (struct, typedef, namespace, using,
+    class template...), kept verbatim."""
+
+    text: str
+
+
+TopItem = Union[Function, Decl, Directive, Comment, Pragma, OpaqueTop]
+
+
+@dataclass
+class Module(Node):
+    """A parsed source file."""
+
+    dialect: str
+    items: list[Stmt] = field(default_factory=list)
+    path: Optional[str] = field(default=None, compare=False)
+    diagnostics: list = field(default_factory=list, compare=False)  # list[Diagnostic]
+    language: str = field(default="", compare=False)  # how it was parsed: cuda, c++, c
+
+    @property
+    def functions(self) -> list[Function]:
+        return [i for i in self.items if isinstance(i, Function)]
+
+    @property
+    def kernels(self) -> list[Function]:
+        return [f for f in self.functions if f.is_kernel and f.body is not None]
+
+    def function(self, name: str) -> Optional[Function]:
+        """The definition of ``name`` (a declaration only if there is no definition)."""
+        found = None
+        for f in self.functions:
+            if f.name == name:
+                if f.body is not None:
+                    return f
+                found = found or f
+        return found
+
+
+# ----------------------------------------------------------------------------- rewriting
+def transform(node: Node, fn: Callable[[Node], Optional[Node]]) -> Node:
+    """Rebuild ``node`` bottom-up: children first, then ``fn`` on the node; ``fn`` returns
+    a replacement or None to keep it. Lists of statements may receive a list back from
+    ``fn`` (spliced in place). Spans and origins are kept on unchanged nodes."""
+
+    def visit(n: Any) -> Any:
+        if isinstance(n, Node):
+            changes = {}
+            for f in dataclasses.fields(n):
+                if not f.compare:
+                    continue
+                v = getattr(n, f.name)
+                nv = visit(v)
+                if nv is not v:
+                    changes[f.name] = nv
+            if changes:
+                n = dataclasses.replace(n, **changes)
+            r = fn(n)
+            return n if r is None else r
+        if isinstance(n, list):
+            out: list = []
+            changed = False
+            for x in n:
+                nx = visit(x)
+                if nx is not x:
+                    changed = True
+                if isinstance(nx, list) and not isinstance(x, list):
+                    out.extend(nx)
+                else:
+                    out.append(nx)
+            return out if changed else n
+        return n
+
+    return visit(node)
