@@ -25,19 +25,45 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional, Union
 
 
-@dataclass(frozen=True)
 class Span:
-    """A source range: 1-based lines and columns, end column exclusive; byte offsets."""
+    """A source range: 1-based lines and columns (end column exclusive) and byte offsets.
 
-    line: int
-    col: int
-    end_line: int
-    end_col: int
-    offset: int = -1
-    end_offset: int = -1
+    Built by the front end from byte offsets and the file's line index; lines and columns
+    are computed when first asked for (most spans are never looked at).
+    """
+
+    __slots__ = ("offset", "end_offset", "_index", "_pos")
+
+    def __init__(self, line: int = 0, col: int = 0, end_line: int = 0, end_col: int = 0,
+                 offset: int = -1, end_offset: int = -1, index=None):
+        self.offset = offset
+        self.end_offset = end_offset
+        self._index = index
+        self._pos = None if index is not None else (line, col, end_line, end_col)
+
+    def _positions(self) -> tuple[int, int, int, int]:
+        if self._pos is None:
+            line, col = self._index.position(self.offset)
+            end_line, end_col = self._index.position(self.end_offset)
+            self._pos = (line, col, end_line, end_col)
+        return self._pos
+
+    line = property(lambda self: self._positions()[0])
+    col = property(lambda self: self._positions()[1])
+    end_line = property(lambda self: self._positions()[2])
+    end_col = property(lambda self: self._positions()[3])
 
     def contains_line(self, line: int) -> bool:
         return self.line <= line <= self.end_line
+
+    def __repr__(self) -> str:
+        return f"Span({self.line}:{self.col}-{self.end_line}:{self.end_col})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Span) and self._positions() == other._positions()
+
+    def __hash__(self) -> int:
+        return hash(self._positions())
 
 
 def _meta():
@@ -53,10 +79,8 @@ class Node:
 
     def children(self) -> Iterator["Node"]:
         """The direct child nodes, in field order."""
-        for f in dataclasses.fields(self):
-            if not f.compare:
-                continue
-            v = getattr(self, f.name)
+        for name in _child_fields(type(self)):
+            v = getattr(self, name)
             if isinstance(v, Node):
                 yield v
             elif isinstance(v, list):
@@ -71,6 +95,17 @@ class Node:
             n = stack.pop()
             yield n
             stack.extend(reversed(list(n.children())))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """Names of the compared fields of a node class (cached: walks are hot)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    return names
 
 
 # ----------------------------------------------------------------------------- types

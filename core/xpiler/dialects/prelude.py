@@ -59,6 +59,7 @@ def _prelude(name: str, language: str, skip: frozenset[str]) -> str:
     for rel in d.prelude_files:
         parts.append((_DIR / rel).read_text())
     if cuda:
+        parts.append(_builtin_vars(d))
         parts.append("#pragma clang force_cuda_host_device begin")
     parts.append(_constants(skip))
     parts.append(_declarations(d, cxx, skip))
@@ -66,7 +67,6 @@ def _prelude(name: str, language: str, skip: frozenset[str]) -> str:
         parts.append(_std(d, skip))
     if cuda:
         parts.append("#pragma clang force_cuda_host_device end")
-        parts.append(_builtin_vars(d))
     return "\n".join(p for p in parts if p) + "\n"
 
 

@@ -15,7 +15,7 @@ import clang.cindex as ci
 
 from .. import ir
 from ..diagnostics import Diagnostic
-from .libclang import extra
+from .libclang import Children, Locator, extra
 from .trivia import LineIndex, Trivia
 
 K = ci.CursorKind
@@ -26,6 +26,8 @@ _CONFIG_CALLS = {"cudaConfigureCall", "__cudaPushCallConfiguration", "hipConfigu
 _FUNC_SPECIFIERS = ("static", "inline", "__inline__", "__inline", "__forceinline__", "__noinline__",
                     "constexpr", "extern")
 _VAR_SPECIFIERS = ("static", "extern", "constexpr", "register", "thread_local", "__thread")
+_FUNC_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_FUNC_SPECIFIERS) + r")\b")
+_VAR_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_VAR_SPECIFIERS) + r")\b")
 _INT_RX = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
 _FLOAT_RX = re.compile(r"^([0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F.]+[pP][+-]?[0-9]+)([fFlL]|f16|F16)?$")
 _QUALNAME_RX = re.compile(r"^[A-Za-z_][\w:]*(<[\w\s:,<>*&]*>)?(::[A-Za-z_]\w*)*$")
@@ -40,8 +42,10 @@ class Unsupported(Exception):
 
 class Converter:
     def __init__(self, data: bytes, path: str, dialect: str, language: str, trivia: list[Trivia],
-                 error_offsets: tuple[int, ...] = ()):
+                 error_offsets: tuple[int, ...] = (), locator: Optional[Locator] = None):
         self.data = data
+        self.loc = locator
+        self.kids = Children()
         self.errors = sorted(error_offsets)
         self.path = path
         self.dialect = dialect
@@ -55,25 +59,30 @@ class Converter:
 
     # ------------------------------------------------------------------ helpers
     def text(self, c: ci.Cursor) -> str:
-        e = c.extent
-        s, t = e.start.offset, e.end.offset
-        if e.start.file is None or t < s:
+        s, t = self.loc.extent(c)
+        if s < 0:
             return ""
         return self.data[s:t].decode("utf-8", "replace")
 
     def span(self, c: ci.Cursor) -> Optional[ir.Span]:
-        e = c.extent
-        st, en = e.start, e.end
-        if st.line == 0:
+        s, e = self.loc.extent(c)
+        return self.span_of(s, e)
+
+    def span_of(self, s: int, e: int) -> Optional[ir.Span]:
+        if s < 0:
             return None
-        return ir.Span(st.line, st.column, en.line, en.column, st.offset, en.offset)
+        return ir.Span(offset=s, end_offset=e, index=self.lines)
 
     def _range(self, c: ci.Cursor) -> tuple[int, int]:
-        e = c.extent
-        return e.start.offset, e.end.offset
+        return self.loc.extent(c)
+
+    def present(self, c: ci.Cursor) -> bool:
+        """Whether the cursor is written in the file (implicit and default arguments are not)."""
+        return self.loc.extent(c)[0] >= 0
 
     def warn(self, c: Optional[ci.Cursor], message: str, code: str, severity: str = "warning"):
-        line, col = (c.extent.start.line, c.extent.start.column) if c is not None and c.extent.start.line else (1, 1)
+        s = self.loc.extent(c)[0] if c is not None else -1
+        line, col = self.lines.position(s) if s >= 0 else (1, 1)
         self.diagnostics.append(Diagnostic(severity, message, line, col, file=self.path, code=code))
 
     def trivia_between(self, start: int, end: int) -> list[int]:
@@ -106,7 +115,7 @@ class Converter:
         hits = [o for o in self.errors[i:] if o <= e]
         if not hits:
             return False
-        blocks = [self._range(_unwrap_stmt(k)) for k in c.get_children() if _unwrap_stmt(k).kind == K.COMPOUND_STMT]
+        blocks = [self._range(_unwrap_stmt(k)) for k in self.kids(c) if _unwrap_stmt(k).kind == K.COMPOUND_STMT]
         return any(not any(a <= o < b for a, b in blocks) for o in hits)
 
     def root(self, c: ci.Cursor) -> ir.Expr:
@@ -124,7 +133,10 @@ class Converter:
         AST did not give us (clang drops statements it cannot recover)."""
         if b <= a:
             return ""
-        seg = bytearray(self.data[a:b])
+        raw = self.data[a:b]
+        if not raw.strip(b" \t\r\n;"):
+            return ""
+        seg = bytearray(raw)
         import bisect
 
         i = bisect.bisect_left(self._tstarts, a)
@@ -139,18 +151,31 @@ class Converter:
             return ""
         return self.data[a:b].decode("utf-8", "replace").strip()
 
+    def first_trivia(self, start: int, end: int) -> Optional[int]:
+        """Index of the first unused trivia starting in [start, end)."""
+        import bisect
+
+        i = bisect.bisect_left(self._tstarts, start)
+        while i < len(self.trivia) and self.trivia[i].start < end:
+            if not self.used[i]:
+                return i
+            i += 1
+        return None
+
     def claim_trailing(self, node: ir.Stmt, c: ci.Cursor) -> None:
         """Give a non-block sub-statement the comment that follows it on its line."""
         if isinstance(node, ir.Block):
             return
-        ce = c.extent.end.offset
-        nxt = self.trivia_between(ce, len(self.data))
-        if not nxt:
+        ce = self.loc.extent(c)[1]
+        if ce < 0:
             return
-        t = self.trivia[nxt[0]]
+        i = self.first_trivia(ce, len(self.data))
+        if i is None:
+            return
+        t = self.trivia[i]
         gap = self.data[ce:t.start]
         if t.kind == "comment" and b"\n" not in gap and gap.strip(b" \t;") == b"" and t.end_line == t.line:
-            self.used[nxt[0]] = True
+            self.used[i] = True
             node.trailing = t.text
 
     def is_blank_between(self, a: int, b: int) -> bool:
@@ -164,22 +189,29 @@ class Converter:
     def module(self, tu: ci.TranslationUnit) -> ir.Module:
         items: list[tuple[int, ir.Stmt]] = []
         main = tu.cursor
-        for c in main.get_children():
-            f = c.location.file
-            if f is None or f.name != self.path:
+        for c in self.kids(main):
+            s = self.loc.location(c)
+            if s < 0:
                 continue
             for item in self.top(c):
-                items.append((item.span.offset if item.span else c.extent.start.offset, item))
+                items.append((item.span.offset if item.span else s, item))
         items = self._merge_group_decls(items)
-        # Trivia left over (not inside a function body or an opaque item) go between items.
+        # Trivia left over go between items. Those inside an item (a comment among a
+        # function's parameters) go just before it; an opaque item's text already has them.
+        import bisect
+
+        boxes = sorted((it.span.offset, it.span.end_offset, it) for _, it in items if it.span is not None)
+        starts = [b[0] for b in boxes]
         for i, t in enumerate(self.trivia):
             if self.used[i]:
                 continue
-            if any(it.span and it.span.offset <= t.start < it.span.end_offset for _, it in items
-                   if isinstance(it, (ir.OpaqueTop, ir.Decl))):
-                self.used[i] = True
-                continue
             self.used[i] = True
+            j = bisect.bisect_right(starts, t.start) - 1
+            if j >= 0 and boxes[j][0] <= t.start < boxes[j][1]:
+                if isinstance(boxes[j][2], ir.OpaqueTop):
+                    continue
+                items.append((boxes[j][0] - 0.5, self._trivia_node(t)))
+                continue
             items.append((t.start, self._trivia_node(t)))
         items.sort(key=lambda p: p[0])
         out = self._attach_annotations([it for _, it in items])
@@ -257,7 +289,7 @@ class Converter:
                 return [ir.Decl([self.var(c, top=True)], span=self.span(c))]
             if kind == K.LINKAGE_SPEC or (kind == K.UNEXPOSED_DECL and self.text(c).startswith("extern")):
                 out = []
-                for ch in c.get_children():
+                for ch in self.kids(c):
                     out.extend(self.top(ch, extern_c=True))
                 return out
             if kind in (K.MACRO_DEFINITION, K.MACRO_INSTANTIATION, K.INCLUSION_DIRECTIVE):
@@ -277,9 +309,7 @@ class Converter:
         if m:
             e += m.end()
         text = self.data[s:e].decode("utf-8", "replace")
-        st = c.extent.start
-        end_line, end_col = self.lines.position(max(s, e - 1))
-        return ir.OpaqueTop(text, span=ir.Span(st.line, st.column, end_line, end_col + 1, s, e))
+        return ir.OpaqueTop(text, span=self.span_of(s, e))
 
     def function(self, c: ci.Cursor, extern_c: bool) -> ir.Function:
         kind = "host"
@@ -287,7 +317,7 @@ class Converter:
         body = None
         params: list[ir.Param] = []
         device = host = False
-        for ch in c.get_children():
+        for ch in self.kids(c):
             k = ch.kind
             if k == K.CUDAGLOBAL_ATTR:
                 kind = "kernel"
@@ -307,7 +337,8 @@ class Converter:
         for p in c.get_arguments() if c.kind == K.FUNCTION_DECL else self._template_params(c):
             params.append(ir.Param(p.spelling, self.ctype(p.type, p), span=self.span(p)))
         head = self._head_text(c)
-        specifiers = [w for w in _FUNC_SPECIFIERS if re.search(r"(?<![\w\"])" + w + r"\b", head)]
+        found = set(_FUNC_SPEC_RX.findall(head))
+        specifiers = [w for w in _FUNC_SPECIFIERS if w in found]
         if "extern" in specifiers and re.search(r'extern\s*"C"', head):
             specifiers.remove("extern")
             extern_c = True
@@ -327,7 +358,7 @@ class Converter:
         return f
 
     def _template_params(self, c):
-        return [ch for ch in c.get_children() if ch.kind == K.PARM_DECL]
+        return [ch for ch in self.kids(c) if ch.kind == K.PARM_DECL]
 
     def _template_ret(self, c) -> ir.CType:
         # result_type is not exposed for templates; read it from the declaration text.
@@ -340,9 +371,9 @@ class Converter:
 
     def _head_text(self, c: ci.Cursor) -> str:
         """Source text of a declaration before its name."""
-        s = c.extent.start.offset
-        n = c.location.offset
-        if c.location.file is None or n < s:
+        s = self.loc.extent(c)[0]
+        n = self.loc.location(c)
+        if s < 0 or n < s:
             return ""
         return self.data[s:n].decode("utf-8", "replace")
 
@@ -380,7 +411,7 @@ class Converter:
 
     def _array_size_expr(self, decl: Optional[ci.Cursor]) -> ir.Expr:
         if decl is not None:
-            for ch in decl.get_children():
+            for ch in self.kids(decl):
                 if ch.kind.is_expression():
                     return self.expr(ch)
         raise Unsupported("array size")
@@ -389,7 +420,7 @@ class Converter:
     def var(self, c: ci.Cursor, top: bool = False) -> ir.VarDecl:
         space = "host" if top else "local"
         attrs = []
-        for ch in c.get_children():
+        for ch in self.kids(c):
             k = ch.kind
             if k == K.CUDASHARED_ATTR:
                 space = "shared"
@@ -404,7 +435,8 @@ class Converter:
                 if t.startswith("__align__") or t.startswith("alignas"):
                     attrs.append(t)
         head = self._head_text(c)
-        specifiers = [w for w in _VAR_SPECIFIERS if re.search(r"(?<![\w\"])" + w + r"\b", head)]
+        found = set(_VAR_SPEC_RX.findall(head)) if head else ()
+        specifiers = [w for w in _VAR_SPECIFIERS if w in found]
         if re.search(r"\bauto\b", head):
             vtype: ir.CType = ir.Named("auto", const=c.type.is_const_qualified())
         else:
@@ -414,9 +446,10 @@ class Converter:
                           attrs=attrs, span=self.span(c))
 
     def _initializer(self, c: ci.Cursor) -> tuple[Optional[ir.Expr], str]:
-        name_end = c.location.offset + len(c.spelling.encode())
-        end = c.extent.end.offset
-        rest = self.data[name_end:end] if c.location.file is not None else b""
+        n = self.loc.location(c)
+        name_end = n + len(c.spelling.encode())
+        end = self.loc.extent(c)[1]
+        rest = self.data[name_end:end] if n >= 0 else b""
         rest = rest.lstrip()
         while rest.startswith(b"["):  # array declarator dims
             depth, i = 0, 0
@@ -431,7 +464,7 @@ class Converter:
         rest = re.sub(rb"^(__attribute__\s*\(\(.*?\)\)|__\w+__)\s*", b"", rest)
         if not rest:
             return None, "="
-        exprs = [ch for ch in c.get_children() if ch.kind.is_expression()]
+        exprs = [ch for ch in self.kids(c) if ch.kind.is_expression()]
         if not exprs:
             if rest[:1] in (b"=", b"(", b"{"):
                 raise Unsupported("initializer clang could not analyse")
@@ -459,10 +492,10 @@ class Converter:
         s, e = self._range(c)
         stmts: list[ir.Stmt] = []
         prev_end = s + 1
-        for ch in c.get_children():
+        for ch in self.kids(c):
             inner = _unwrap_stmt(ch)
             cs, ce = self._range(inner)
-            if ch.extent.start.file is None or cs < prev_end - 1:
+            if cs < 0 or cs < prev_end - 1:
                 cs = max(cs, prev_end)
             lost = self.gap_text(prev_end, cs)
             if lost:
@@ -494,14 +527,14 @@ class Converter:
                 stmts.append(st)
             prev_end = max(prev_end, ce)
             # A comment on the same line right after the statement is its trailing comment.
-            nxt = self.trivia_between(ce, e)
-            if nxt:
-                t = self.trivia[nxt[0]]
+            nxt = self.first_trivia(ce, e)
+            if nxt is not None:
+                t = self.trivia[nxt]
                 end_line = self.lines.position(max(cs, ce - 1))[0]
                 gap = self.data[ce:t.start]
                 if t.kind == "comment" and t.line == end_line and b"\n" not in gap and gap.strip(b" \t;") == b"" \
                         and t.end_line == t.line:
-                    self.used[nxt[0]] = True
+                    self.used[nxt] = True
                     if stmts:
                         stmts[-1].trailing = t.text
                     prev_end = t.end
@@ -525,7 +558,7 @@ class Converter:
     def stmt_list(self, c: ci.Cursor) -> list[ir.Stmt]:
         """A statement, flattened where C nests labels (``case 1: case 2: x;``)."""
         if c.kind in (K.CASE_STMT, K.DEFAULT_STMT):
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             if c.kind == K.CASE_STMT:
                 label = ir.Case(self.expr(kids[0]), span=self.span(c))
                 sub = kids[-1] if len(kids) > 1 else None
@@ -566,13 +599,13 @@ class Converter:
             return self.block(c)
         if k == K.DECL_STMT:
             vs = []
-            for ch in c.get_children():
+            for ch in self.kids(c):
                 if ch.kind != K.VAR_DECL:
                     raise Unsupported("declaration")
                 vs.append(self.var(ch))
             return ir.Decl(vs, span=sp)
         if k == K.IF_STMT:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             if len(kids) not in (2, 3) or not kids[0].kind.is_expression():
                 raise Unsupported("if with initializer")
             cond = self.root(kids[0])
@@ -587,17 +620,17 @@ class Converter:
         if k == K.FOR_STMT:
             return self.for_stmt(c)
         if k == K.WHILE_STMT:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             if len(kids) != 2 or not kids[0].kind.is_expression():
                 raise Unsupported("while with declaration")
             body = self.stmt(_unwrap_stmt(kids[1]))
             self.claim_trailing(body, kids[1])
             return ir.While(self.root(kids[0]), body, span=sp)
         if k == K.DO_STMT:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             return ir.DoWhile(self.stmt(_unwrap_stmt(kids[0])), self.root(kids[1]), span=sp)
         if k == K.RETURN_STMT:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             return ir.Return(self.root(kids[0]) if kids else None, span=sp)
         if k == K.BREAK_STMT:
             return ir.Break(span=sp)
@@ -606,7 +639,7 @@ class Converter:
         if k == K.NULL_STMT:
             return ir.Empty(span=sp)
         if k == K.SWITCH_STMT:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             if len(kids) != 2:
                 raise Unsupported("switch with initializer")
             return ir.Switch(self.root(kids[0]), self.stmt(_unwrap_stmt(kids[1])), span=sp)
@@ -630,8 +663,8 @@ class Converter:
             raise Unsupported("range-based for")
         a, b, rp = s + semis[0], s + semis[1], s + close
         init = cond = step = body = None
-        for ch in c.get_children():
-            off = ch.extent.start.offset
+        for ch in self.kids(c):
+            off = self.loc.extent(ch)[0]
             if off < a:
                 init = self.stmt(ch) if not ch.kind.is_expression() else ir.ExprStmt(self.root(ch), span=self.span(ch))
             elif off < b:
@@ -657,7 +690,7 @@ class Converter:
     def _expr(self, c: ci.Cursor) -> ir.Expr:
         k = c.kind
         if k == K.UNEXPOSED_EXPR or k == K.PAREN_EXPR:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             if len(kids) == 1:
                 return self.expr(kids[0])
             if not kids:
@@ -697,17 +730,17 @@ class Converter:
         if k == K.DECL_REF_EXPR:
             return ir.Name(self._qualified_name(c))
         if k == K.MEMBER_REF_EXPR:
-            kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+            kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
             if not kids:
                 return ir.Name(c.spelling)
             base_c = kids[0]
             arrow = _strip_implicit(base_c).type.kind == T.POINTER
             return ir.Member(self.expr(base_c), c.spelling, arrow)
         if k == K.ARRAY_SUBSCRIPT_EXPR:
-            a, b = list(c.get_children())
+            a, b = list(self.kids(c))
             return ir.Index(self.expr(a), self.expr(b))
         if k == K.BINARY_OPERATOR or k == K.COMPOUND_ASSIGNMENT_OPERATOR:
-            a, b = list(c.get_children())
+            a, b = list(self.kids(c))
             op = self.x.binary_op(c)
             if not op:
                 raise Unsupported("binary operator")
@@ -715,17 +748,17 @@ class Converter:
                 return ir.Assign(op, self.expr(a), self.expr(b))
             return ir.Binary(op, self.expr(a), self.expr(b))
         if k == K.UNARY_OPERATOR:
-            kids = list(c.get_children())
+            kids = list(self.kids(c))
             op, postfix = self.x.unary_op(c)
             if not op or op in ("__real", "__imag", "__extension__", "co_await") or len(kids) != 1:
                 raise Unsupported("unary operator")
             return ir.Unary(op, self.expr(kids[0]), postfix)
         if k == K.CONDITIONAL_OPERATOR:
-            a, b, d = list(c.get_children())
+            a, b, d = list(self.kids(c))
             return ir.Ternary(self.expr(a), self.expr(b), self.expr(d))
         if k in (K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_REINTERPRET_CAST_EXPR,
                  K.CXX_CONST_CAST_EXPR, K.CXX_DYNAMIC_CAST_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR):
-            kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+            kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
             style = {K.CSTYLE_CAST_EXPR: "c", K.CXX_STATIC_CAST_EXPR: "static",
                      K.CXX_REINTERPRET_CAST_EXPR: "reinterpret", K.CXX_CONST_CAST_EXPR: "const",
                      K.CXX_DYNAMIC_CAST_EXPR: "dynamic", K.CXX_FUNCTIONAL_CAST_EXPR: "functional"}[k]
@@ -735,8 +768,8 @@ class Converter:
         if k == K.CALL_EXPR:
             return self.call(c)
         if k == K.INIT_LIST_EXPR:
-            return ir.InitList([self.expr(ch) for ch in c.get_children() if ch.kind.is_expression()
-                                and ch.extent.start.line != 0])
+            return ir.InitList([self.expr(ch) for ch in self.kids(c) if ch.kind.is_expression()
+                                and self.present(ch)])
         if k == K.CXX_UNARY_EXPR:
             return self.sizeof(c)
         if k == K.ARRAY_SUBSCRIPT_EXPR:
@@ -761,10 +794,10 @@ class Converter:
         ``foo(3)`` arrives as an UNEXPOSED_EXPR over an OVERLOADED_DECL_REF and the args."""
         t = self.text(c)
         first = kids[0]
-        fname = first.spelling or (next(iter(first.get_children()), first).spelling)
+        fname = first.spelling or (next(iter(self.kids(first)), first).spelling)
         if fname and re.match(r"\s*" + re.escape(fname) + r"\s*\(", t.split("::")[-1] if "::" in t[:len(fname) + 8] else t):
             return ir.Call(ir.Name(self._qualified_name(first) or fname),
-                           [self.expr(k) for k in kids[1:] if k.extent.start.line != 0])
+                           [self.expr(k) for k in kids[1:] if self.present(k)])
         if t:
             return ir.OpaqueExpr(t)
         raise Unsupported("expression")
@@ -772,20 +805,20 @@ class Converter:
     def call(self, c: ci.Cursor) -> ir.Expr:
         if _is_constructor(c):
             args = self.args(c, constructor=True)
-            kids = [k for k in c.get_children() if k.kind.is_expression() and k.extent.start.line != 0]
+            kids = [k for k in self.kids(c) if k.kind.is_expression() and self.present(k)]
             if len(kids) == 1 and self._range(kids[0]) == self._range(c):
                 return self.expr(kids[0])  # implicit conversion, e.g. 256 -> dim3
             if not kids and not self.text(c):
                 raise Unsupported("implicit construction")
             tname = _CV.sub("", c.type.spelling).strip()
             return ir.Call(ir.Name(tname), args)
-        kids = list(c.get_children())
+        kids = list(self.kids(c))
         if c.spelling.startswith("operator") and kids:
             return self._operator_call(c, kids)
         if not kids:
             raise Unsupported("call")
         callee_c = kids[0]
-        rest = [k for k in kids[1:] if k.extent.start.line != 0]
+        rest = [k for k in kids[1:] if self.present(k)]
         if rest:
             cfg = _strip_implicit(rest[0])
             if cfg.kind == K.CALL_EXPR and cfg.spelling in _CONFIG_CALLS:
@@ -798,7 +831,7 @@ class Converter:
         return ir.Call(callee, args)
 
     def args(self, c: ci.Cursor, constructor: bool = False) -> list[ir.Expr]:
-        kids = [k for k in c.get_children() if k.kind.is_expression() and k.extent.start.line != 0]
+        kids = [k for k in self.kids(c) if k.kind.is_expression() and self.present(k)]
         if not constructor:
             kids = kids[1:]
         out = []
@@ -817,7 +850,7 @@ class Converter:
             inner = _strip_implicit(k)
             if inner.kind == K.DECL_REF_EXPR and inner.spelling.startswith("operator"):
                 continue
-            if k.extent.start.line == 0:
+            if not self.present(k):
                 continue
             operands.append(self.expr(k))
         if op == "[]" and len(operands) == 2:
@@ -840,7 +873,7 @@ class Converter:
         if not m:
             raise Unsupported("sizeof")
         op = m.group(1)
-        kids = [ch for ch in c.get_children() if ch.kind.is_expression()]
+        kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
         if kids:
             return ir.SizeOf(self.expr(kids[0]), op)
         inner = m.group(3).strip()
@@ -850,10 +883,20 @@ class Converter:
 
 
 # ----------------------------------------------------------------------------- helpers
+_KIDS: Optional[Children] = None
+
+
+def _kids(c: ci.Cursor) -> list:
+    global _KIDS
+    if _KIDS is None:
+        _KIDS = Children()
+    return _KIDS(c)
+
+
 def _unwrap_stmt(c: ci.Cursor) -> ci.Cursor:
     """Unwrap attributed statements (``#pragma unroll`` wraps its loop in one)."""
     while c.kind == K.UNEXPOSED_STMT:
-        kids = list(c.get_children())
+        kids = list(_kids(c))
         if len(kids) != 1:
             break
         c = kids[0]
@@ -862,7 +905,7 @@ def _unwrap_stmt(c: ci.Cursor) -> ci.Cursor:
 
 def _strip_implicit(c: ci.Cursor) -> ci.Cursor:
     while c.kind in (K.UNEXPOSED_EXPR, K.PAREN_EXPR):
-        kids = list(c.get_children())
+        kids = list(_kids(c))
         if len(kids) != 1:
             break
         c = kids[0]

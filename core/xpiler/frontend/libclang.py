@@ -116,3 +116,80 @@ class _Lib:
 @functools.lru_cache(maxsize=1)
 def extra() -> _Lib:
     return _Lib()
+
+
+class Locator:
+    """Fast source offsets of cursors in the main file.
+
+    The Python bindings build several objects per ``cursor.extent.start.offset``; kernels
+    have tens of thousands of cursors, so this asks libclang for the two expansion
+    offsets of an extent in two calls and leaves lines and columns to a Python index.
+    """
+
+    def __init__(self, tu: ci.TranslationUnit, path: str):
+        lib = ci.conf.lib
+        if not hasattr(lib.clang_getFile, "_xp"):
+            lib.clang_getFile.argtypes = [ci.TranslationUnit, ctypes.c_char_p]
+            lib.clang_getFile.restype = ctypes.c_void_p
+            lib.clang_getFile._xp = True
+        self.lib = lib
+        self.main = lib.clang_getFile(tu, path.encode()) or None
+        self._f = ci.c_object_p()
+        self._fv = ctypes.c_void_p.from_buffer(self._f)  # the same pointer, read as an integer
+        self._o = ctypes.c_uint()
+        self._byref_f = ctypes.byref(self._f)
+        self._byref_o = ctypes.byref(self._o)
+        self._cache: dict[tuple, tuple[int, int]] = {}
+
+    def _offset(self, loc) -> int:
+        self.lib.clang_getInstantiationLocation(loc, self._byref_f, None, None, self._byref_o)
+        if self._fv.value != self.main:
+            return -1
+        return self._o.value
+
+    def extent(self, cursor: ci.Cursor) -> tuple[int, int]:
+        """(start, end) byte offsets of the cursor's extent; (-1, -1) outside the main file."""
+        d = cursor.data
+        key = (cursor._kind_id, d[0], d[1], d[2])
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        r = self.lib.clang_getCursorExtent(cursor)
+        s = self._offset(self.lib.clang_getRangeStart(r))
+        if s < 0:
+            out = (-1, -1)
+        else:
+            e = self._offset(self.lib.clang_getRangeEnd(r))
+            out = (s, e) if e >= s else (s, s)
+        self._cache[key] = out
+        return out
+
+    def location(self, cursor: ci.Cursor) -> int:
+        """Byte offset of the cursor's location (a declaration's name), -1 outside the file."""
+        return self._offset(self.lib.clang_getCursorLocation(cursor))
+
+
+class Children:
+    """``cursor.get_children()`` without the bindings' per-child sanity check (a C call
+    per child): one reusable visitor callback, results collected in a list."""
+
+    def __init__(self):
+        self._out: list = []
+        self._tu = None
+
+        def visit(child, parent, data):
+            child._tu = self._tu
+            self._out.append(child)
+            return 1  # CXChildVisit_Continue
+
+        self._callback = ci.callbacks["cursor_visit"](visit)
+        self._visit = ci.conf.lib.clang_visitChildren
+
+    def __call__(self, cursor: ci.Cursor) -> list:
+        out, tu = self._out, self._tu
+        self._out, self._tu = [], cursor._tu
+        try:
+            self._visit(cursor, self._callback, None)
+            return self._out
+        finally:
+            self._out, self._tu = out, tu

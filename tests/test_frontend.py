@@ -1,0 +1,337 @@
+"""Front end: constructs of every dialect parse into the right IR, with no spurious errors."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import xpiler
+from xpiler import ir
+
+
+def parse(src: str, path: str, dialect=None) -> ir.Module:
+    return xpiler.parse(textwrap.dedent(src), path=path, dialect=dialect)
+
+
+def clean(m: ir.Module):
+    errors = [d for d in m.diagnostics if d.is_error]
+    assert not errors, "\n".join(map(str, errors))
+    return m
+
+
+def round_trip(m: ir.Module):
+    text = xpiler.print_module(m)
+    m2 = xpiler.parse(text, path=m.path, dialect=m.dialect)
+    assert m2 == m, text
+    return text
+
+
+def nodes(m, cls):
+    return [n for n in m.walk() if isinstance(n, cls)]
+
+
+@pytest.mark.parametrize("path,text,dialect", [
+    ("a.cu", "__global__ void k() {}", "cuda"),
+    ("a.cu", "#include <hip/hip_runtime.h>\n__global__ void k() {}", "hip"),
+    ("a.hip", "__global__ void k() {}", "hip"),
+    ("a.mlu", "__mlu_global__ void k() {}", "bang"),
+    ("a.cpp", "#include <immintrin.h>\nvoid k() {}", "vnni"),
+    ("a.c", "void k(float *x) { __m512 v = _mm512_loadu_ps(x); }", "vnni"),
+    ("a.c", "void k() {}", "c"),
+    ("a.cpp", "void k() {}", "c"),
+    ("a.txt", "__mlu_entry__ void k() {}", "bang"),
+])
+def test_dialect_detection(path, text, dialect):
+    from xpiler import dialects
+    assert dialects.detect(path, text) == dialect
+
+
+def test_cuda_kernel_structure():
+    m = clean(parse("""
+        #include <cuda_runtime.h>
+        #define TILE 16
+        __global__ void __launch_bounds__(256) k(const float *__restrict__ a, float *b, int n) {
+            __shared__ float s[TILE][TILE + 1];
+            extern __shared__ float dyn[];
+            int i = blockIdx.x * blockDim.x + threadIdx.x;
+            if (i < n) b[i] = a[i];
+        }
+        __launch_bounds__(128, 2) __global__ void k2(float *x) { x[threadIdx.x] = 0.f; }
+        """, "k.cu"))
+    k = m.function("k")
+    assert k.kind == "kernel" and k.launch_bounds == [ir.IntLit(256)]
+    assert m.function("k2").launch_bounds == [ir.IntLit(128), ir.IntLit(2)]
+    a = k.params[0].type
+    assert isinstance(a, ir.Pointer) and a.restrict and a.pointee.const
+    decls = [v for d in nodes(m, ir.Decl) for v in d.vars]
+    s = next(v for v in decls if v.name == "s")
+    assert s.space == "shared" and s.type == ir.Array(ir.Array(ir.Named("float"), ir.IntLit(17)), ir.IntLit(16))
+    dyn = next(v for v in decls if v.name == "dyn")
+    assert dyn.space == "shared" and "extern" in dyn.specifiers and dyn.type.size is None
+    member = next(n for n in nodes(m, ir.Member) if n.member == "x")
+    assert isinstance(member.base, ir.Name)
+    text = round_trip(m)
+    assert "__shared__ float s[16][17];" in text and "extern __shared__ float dyn[];" in text
+
+
+def test_host_launches():
+    m = clean(parse("""
+        __global__ void k(float *x, int n) {}
+        void host(float *x, int n) {
+            dim3 block(256);
+            dim3 grid((n + block.x - 1) / block.x, 1);
+            k<<<grid, block>>>(x, n);
+            k<<<4, 128, 64 * sizeof(float), 0>>>(x, n);
+        }
+        """, "h.cu"))
+    launches = nodes(m, ir.Launch)
+    assert len(launches) == 2
+    assert launches[0].kernel == ir.Name("k") and launches[0].config == [ir.Name("grid"), ir.Name("block")]
+    assert len(launches[1].config) == 4
+    grid = next(v for d in nodes(m, ir.Decl) for v in d.vars if v.name == "grid")
+    assert grid.init_style == "()" and len(grid.init.items) == 2
+    round_trip(m)
+
+
+def test_hip_launch_and_mfma():
+    m = clean(parse("""
+        #include <hip/hip_runtime.h>
+        typedef float floatx4 __attribute__((ext_vector_type(4)));
+        __global__ void k(const float *a, float *c) {
+            floatx4 acc = {0.f, 0.f, 0.f, 0.f};
+            acc = __builtin_amdgcn_mfma_f32_16x16x4f32(a[threadIdx.x], a[threadIdx.x + 64], acc, 0, 0, 0);
+            float v = __shfl_down(acc[0], 16);
+            c[threadIdx.x] = v + (float)warpSize;
+        }
+        void run(const float *a, float *c) {
+            hipLaunchKernelGGL(k, dim3(1), dim3(64), 0, 0, a, c);
+        }
+        """, "m.hip"))
+    launch = nodes(m, ir.Launch)[0]
+    assert launch.style == "hip" and launch.kernel == ir.Name("k") and len(launch.args) == 2
+    calls = {n.callee.name for n in nodes(m, ir.Call) if isinstance(n.callee, ir.Name)}
+    assert "__builtin_amdgcn_mfma_f32_16x16x4f32" in calls and "__shfl_down" in calls
+    assert "hipLaunchKernelGGL(k, dim3(1), dim3(64), 0, 0, a, c);" in round_trip(m)
+
+
+def test_wmma_and_half():
+    m = clean(parse("""
+        #include <mma.h>
+        #include <cuda_fp16.h>
+        using namespace nvcuda;
+        __global__ void k(const half *a, const half *b, float *c) {
+            wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major> fa;
+            wmma::fragment<wmma::matrix_b, 16, 16, 16, half, wmma::col_major> fb;
+            wmma::fragment<wmma::accumulator, 16, 16, 16, float> fc;
+            wmma::fill_fragment(fc, 0.0f);
+            wmma::load_matrix_sync(fa, a, 16);
+            wmma::load_matrix_sync(fb, b, 16);
+            wmma::mma_sync(fc, fa, fb, fc);
+            for (int i = 0; i < fc.num_elements; i++) fc.x[i] = fc.x[i] * 2.0f;
+            wmma::store_matrix_sync(c, fc, 16, wmma::mem_row_major);
+            half h = __float2half(1.0f);
+            c[0] += __half2float(h);
+        }
+        """, "w.cu"))
+    calls = [p for p in (xpiler.print_node(n.callee, "cuda") for n in nodes(m, ir.Call))]
+    assert "wmma::mma_sync" in calls and "wmma::store_matrix_sync" in calls
+    assert "wmma::mem_row_major" in round_trip(m)
+
+
+def test_bang_kernel():
+    m = clean(parse("""
+        #include <bang.h>
+        #define N 256
+        __mlu_shared__ float sbuf[N];
+        __mlu_func__ float twice(float v) { return v * 2; }
+        __mlu_global__ void k(float *x, float *y, int n) {
+            __nram__ float buf[N];
+            __wram__ float w[N];
+            for (int i = 0; i < 2; ++i) {
+                __nram__ float inner[64];
+                __memcpy(inner, x + i * 64, 64 * sizeof(float), GDRAM2NRAM);
+            }
+            __memcpy(buf, x + taskId * N, N * sizeof(float), GDRAM2NRAM);
+            __bang_add(buf, buf, buf, N);
+            __bang_active_relu(buf, buf, N);
+            __sync_cluster();
+            y[clusterId * coreDim + coreId] = twice(buf[0]);
+        }
+        void host(float *x, float *y) {
+            cnrtQueue_t q;
+            cnrtQueueCreate(&q);
+            cnrtDim3_t dim = {16, 1, 1};
+            k<<<dim, cnrtFuncTypeUnion4, q>>>(x, y, 1024);
+        }
+        """, "b.mlu"))
+    spaces = {v.name: v.space for d in nodes(m, ir.Decl) for v in d.vars}
+    assert spaces["buf"] == "nram" and spaces["w"] == "wram" and spaces["inner"] == "nram"
+    assert spaces["sbuf"] == "sram"
+    assert m.function("twice").kind == "device" and m.function("k").kind == "kernel"
+    launch = nodes(m, ir.Launch)[0]
+    assert launch.config == [ir.Name("dim"), ir.Name("cnrtFuncTypeUnion4"), ir.Name("q")]
+    text = round_trip(m)
+    assert "__nram__ float buf[256];" in text and "__mlu_func__ float twice(float v)" in text
+
+
+def test_bang_variable_length_nram_is_a_warning():
+    m = parse("""
+        __mlu_global__ void k(float *x, int rows) {
+            __nram__ float tile[rows * 4];
+            __memcpy(tile, x, rows * 4 * sizeof(float), GDRAM2NRAM);
+        }
+        """, "v.mlu")
+    assert not [d for d in m.diagnostics if d.is_error]
+    tile = next(v for d in nodes(m, ir.Decl) for v in d.vars if v.name == "tile")
+    assert isinstance(tile.type.size, ir.Binary)
+    round_trip(m)
+
+
+def test_vnni_intrinsics():
+    m = clean(parse("""
+        #include <immintrin.h>
+        #include <stdint.h>
+        extern "C" void dot(const uint8_t *a, const int8_t *b, int32_t *c, int n) {
+            __m512i acc = _mm512_setzero_si512();
+            int i = 0;
+            for (; i + 64 <= n; i += 64) {
+                __m512i va = _mm512_loadu_si512((const void *)(a + i));
+                __m512i vb = _mm512_loadu_si512((const void *)(b + i));
+                acc = _mm512_dpbusd_epi32(acc, va, vb);
+            }
+            __mmask16 m = (__mmask16)0xffff;
+            c[0] = _mm512_reduce_add_epi32(_mm512_maskz_mov_epi32(m, acc));
+        }
+        """, "v.cpp"))
+    f = m.function("dot")
+    assert f.extern_c and f.kind == "kernel"
+    assert any(isinstance(n.callee, ir.Name) and n.callee.name == "_mm512_dpbusd_epi32" for n in nodes(m, ir.Call))
+    round_trip(m)
+
+
+def test_c_language_features():
+    m = clean(parse("""
+        #include <math.h>
+        #include <float.h>
+        #include <stdint.h>
+        #define SQ(x) ((x) * (x))
+        static inline float helper(float v);
+        void k(const float *restrict x, float *restrict out, int64_t n) {
+            float m = -FLT_MAX;
+            for (int64_t i = 0; i < n; ++i) {
+                for (int i = 0; i < 2; i++) { m = fmaxf(m, (float)i); }
+                out[i] = x[i] > 0 ? SQ(x[i]) * 0.5 : helper(x[i]) + (float)M_PI + INFINITY;
+            }
+            uint8_t u = (uint8_t)255u; int16_t s = -3; unsigned long long big = 1ull << 40;
+            int j = 0;
+            while (j < 3) { j++; if (j == 2) continue; else break; }
+            do { j--; } while (j > 0);
+            switch (j) { case 0: case 1: j = 5; break; default: j = 6; }
+            out[0] += (float)(u + s + (int)big);
+        }
+        static inline float helper(float v) { return sqrtf(fabsf(v)); }
+        """, "c.c"))
+    k = m.function("k")
+    assert k.kind == "kernel" and m.function("helper").kind == "host"
+    loops = nodes(m, ir.For)
+    assert len(loops) == 2 and isinstance(loops[1].init, ir.Decl)
+    assert nodes(m, ir.Switch) and len(nodes(m, ir.Case)) == 3
+    assert nodes(m, ir.DoWhile) and nodes(m, ir.Ternary)
+    round_trip(m)
+
+
+def test_kernel_named_like_libc_function():
+    for path, src in [("s.c", "#include <math.h>\nvoid sin(const float *x, float *out, int n) "
+                               "{ for (int i = 0; i < n; ++i) out[i] = sinf(x[i]); }"),
+                      ("s.cu", '#include <math.h>\nextern "C" __global__ void sin(const float *x, float *out, int n) '
+                               "{ int i = threadIdx.x; if (i < n) out[i] = sinf(x[i]); }"),
+                      ("s.mlu", 'extern "C" __mlu_global__ void max(float *x) { x[0] = fmaxf(x[0], x[1]); }')]:
+        m = clean(xpiler.parse(src, path=path))
+        assert m.kernels
+        round_trip(m)
+
+
+def test_cpp_features_in_cuda():
+    m = clean(parse("""
+        #include <limits>
+        #include <algorithm>
+        template <int BLOCK>
+        __global__ void k(const float *x, float *y, int n) {
+            constexpr float lo = -std::numeric_limits<float>::max();
+            float v = std::max(lo, x[threadIdx.x]);
+            y[0] = static_cast<float>(BLOCK) + reinterpret_cast<const float *>(x)[0] + float(n) + v;
+        }
+        void run(const float *x, float *y, int n) { k<256><<<1, 256>>>(x, y, n); }
+        """, "t.cu"))
+    k = m.function("k")
+    assert k.template == "template <int BLOCK>" and k.kind == "kernel"
+    casts = {c.style for c in nodes(m, ir.Cast)}
+    assert {"static", "reinterpret", "functional"} <= casts
+    round_trip(m)
+
+
+def test_comments_pragmas_and_blank_lines_survive():
+    src = textwrap.dedent("""\
+        // header comment
+        #include <math.h>
+
+        /* the kernel */
+        void k(float *x, int n) {
+            // leading
+            int i = 0; // trailing
+
+            #pragma unroll 4
+            for (i = 0; i < n; ++i)
+                x[i] = 0; /* body */
+            #pragma omp parallel for
+            for (int j = 0; j < n; ++j) {
+                x[j] += 1;
+            }
+        }
+        """)
+    m = clean(xpiler.parse(src, path="p.c"))
+    text = round_trip(m)
+    for piece in ["// header comment", "/* the kernel */", "// leading", "int i = 0; // trailing",
+                  "#pragma unroll 4", "x[i] = 0; /* body */", "#pragma omp parallel for"]:
+        assert piece in text
+    loops = nodes(m, ir.For)
+    assert loops[0].info.kind == "unrolled" and loops[0].info.factor == 4
+    assert loops[1].info.kind == "parallel"
+    assert "\n\n    #pragma unroll 4" in text
+
+
+def test_launch_and_args_annotations():
+    m = clean(parse("""
+        // xpiler: launch grid=8,1,1 block=256,1,1
+        // xpiler: args x=float32[2000] n=2000
+        __global__ void k(float *x, int n) {}
+        """, "a.cu"))
+    assert m.function("k").annotations == {"launch": "grid=8,1,1 block=256,1,1", "args": "x=float32[2000] n=2000"}
+    assert "// xpiler: launch grid=8,1,1 block=256,1,1\n// xpiler: args x=float32[2000] n=2000\n__global__" in \
+        round_trip(m)
+
+
+def test_unknown_intrinsic_is_reported():
+    m = parse("""
+        __mlu_global__ void k(float *x) {
+            __nram__ float b[64];
+            __bang_frobnicate(b, b, 64);
+        }
+        """, "u.mlu")
+    d = [g for g in m.diagnostics if g.code == "unknown-intrinsic"]
+    assert d and d[0].line == 4 and "__bang_frobnicate" in d[0].message
+    assert "__bang_frobnicate(b, b, 64)" in xpiler.print_module(m)  # kept verbatim
+
+
+def test_missing_header_is_a_warning():
+    m = parse('#include "my_helpers.h"\nvoid k(float *x) { x[0] = 1; }', "h.c")
+    assert [d for d in m.diagnostics if d.code == "missing-header" and d.severity == "warning"]
+    assert m.function("k") is not None
+
+
+def test_erroneous_statements_are_kept_verbatim():
+    src = "void k(float *x, int n) {\n  int i = undefined_thing + 1;\n  x[0] = i;\n  nope(x\n}\n"
+    m = xpiler.parse(src, path="e.c")
+    assert [d for d in m.diagnostics if d.is_error]
+    text = xpiler.print_module(m)
+    assert "undefined_thing + 1" in text and "nope(x" in text and "x[0] = i;" in text
