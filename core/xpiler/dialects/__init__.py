@@ -40,21 +40,27 @@ class Dialect:
 
     # ------------------------------------------------------------------ knowledge tables
     @functools.cached_property
-    def intrinsics(self) -> Mapping[str, Intrinsic]:
-        """Every intrinsic and library function this dialect knows, by name."""
-        out: dict[str, Intrinsic] = {}
+    def tables(self) -> list[Mapping[str, Intrinsic]]:
+        """The intrinsic tables of this dialect, general first (libm), own last."""
+        out: list[Mapping[str, Intrinsic]] = []
         for mod in _tables(self.intrinsic_modules):
-            table = getattr(mod, "INTRINSICS", {})
             shared = getattr(mod, "SHARED_WITH_CUDA", None)
             if shared is not None:  # HIP reuses CUDA's entries by name
                 cuda = _load("cuda.intrinsics").INTRINSICS
-                for n in shared:
-                    if n in cuda:
-                        out.setdefault(n, cuda[n])
+                out.append({n: cuda[n] for n in shared if n in cuda})
+            out.append(getattr(mod, "INTRINSICS", {}))
+        return out
+
+    @functools.cached_property
+    def intrinsics(self) -> Mapping[str, Intrinsic]:
+        """Every intrinsic and library function this dialect knows, by name; a dialect's own
+        entry wins over the shared one (BANG's float-only device math over libm)."""
+        out: dict[str, Intrinsic] = {}
+        for table in self.tables:
             for n, it in table.items():
-                out.setdefault(n, it)
+                out[n] = it
                 if it.qualified:
-                    out.setdefault(it.qualified, it)
+                    out[it.qualified] = it
         return out
 
     @functools.cached_property

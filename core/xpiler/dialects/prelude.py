@@ -84,7 +84,7 @@ def _constants(skip: frozenset[str]) -> str:
 def _declarations(d: Dialect, cxx: bool, skip: frozenset[str]) -> str:
     out: list[str] = []
     seen_c: set[str] = set()
-    for it in d.intrinsics.values():
+    for it in (it for table in d.tables for it in table.values()):
         if it.qualified and "::" in it.qualified:
             continue  # namespaced APIs (wmma) are declared by hand in the prelude files
         if it.name in skip or it.name.startswith("__builtin_") and not it.name.startswith("__builtin_amdgcn"):

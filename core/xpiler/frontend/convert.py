@@ -441,6 +441,8 @@ class Converter:
             vtype: ir.CType = ir.Named("auto", const=c.type.is_const_qualified())
         else:
             vtype = self.ctype(c.type, c)
+        if "constexpr" in specifiers and isinstance(vtype, ir.Named):
+            vtype.const = False  # implied by constexpr
         init, style = self._initializer(c)
         return ir.VarDecl(c.spelling, vtype, init, space=space, specifiers=specifiers, init_style=style,
                           attrs=attrs, span=self.span(c))
@@ -451,7 +453,10 @@ class Converter:
         end = self.loc.extent(c)[1]
         rest = self.data[name_end:end] if n >= 0 else b""
         rest = rest.lstrip()
-        while rest.startswith(b"["):  # array declarator dims
+        while rest[:1] in (b"[", b")"):  # the rest of the declarator: ')' and array dims
+            if rest[:1] == b")":
+                rest = rest[1:].lstrip()
+                continue
             depth, i = 0, 0
             for i, ch in enumerate(rest):
                 if ch == ord("["):
@@ -462,7 +467,7 @@ class Converter:
                         break
             rest = rest[i + 1:].lstrip()
         rest = re.sub(rb"^(__attribute__\s*\(\(.*?\)\)|__\w+__)\s*", b"", rest)
-        if not rest:
+        if rest[:1] not in (b"=", b"(", b"{"):
             return None, "="
         exprs = [ch for ch in self.kids(c) if ch.kind.is_expression()]
         if not exprs:
@@ -871,6 +876,10 @@ class Converter:
         t = self.text(c)
         m = re.match(r"(sizeof|alignof|_Alignof|__alignof__)\s*(\(?)(.*?)(\)?)\s*$", t, re.S)
         if not m:
+            # written inside a macro argument: keep its value
+            v = self.x.evaluate(c)
+            if isinstance(v, int):
+                return ir.IntLit(v, _int_text(v, c.type))
             raise Unsupported("sizeof")
         op = m.group(1)
         kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]

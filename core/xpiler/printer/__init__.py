@@ -31,7 +31,8 @@ _ARITH = {"+", "-", "*", "/", "%"}
 
 def print_module(module: ir.Module, dialect: Optional[str] = None) -> str:
     """The source text of ``module``, spelled for ``dialect`` (default: its own)."""
-    return Printer(dialect or module.dialect, module.language).module(module)
+    same = dialect is None or dialect == module.dialect
+    return Printer(dialect or module.dialect, module.language if same else "").module(module)
 
 
 def print_node(node: ir.Node, dialect: str = "c", language: str = "") -> str:
