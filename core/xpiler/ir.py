@@ -231,7 +231,7 @@ class Ternary(Expr):
 class Cast(Expr):
     type: CType
     operand: Expr
-    style: str = "c"  # c, static, reinterpret, const, dynamic, functional
+    style: str = "c"  # c, static, reinterpret, const, dynamic, functional, compound ((T){...})
 
 
 @dataclass

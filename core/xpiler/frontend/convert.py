@@ -777,6 +777,11 @@ class Converter:
                                 and self.present(ch)])
         if k == K.CXX_UNARY_EXPR:
             return self.sizeof(c)
+        if k == K.COMPOUND_LITERAL_EXPR:  # (T){a, b, ...}
+            kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
+            if len(kids) != 1:
+                raise Unsupported("compound literal")
+            return ir.Cast(self._cast_type(c), self.expr(kids[0]), "compound")
         if k == K.ARRAY_SUBSCRIPT_EXPR:
             raise Unsupported("subscript")
         raise Unsupported(k.name)

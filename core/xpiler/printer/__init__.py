@@ -355,6 +355,8 @@ class Printer:
             t = self.type_name(e.type)
             if e.style == "c":
                 return f"({t}){self.expr(e.operand, _UNARY)}", _UNARY
+            if e.style == "compound":
+                return f"({t}){self.expr(e.operand)}", _POSTFIX
             if e.style == "functional":
                 return f"{t}({self.expr(e.operand)})", _POSTFIX
             return f"{e.style}_cast<{t}>({self.expr(e.operand)})", _POSTFIX
