@@ -34,7 +34,9 @@ bang.h mlu.h cnrt.h cn_api.h bang_device_functions.h bang_device_types.h cnrt_da
 """.split())
 
 _LIBM = "libm"
-_STD_FUNCS = ("min", "max", "swap", "abs")
+_STD_FUNCS = ("min", "max", "swap")  # defined as templates in namespace std below
+# Builtins clang itself declares in CUDA mode: redeclaring them is an error.
+_CLANG_CUDA_BUILTINS = frozenset({"__syncthreads"})
 
 
 def source_definitions(text: str) -> frozenset[str]:
@@ -58,6 +60,10 @@ def _prelude(name: str, language: str, skip: frozenset[str]) -> str:
     parts = ["/* Xpiler parsing prelude for %s (%s). Generated; see dialects/prelude.py. */" % (d.title, language)]
     for rel in d.prelude_files:
         parts.append((_DIR / rel).read_text())
+    for mod in _table_modules(d):
+        typedefs = getattr(mod, "vector_typedefs", None)  # HIP's MFMA operand vector types
+        if typedefs is not None:
+            parts.append(typedefs())
     if cuda:
         parts.append(_builtin_vars(d))
         parts.append("#pragma clang force_cuda_host_device begin")
@@ -68,6 +74,12 @@ def _prelude(name: str, language: str, skip: frozenset[str]) -> str:
     if cuda:
         parts.append("#pragma clang force_cuda_host_device end")
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _table_modules(d: Dialect):
+    from . import _tables
+
+    return _tables(d.intrinsic_modules)
 
 
 def _constants(skip: frozenset[str]) -> str:
@@ -88,6 +100,8 @@ def _declarations(d: Dialect, cxx: bool, skip: frozenset[str]) -> str:
         if it.qualified and "::" in it.qualified:
             continue  # namespaced APIs (wmma) are declared by hand in the prelude files
         if it.name in skip or it.name.startswith("__builtin_") and not it.name.startswith("__builtin_amdgcn"):
+            continue
+        if d.language == "cuda" and it.name in _CLANG_CUDA_BUILTINS:
             continue
         for ov in it.overloads:
             for decl in overload_declarations(it.name, ov, defaults=cxx):

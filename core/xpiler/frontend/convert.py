@@ -26,6 +26,8 @@ _CONFIG_CALLS = {"cudaConfigureCall", "__cudaPushCallConfiguration", "hipConfigu
 _FUNC_SPECIFIERS = ("static", "inline", "__inline__", "__inline", "__forceinline__", "__noinline__",
                     "constexpr", "extern")
 _VAR_SPECIFIERS = ("static", "extern", "constexpr", "register", "thread_local", "__thread")
+_DECL_TAIL = re.compile(rb"(\s*(__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)|__align__\s*\([^()]*\)|"
+                        rb"alignas\s*\([^()]*\)|__declspec\s*\([^()]*\)))*\s*;")
 _FUNC_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_FUNC_SPECIFIERS) + r")\b")
 _VAR_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_VAR_SPECIFIERS) + r")\b")
 _INT_RX = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
@@ -46,6 +48,7 @@ class Converter:
         self.data = data
         self.loc = locator
         self.kids = Children()
+        self.covered: list[tuple[int, int]] = []  # file-scope text written back by other means
         self.errors = sorted(error_offsets)
         self.path = path
         self.dialect = dialect
@@ -214,10 +217,28 @@ class Converter:
                 continue
             items.append((t.start, self._trivia_node(t)))
         items.sort(key=lambda p: p[0])
+        items = self._top_gaps(items)
         out = self._attach_annotations([it for _, it in items])
         self._mark_blank(out)
         self._classify_c_kernels(out)
         return ir.Module(dialect=self.dialect, items=out, path=self.path, language=self.language)
+
+    def _top_gaps(self, items):
+        """Source text at file scope that no item or trivia covers (a construct clang gave
+        no cursor for) becomes an OpaqueTop at its place: nothing is dropped."""
+        covered = sorted([(it.span.offset, it.span.end_offset) for _, it in items if it.span is not None]
+                         + [(t.start, t.end) for t in self.trivia] + self.covered)
+        pos = 0
+        extra = []
+        for a, b in covered + [(len(self.data), len(self.data))]:
+            if a > pos:
+                text = self.gap_text(pos, a)
+                if text:
+                    extra.append((pos, ir.OpaqueTop(text, span=self.span_of(pos, a))))
+            pos = max(pos, b)
+        if not extra:
+            return items
+        return sorted(items + extra, key=lambda p: p[0])
 
     def _trivia_node(self, t: Trivia) -> ir.Stmt:
         sp = ir.Span(t.line, t.col, t.end_line, t.col, t.start, t.end)
@@ -283,14 +304,27 @@ class Converter:
     def top(self, c: ci.Cursor, extern_c: bool = False) -> list[ir.Stmt]:
         try:
             kind = c.kind
+            if kind in (K.FUNCTION_DECL, K.FUNCTION_TEMPLATE, K.VAR_DECL):
+                s, e = self._range(c)
+                if self.data[e:self._decl_tail(e)].strip(b" \t\r\n;"):
+                    raise Unsupported("declaration with trailing attributes")
             if kind in (K.FUNCTION_DECL, K.FUNCTION_TEMPLATE):
                 return [self.function(c, extern_c)]
             if kind == K.VAR_DECL:
                 return [ir.Decl([self.var(c, top=True)], span=self.span(c))]
             if kind == K.LINKAGE_SPEC or (kind == K.UNEXPOSED_DECL and self.text(c).startswith("extern")):
                 out = []
-                for ch in self.kids(c):
+                kids = self.kids(c)
+                for ch in kids:
                     out.extend(self.top(ch, extern_c=True))
+                # `extern "C" {` and its `}` are written back per function (extern_c)
+                s, e = self._range(c)
+                inner = [self._range(ch) for ch in kids if self._range(ch)[0] >= 0]
+                if s >= 0 and inner:
+                    self.covered.append((s, min(a for a, _ in inner)))
+                    self.covered.append((max(b for _, b in inner), e))
+                elif s >= 0:
+                    self.covered.append((s, e))
                 return out
             if kind in (K.MACRO_DEFINITION, K.MACRO_INSTANTIATION, K.INCLUSION_DIRECTIVE):
                 return []
@@ -302,12 +336,15 @@ class Converter:
                       "internal-opaque")
             return [self.opaque_top(c)]
 
+    def _decl_tail(self, e: int) -> int:
+        """End of a declaration whose extent stops early: clang's extents exclude the ';'
+        and trailing attributes (``typedef float v4 __attribute__((ext_vector_type(4)));``)."""
+        m = _DECL_TAIL.match(self.data, e)
+        return m.end() if m else e
+
     def opaque_top(self, c: ci.Cursor) -> ir.OpaqueTop:
         s, e = self._range(c)
-        # Extents of struct/typedef declarations stop before their ';'.
-        m = re.match(rb"\s*;", self.data[e:e + 64])
-        if m:
-            e += m.end()
+        e = self._decl_tail(e)
         text = self.data[s:e].decode("utf-8", "replace")
         return ir.OpaqueTop(text, span=self.span_of(s, e))
 
@@ -378,17 +415,19 @@ class Converter:
         return self.data[s:n].decode("utf-8", "replace")
 
     def _attr_arg(self, text: str) -> ir.Expr:
-        t = text.strip()
-        if _INT_RX.match(t):
-            return _int_lit(t)
-        return ir.OpaqueExpr(t)
+        """An attribute argument (``__launch_bounds__(BLOCK * 2)``): clang keeps no cursor for
+        it, so its text is parsed here; simple arithmetic of names and integers suffices."""
+        try:
+            return _SimpleExpr(text).parse()
+        except ValueError:
+            return ir.OpaqueExpr(text.strip())
 
     # ------------------------------------------------------------------ types
     def ctype(self, t: ci.Type, decl: Optional[ci.Cursor]) -> ir.CType:
-        k = t.kind
+        k = _tk(t)
         if k == T.POINTER:
             pointee = t.get_pointee()
-            if pointee.kind in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
+            if _tk(pointee) in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
                 raise Unsupported("function pointer")
             return ir.Pointer(self.ctype(pointee, None), const=t.is_const_qualified(),
                               volatile=t.is_volatile_qualified(), restrict=t.is_restrict_qualified())
@@ -435,7 +474,14 @@ class Converter:
                 if t.startswith("__align__") or t.startswith("alignas"):
                     attrs.append(t)
         head = self._head_text(c)
-        found = set(_VAR_SPEC_RX.findall(head)) if head else ()
+        found = set(_VAR_SPEC_RX.findall(head)) if head else set()
+        sc = c.storage_class  # from clang: right even when the declaration comes from a macro
+        found.discard("static")
+        found.discard("extern")
+        if sc == ci.StorageClass.STATIC:
+            found.add("static")
+        elif sc == ci.StorageClass.EXTERN:
+            found.add("extern")
         specifiers = [w for w in _VAR_SPECIFIERS if w in found]
         if re.search(r"\bauto\b", head):
             vtype: ir.CType = ir.Named("auto", const=c.type.is_const_qualified())
@@ -556,6 +602,21 @@ class Converter:
             prev_end = t.end
         return ir.Block(stmts, span=self.span(c))
 
+    def sub(self, c: ci.Cursor, after: int) -> ir.Stmt:
+        """A sub-statement (a loop or if body). A loop pragma between ``after`` and a
+        brace-less loop body (``for (...)\n#pragma unroll\nfor (...)``) goes onto that loop."""
+        inner = _unwrap_stmt(c)
+        node = self.stmt(inner)
+        if isinstance(node, (ir.For, ir.While, ir.DoWhile)) and after >= 0:
+            start = self._range(inner)[0]
+            for i in self.trivia_between(after, start):
+                t = self.trivia[i]
+                if t.is_pragma and _LOOP_PRAGMA.match(t.text):
+                    self.used[i] = True
+                    node.pragmas.append(t.text)
+            _apply_loop_pragmas(node)
+        return node
+
     def _use_all(self, a: int, b: int) -> None:
         for i in self.trivia_between(a, b):
             self.used[i] = True
@@ -604,7 +665,10 @@ class Converter:
             return self.block(c)
         if k == K.DECL_STMT:
             vs = []
-            for ch in self.kids(c):
+            kids = self.kids(c)
+            if len(kids) == 1 and kids[0].kind == K.STATIC_ASSERT:
+                return self._stmt(kids[0])
+            for ch in kids:
                 if ch.kind != K.VAR_DECL:
                     raise Unsupported("declaration")
                 vs.append(self.var(ch))
@@ -614,11 +678,11 @@ class Converter:
             if len(kids) not in (2, 3) or not kids[0].kind.is_expression():
                 raise Unsupported("if with initializer")
             cond = self.root(kids[0])
-            then = self.stmt(_unwrap_stmt(kids[1]))
+            then = self.sub(kids[1], self._range(kids[0])[1])
             self.claim_trailing(then, kids[1])
             other = None
             if len(kids) == 3:
-                other = self.stmt(_unwrap_stmt(kids[2]))
+                other = self.sub(kids[2], self._range(kids[1])[1])
                 if not isinstance(other, ir.If):
                     self.claim_trailing(other, kids[2])
             return ir.If(cond, then, other, span=sp)
@@ -628,7 +692,7 @@ class Converter:
             kids = list(self.kids(c))
             if len(kids) != 2 or not kids[0].kind.is_expression():
                 raise Unsupported("while with declaration")
-            body = self.stmt(_unwrap_stmt(kids[1]))
+            body = self.sub(kids[1], self._range(kids[0])[1])
             self.claim_trailing(body, kids[1])
             return ir.While(self.root(kids[0]), body, span=sp)
         if k == K.DO_STMT:
@@ -648,6 +712,9 @@ class Converter:
             if len(kids) != 2:
                 raise Unsupported("switch with initializer")
             return ir.Switch(self.root(kids[0]), self.stmt(_unwrap_stmt(kids[1])), span=sp)
+        if k == K.STATIC_ASSERT:  # kept as the call it looks like: static_assert(cond, "msg");
+            kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
+            return ir.ExprStmt(ir.Call(ir.Name("static_assert"), [self.expr(ch) for ch in kids]), span=sp)
         if k == K.UNEXPOSED_STMT:
             inner = _unwrap_stmt(c)
             if inner is not c:
@@ -662,7 +729,7 @@ class Converter:
         head = self.data[s:e]
         m = re.match(rb"for\s*\(", head)
         if not m:
-            raise Unsupported("for from a macro")
+            return self._macro_for(c)
         semis, close = _for_header(head, m.end())
         if len(semis) != 2 or close < 0:
             raise Unsupported("range-based for")
@@ -679,11 +746,34 @@ class Converter:
             elif off < rp:
                 step = self.root(ch)
             else:
-                body = self.stmt(_unwrap_stmt(ch))
+                body = self.sub(ch, rp)
                 self.claim_trailing(body, ch)
         if body is None:
             body = ir.Empty()
         return ir.For(init, cond, step, body, span=self.span(c))
+
+    def _macro_for(self, c: ci.Cursor) -> ir.For:
+        """A for loop whose header comes from a macro (``GRID_STRIDE_LOOP(i, n) {...}``):
+        no source offsets to go by, so the header parts are told apart by kind. clang
+        visits init, condition, increment and body, skipping the absent ones."""
+        kids = self.kids(c)
+        if not kids:
+            raise Unsupported("empty for")
+        *head, body_c = kids
+        init = cond = step = None
+        if head and not head[0].kind.is_expression():
+            init = self.stmt(head.pop(0))
+        if len(head) == 3:  # an expression init
+            init = ir.ExprStmt(self.root(head.pop(0)))
+        if len(head) == 2:
+            cond, step = self.root(head[0]), self.root(head[1])
+        elif len(head) == 1:
+            e = self.root(head[0])
+            if isinstance(e, ir.Assign) or isinstance(e, ir.Unary) and e.op in ("++", "--"):
+                step = e
+            else:
+                cond = e
+        return ir.For(init, cond, step, self.stmt(_unwrap_stmt(body_c)), span=self.span(c))
 
     # ------------------------------------------------------------------ expressions
     def expr(self, c: ci.Cursor) -> ir.Expr:
@@ -695,8 +785,12 @@ class Converter:
     def _expr(self, c: ci.Cursor) -> ir.Expr:
         k = c.kind
         if k == K.UNEXPOSED_EXPR or k == K.PAREN_EXPR:
-            kids = list(self.kids(c))
+            kids = self.kids(c)
             if len(kids) == 1:
+                if k == K.UNEXPOSED_EXPR:
+                    outer, inner = self._range(c), self._range(kids[0])
+                    if outer != inner and outer[0] >= 0 and inner[0] >= 0:
+                        return self._wrapper(c, kids[0], outer, inner)
                 return self.expr(kids[0])
             if not kids:
                 t = self.text(c)
@@ -739,7 +833,7 @@ class Converter:
             if not kids:
                 return ir.Name(c.spelling)
             base_c = kids[0]
-            arrow = _strip_implicit(base_c).type.kind == T.POINTER
+            arrow = _tk(_strip_implicit(base_c).type) == T.POINTER
             return ir.Member(self.expr(base_c), c.spelling, arrow)
         if k == K.ARRAY_SUBSCRIPT_EXPR:
             a, b = list(self.kids(c))
@@ -769,6 +863,14 @@ class Converter:
                      K.CXX_DYNAMIC_CAST_EXPR: "dynamic", K.CXX_FUNCTIONAL_CAST_EXPR: "functional"}[k]
             if len(kids) != 1:
                 raise Unsupported("cast")
+            if style == "functional":
+                inner = _strip_implicit(kids[0])
+                if inner.kind == K.CALL_EXPR and _is_constructor(inner) and self._range(inner) == self._range(c):
+                    # T(a, b) constructs; T(a) converts: the construct node is the cast itself
+                    args = self.args(inner, constructor=True)
+                    if len(args) != 1:
+                        return ir.Call(ir.Name(_CV.sub("", c.type.spelling).strip()), args)
+                    return ir.Cast(self._cast_type(c), args[0], style)
             return ir.Cast(self._cast_type(c), self.expr(kids[0]), style)
         if k == K.CALL_EXPR:
             return self.call(c)
@@ -786,14 +888,38 @@ class Converter:
             raise Unsupported("subscript")
         raise Unsupported(k.name)
 
+    def _wrapper(self, c, child, outer, inner) -> ir.Expr:
+        """An unexposed expression wider than its one child is not an implicit conversion:
+        an ext-vector element access (``v.x``, ``v.xyz``) or something we keep verbatim."""
+        tail = self.data[inner[1]:outer[1]].decode("utf-8", "replace")
+        m = re.fullmatch(r"\s*(\.|->)\s*([A-Za-z_]\w*)\s*", tail)
+        if outer[0] == inner[0] and m:
+            return ir.Member(self.expr(child), m.group(2), m.group(1) == "->")
+        return ir.OpaqueExpr(self.text(c))
+
     def _cast_type(self, c: ci.Cursor) -> ir.CType:
         t = c.type
-        if t.kind == T.POINTER and t.get_pointee().kind in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
+        if _tk(t) == T.POINTER and _tk(t.get_pointee()) in (T.FUNCTIONPROTO, T.FUNCTIONNOPROTO):
             raise Unsupported("function pointer cast")
         return self.ctype(t, None)
 
+    def _ref_name(self, c: ci.Cursor) -> str:
+        """The name a reference cursor refers to; in templates an unresolved reference is
+        an empty DECL_REF_EXPR over an OVERLOADED_DECL_REF that has the name."""
+        c = _strip_implicit(c)
+        if c.kind == K.OVERLOADED_DECL_REF:
+            return c.spelling
+        if c.kind != K.DECL_REF_EXPR:
+            return ""
+        if c.spelling:
+            return c.spelling
+        for k in self.kids(c):
+            if k.kind == K.OVERLOADED_DECL_REF:
+                return k.spelling
+        return ""
+
     def _qualified_name(self, c: ci.Cursor) -> str:
-        name = c.spelling
+        name = self._ref_name(c) or c.spelling
         t = self.text(c)
         if t and t != name and _QUALNAME_RX.match(t) and (name in t):
             return re.sub(r"\s+", "", t) if "<" not in t else re.sub(r"\s*([<>,])\s*", r"\1", t).replace(",", ", ")
@@ -822,9 +948,11 @@ class Converter:
                 raise Unsupported("implicit construction")
             tname = _CV.sub("", c.type.spelling).strip()
             return ir.Call(ir.Name(tname), args)
-        kids = list(self.kids(c))
-        if c.spelling.startswith("operator") and kids:
-            return self._operator_call(c, kids)
+        kids = self.kids(c)
+        op = c.spelling if c.spelling.startswith("operator") else next(
+            (n for n in (self._ref_name(k) for k in kids) if n.startswith("operator")), None)
+        if op and kids:  # an overloaded (or, in a template, unresolved) operator
+            return self._operator_call(c, kids, op)
         if not kids:
             raise Unsupported("call")
         callee_c = kids[0]
@@ -853,12 +981,11 @@ class Converter:
                     out.append(ir.OpaqueExpr(self.text(k)))
         return out
 
-    def _operator_call(self, c: ci.Cursor, kids) -> ir.Expr:
-        op = c.spelling[len("operator"):].strip()
+    def _operator_call(self, c: ci.Cursor, kids, spelling: str) -> ir.Expr:
+        op = spelling[len("operator"):].strip()
         operands = []
         for k in kids:
-            inner = _strip_implicit(k)
-            if inner.kind == K.DECL_REF_EXPR and inner.spelling.startswith("operator"):
+            if self._ref_name(k).startswith("operator"):
                 continue
             if not self.present(k):
                 continue
@@ -915,6 +1042,14 @@ def _unwrap_stmt(c: ci.Cursor) -> ci.Cursor:
             break
         c = kids[0]
     return c
+
+
+def _tk(t: ci.Type):
+    """A type's kind, or None for kinds the Python bindings do not know (_Float16...)."""
+    try:
+        return t.kind
+    except ValueError:
+        return None
 
 
 def _strip_implicit(c: ci.Cursor) -> ci.Cursor:
@@ -1049,3 +1184,56 @@ def _apply_loop_pragmas(loop) -> None:
             loop.info = ir.LoopInfo("parallel")
         elif re.match(r"#\s*pragma\s+(omp\s+simd|simd|ivdep|vector)", p) and isinstance(loop, ir.For):
             loop.info = ir.LoopInfo("vectorized")
+
+
+class _SimpleExpr:
+    """Recursive-descent parser for integer arithmetic over names (attribute arguments)."""
+
+    _TOKEN = re.compile(r"\s*(0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*|[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*|<<|>>|[-+*/%()])")
+    _LEVELS = [("<<", ">>"), ("+", "-"), ("*", "/", "%")]
+
+    def __init__(self, text: str):
+        self.toks: list[str] = []
+        pos, text = 0, text.strip()
+        while pos < len(text):
+            m = self._TOKEN.match(text, pos)
+            if not m:
+                raise ValueError(text)
+            self.toks.append(m.group(1))
+            pos = m.end()
+        self.i = 0
+
+    def parse(self) -> ir.Expr:
+        e = self._binary(0)
+        if self.i != len(self.toks):
+            raise ValueError("trailing tokens")
+        return e
+
+    def _binary(self, level: int) -> ir.Expr:
+        if level == len(self._LEVELS):
+            return self._unary()
+        e = self._binary(level + 1)
+        while self.i < len(self.toks) and self.toks[self.i] in self._LEVELS[level]:
+            op = self.toks[self.i]
+            self.i += 1
+            e = ir.Binary(op, e, self._binary(level + 1))
+        return e
+
+    def _unary(self) -> ir.Expr:
+        if self.i >= len(self.toks):
+            raise ValueError("empty")
+        t = self.toks[self.i]
+        self.i += 1
+        if t == "(":
+            e = self._binary(0)
+            if self.i >= len(self.toks) or self.toks[self.i] != ")":
+                raise ValueError("unbalanced")
+            self.i += 1
+            return e
+        if t in ("-", "+"):
+            return ir.Unary(t, self._unary())
+        if t[0].isdigit():
+            return _int_lit(t)
+        if t[0].isalpha() or t[0] == "_":
+            return ir.Name(t)
+        raise ValueError(t)

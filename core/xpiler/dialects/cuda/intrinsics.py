@@ -1,9 +1,11 @@
 """CUDA: everything a kernel calls that is not plain libm (``dialects/libm.py``).
 
-Built from ``reference/gpu.md`` (cited per entry as "gpu.md §x [TAG]"); a few widely used
-CUDA Math API functions that gpu.md does not list (``sinpif``, ``rsqrtf``, ``erfinvf``, the
-half and bfloat16 function set, ``min``/``max``...) cite "[MATH] CUDA Math API" and were
-checked against the toolkit headers' documented behaviour, not against gpu.md.
+Built from ``reference/gpu.md`` (cited per entry as "gpu.md §x [TAG]"). Widely used CUDA Math API
+functions that gpu.md does not list (``sinpif``, ``rsqrtf``, ``erfinvf``, ``normcdff``, ``min``/
+``max``, most of the half and bfloat16 set...) cite "[MATH] CUDA Math API (not in
+reference/gpu.md)": their signatures and special cases follow the CUDA Math API documentation,
+not gpu.md, and a note says where a detail is inferred. The WMMA overload sets follow the
+toolkit's ``crt/mma.h`` ([MMAH]; checked against the CUDA 12.6 copy).
 
 Conventions of this table (see also ``base.py``):
 
@@ -44,14 +46,14 @@ def _src(sec: str, tag: str = "") -> str:
     return f"{GPU} {sec}" + (f" [{tag}]" if tag else "")
 
 
-def S(name: str, ctype: str, doc: str = "", default: str | None = None) -> Param:
+def S(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
     """A value (scalar) parameter."""
-    return Param(name, ctype, role="scalar", default=default, doc=doc)
+    return Param(name, ctype, role="scalar", default=default, doc=doc, unit=unit)
 
 
-def C(name: str, ctype: str, doc: str = "", default: str | None = None) -> Param:
+def C(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
     """A configuration parameter (mask, width, mode): must be warp-uniform or constant."""
-    return Param(name, ctype, role="config", default=default, doc=doc)
+    return Param(name, ctype, role="config", default=default, doc=doc, unit=unit)
 
 
 def P(name: str, ctype: str, role: str = "in", space: str | None = None, doc: str = "",
@@ -131,20 +133,20 @@ _SHFL_COMMON = ("No memory ordering. width must be a power of two in [1, 32] (el
                 "warp) the result is undefined. 8-byte types move as two 32-bit shuffles with the same "
                 "index. All non-exited lanes named in mask must call with the same mask.")
 _SHFL_MASK = C("mask", "unsigned int", "participating lanes; the caller's bit must be set")
-_SHFL_WIDTH = C("width", "int", "segment width in lanes, a power of two <= 32", default="warpSize")
+_SHFL_WIDTH = C("width", "int", "segment width in lanes, a power of two <= 32", default="warpSize", unit="lanes")
 _I += [
-    _one("__shfl_sync", (_SHFL_MASK, S("var", "T"), S("srcLane", "int", "source lane within the segment"),
+    _one("__shfl_sync", (_SHFL_MASK, S("var", "T"), S("srcLane", "int", "source lane within the segment", unit="lanes"),
                          _SHFL_WIDTH), "T", None, "shuffle",
          "Returns var of lane j = s + (srcLane & (width-1)) (srcLane taken modulo width bit-wise, so "
          "negative values wrap). " + _SHFL_COMMON, _src("§3.1", "PG §5.4.6.5; PTX shfl; CL"),
          instances=each(T=SHFL_TYPES), emulation="runtime",
          note="__half/__nv_bfloat16 forms need sm_53+/sm_80+ headers"),
-    _one("__shfl_up_sync", (_SHFL_MASK, S("var", "T"), S("delta", "unsigned int", "lanes to look back"),
+    _one("__shfl_up_sync", (_SHFL_MASK, S("var", "T"), S("delta", "unsigned int", "lanes to look back", unit="lanes"),
                             _SHFL_WIDTH), "T", None, "shuffle",
          "Returns var of lane j = L - (delta & 31) if j >= s (same segment), else the caller's own var "
          "(the & 31 comes from the 5-bit PTX field). " + _SHFL_COMMON, _src("§3.1", "PG §5.4.6.5; PTX shfl; CL"),
          instances=each(T=SHFL_TYPES), emulation="runtime"),
-    _one("__shfl_down_sync", (_SHFL_MASK, S("var", "T"), S("delta", "unsigned int", "lanes to look ahead"),
+    _one("__shfl_down_sync", (_SHFL_MASK, S("var", "T"), S("delta", "unsigned int", "lanes to look ahead", unit="lanes"),
                               _SHFL_WIDTH), "T", None, "shuffle",
          "Returns var of lane j = L + (delta & 31) if j <= e (same segment), else the caller's own var. "
          "Example: __shfl_down_sync(0xFFFFFFFF, v, 4, 8): lane 5 keeps its v (9 > 7), lane 2 reads lane 6. "
@@ -158,9 +160,9 @@ _I += [
 ]
 _LEGACY_SHFL_TYPES = ("int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long",
                       "float", "double", "__half", "__half2")
-for _n, _arg, _rule in (("__shfl", S("srcLane", "int"), "__shfl_sync"),
-                        ("__shfl_up", S("delta", "unsigned int"), "__shfl_up_sync"),
-                        ("__shfl_down", S("delta", "unsigned int"), "__shfl_down_sync"),
+for _n, _arg, _rule in (("__shfl", S("srcLane", "int", unit="lanes"), "__shfl_sync"),
+                        ("__shfl_up", S("delta", "unsigned int", unit="lanes"), "__shfl_up_sync"),
+                        ("__shfl_down", S("delta", "unsigned int", unit="lanes"), "__shfl_down_sync"),
                         ("__shfl_xor", S("laneMask", "int"), "__shfl_xor_sync")):
     _I.append(_one(_n, (S("var", "T"), _arg, _SHFL_WIDTH), "T", None, "shuffle",
                    f"Legacy mask-less shuffle: {_rule} with all lanes that reach it (same index rule). Deprecated "
@@ -230,7 +232,7 @@ def _ops_scalar(expr: str) -> str:
     return f"T old = *address; *address = {expr}; return old;"
 
 
-def _ops_lanes(fields: str, expr: str, scalar: str = "") -> str:
+def _ops_lanes(fields: str, expr: str) -> str:
     """Component-wise RMW of a vector type (each component atomic separately, §4)."""
     body = " ".join(f"address->{f} = {expr.format(o=f'old.{f}', v=f'val.{f}')};" for f in fields)
     return f"T old = *address; {body} return old;"
@@ -243,7 +245,7 @@ def _later(a: str, b: str | None) -> str:
     return a if int(a[3:-1]) >= int(b[3:-1]) else b
 
 
-def _atomic(name: str, doc: str, overloads: list[Overload], *, ret_void: bool = False) -> list[Intrinsic]:
+def _atomic(name: str, doc: str, overloads: list[Overload]) -> list[Intrinsic]:
     base = Intrinsic(name, tuple(overloads), "atomic", doc, source=_src("§4", "PG §5.4.5.1; PG-old"),
                      emulation="runtime")
     out = [base]
@@ -686,14 +688,14 @@ _I += _dm("rnorm4d", "Reciprocal Euclidean length 1/√(a² + b² + c² + d²)."
 _I += _dm("norm", "Euclidean length √(Σ p[i]²) of the dim-element vector p, without undue overflow.",
           "double s_ = 0.0;\nfor (int i_ = 0; i_ < dim; ++i_) s_ += (double)p[i_] * p[i_];\nreturn (float)sqrt(s_);",
           "double s_ = 0.0;\nfor (int i_ = 0; i_ < dim; ++i_) s_ = hypot(s_, p[i_]);\nreturn s_;",
-          fparams=(S("dim", "int"), P("p", "const float *", unit="elements")),
-          dparams=(S("dim", "int"), P("p", "const double *", unit="elements")), bound="2 ulp")
+          fparams=(S("dim", "int", unit="elements"), P("p", "const float *")),
+          dparams=(S("dim", "int", unit="elements"), P("p", "const double *")), bound="2 ulp")
 _I += _dm("rnorm", "Reciprocal Euclidean length 1/√(Σ p[i]²) of the dim-element vector p.",
           "double s_ = 0.0;\nfor (int i_ = 0; i_ < dim; ++i_) s_ += (double)p[i_] * p[i_];\n"
           "return (float)(1.0 / sqrt(s_));",
           "double s_ = 0.0;\nfor (int i_ = 0; i_ < dim; ++i_) s_ = hypot(s_, p[i_]);\nreturn 1.0 / s_;",
-          fparams=(S("dim", "int"), P("p", "const float *", unit="elements")),
-          dparams=(S("dim", "int"), P("p", "const double *", unit="elements")), bound="2 ulp")
+          fparams=(S("dim", "int", unit="elements"), P("p", "const float *")),
+          dparams=(S("dim", "int", unit="elements"), P("p", "const double *")), bound="2 ulp")
 
 # CUDA's device min/max overloads (crt/math_functions.hpp): kernels call max(a, b) unqualified.
 _MINMAX_INT = (("int", "int", "int"), ("unsigned int", "unsigned int", "unsigned int"),
@@ -806,7 +808,7 @@ _I += [
          "return (unsigned int)(((unsigned long long)x + y + 1ull) >> 1);", "arith",
          "(x + y + 1) >> 1 without intermediate overflow (unsigned average, rounded up).", _S53),
 ]
-_FUN = (S("lo", "unsigned int"), S("hi", "unsigned int"), S("shift", "unsigned int"))
+_FUN = (S("lo", "unsigned int"), S("hi", "unsigned int"), S("shift", "unsigned int", unit="bits"))
 _I += [
     _one("__funnelshift_l", _FUN, "unsigned int",
          "unsigned long long v_ = ((unsigned long long)hi << 32) | lo;\nreturn (unsigned int)((v_ << (shift & 31u)) >> 32);",

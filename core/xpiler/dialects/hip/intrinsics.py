@@ -42,12 +42,12 @@ def _src(sec: str, tag: str = "") -> str:
     return f"{GPU} {sec}" + (f" [{tag}]" if tag else "")
 
 
-def S(name: str, ctype: str, doc: str = "", default: str | None = None) -> Param:
-    return Param(name, ctype, role="scalar", default=default, doc=doc)
+def S(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
+    return Param(name, ctype, role="scalar", default=default, doc=doc, unit=unit)
 
 
-def C(name: str, ctype: str, doc: str = "", default: str | None = None) -> Param:
-    return Param(name, ctype, role="config", default=default, doc=doc)
+def C(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
+    return Param(name, ctype, role="config", default=default, doc=doc, unit=unit)
 
 
 def P(name: str, ctype: str, role: str = "in", space: str | None = None, doc: str = "") -> Param:
@@ -138,7 +138,8 @@ SHARED_WITH_CUDA: tuple[str, ...] = tuple(dict.fromkeys(
 # =============================================================================================
 _S33 = _src("§3.3", "HIP; HIPH")
 SHFL_TYPES = ("int", "unsigned int", "long", "unsigned long", "long long", "unsigned long long", "float", "double")
-_WIDTH = C("width", "int", "segment width in lanes, a power of two <= warpSize (64 on CDNA)", default="warpSize")
+_WIDTH = C("width", "int", "segment width in lanes, a power of two <= warpSize (64 on CDNA)", default="warpSize",
+           unit="lanes")
 _MASK = C("mask", "unsigned long long", "64-bit lane mask (the header static_asserts a 64-bit integer type)")
 _SH = ("L = __lane_id(), w = width, segment start s = L & ~(w-1). Built on ds_bpermute: reading a lane that "
        "does not take part returns 0 on AMD (inferred for current hardware). 64-bit types move as two 32-bit "
@@ -148,10 +149,10 @@ _SYNC = ("The _sync form (ROCm >= 6.2) takes a 64-bit mask (a 32-bit literal suc
          "with the same mask. On wave32 the upper 32 bits are ignored.")
 _I: list[Intrinsic] = []
 for _n, _arg, _rule in (
-        ("__shfl", S("srcLane", "int"), "returns var of lane (srcLane & (w-1)) + s"),
-        ("__shfl_up", S("delta", "unsigned int"), "returns var of lane L - delta, or the caller's own var if "
+        ("__shfl", S("srcLane", "int", unit="lanes"), "returns var of lane (srcLane & (w-1)) + s"),
+        ("__shfl_up", S("delta", "unsigned int", unit="lanes"), "returns var of lane L - delta, or the caller's own var if "
                                                    "L - delta < s"),
-        ("__shfl_down", S("delta", "unsigned int"), "returns var of lane L + delta, or the caller's own var if "
+        ("__shfl_down", S("delta", "unsigned int", unit="lanes"), "returns var of lane L + delta, or the caller's own var if "
                                                      "(L & (w-1)) + delta >= w"),
         ("__shfl_xor", S("laneMask", "int"), "returns var of lane L ^ laneMask, or the caller's own var if that "
                                               "is >= ((L + w) & ~(w-1)) (a later segment)")):
@@ -276,7 +277,7 @@ _I += [
 # =============================================================================================
 _LLVM = "[LLVM] clang/include/clang/Basic/BuiltinsAMDGPU.def @ 004a3b94 (signature; not in gpu.md's text)"
 _I += [
-    _one("__builtin_amdgcn_ds_bpermute", (S("index", "int", "byte address of the source lane: 4 * lane"),
+    _one("__builtin_amdgcn_ds_bpermute", (S("index", "int", "byte address of the source lane: 4 * lane", unit="bytes"),
                                           S("src", "int")), "int", None, "shuffle",
          "Backward permute through the LDS crossbar (no LDS memory used): returns src of lane (index >> 2) & 63 "
          "(wave64). Reading an inactive lane returns 0. The primitive under every HIP shuffle.",
@@ -290,7 +291,7 @@ _I += [
          emulation="runtime"),
     _one("__builtin_amdgcn_readfirstlane", (S("src", "int"),), "int", None, "shuffle",
          "src of the lowest-numbered active lane, as a wavefront-uniform value.", _LLVM, emulation="runtime"),
-    _one("__builtin_amdgcn_readlane", (S("src", "int"), S("lane", "int", "must be wavefront-uniform")), "int", None,
+    _one("__builtin_amdgcn_readlane", (S("src", "int"), S("lane", "int", "must be wavefront-uniform", unit="lanes")), "int", None,
          "shuffle", "src of the given lane, as a wavefront-uniform value.", _LLVM, emulation="runtime"),
     _one("__builtin_amdgcn_mbcnt_lo", (S("mask", "unsigned int"), S("acc", "unsigned int")), "unsigned int", None,
          "misc", "acc + the number of set bits of mask (lanes 0-31) below the calling lane: popcount(mask & ((1 << "

@@ -27,6 +27,14 @@ typedef enum hipMemcpyKind {
   hipMemcpyHostToHost = 0, hipMemcpyHostToDevice = 1, hipMemcpyDeviceToHost = 2,
   hipMemcpyDeviceToDevice = 3, hipMemcpyDefault = 4
 } hipMemcpyKind;
+typedef enum hipDeviceAttribute_t {
+  hipDeviceAttributeMaxThreadsPerBlock = 56, hipDeviceAttributeMaxBlockDimX = 26,
+  hipDeviceAttributeMaxBlockDimY = 27, hipDeviceAttributeMaxBlockDimZ = 28,
+  hipDeviceAttributeMaxGridDimX = 29, hipDeviceAttributeMaxGridDimY = 30, hipDeviceAttributeMaxGridDimZ = 31,
+  hipDeviceAttributeMaxSharedMemoryPerBlock = 74, hipDeviceAttributeWarpSize = 87,
+  hipDeviceAttributeMultiprocessorCount = 63, hipDeviceAttributeComputeCapabilityMajor = 23,
+  hipDeviceAttributeComputeCapabilityMinor = 61
+} hipDeviceAttribute_t;
 typedef struct ihipStream_t *hipStream_t;
 typedef struct ihipEvent_t *hipEvent_t;
 struct hipDeviceProp_t {
@@ -56,6 +64,7 @@ hipError_t hipSetDevice(int device);
 hipError_t hipGetDevice(int *device);
 hipError_t hipGetDeviceCount(int *count);
 hipError_t hipGetDeviceProperties(struct hipDeviceProp_t *prop, int device);
+hipError_t hipDeviceGetAttribute(int *value, hipDeviceAttribute_t attr, int device);
 hipError_t hipStreamCreate(hipStream_t *stream);
 hipError_t hipStreamSynchronize(hipStream_t stream);
 hipError_t hipStreamDestroy(hipStream_t stream);
@@ -76,3 +85,21 @@ template <class T> hipError_t hipMemcpyToSymbol(const T &symbol, const void *src
 template <class F, class... Args>
 void hipLaunchKernelGGL(F &&kernel, const dim3 &numBlocks, const dim3 &dimBlocks, unsigned int sharedMemBytes,
                         hipStream_t stream, Args &&...args);
+
+/* HIP's vector types carry element-wise arithmetic (hip_vector_types.h). */
+#define __XP_VOPS(V)                                                         \
+  __host__ __device__ V operator+(const V &a, const V &b);                  \
+  __host__ __device__ V operator-(const V &a, const V &b);                  \
+  __host__ __device__ V operator*(const V &a, const V &b);                  \
+  __host__ __device__ V operator/(const V &a, const V &b);                  \
+  __host__ __device__ V &operator+=(V &a, const V &b);                      \
+  __host__ __device__ V &operator-=(V &a, const V &b);                      \
+  __host__ __device__ V &operator*=(V &a, const V &b);                      \
+  __host__ __device__ V &operator/=(V &a, const V &b);                      \
+  __host__ __device__ bool operator==(const V &a, const V &b);              \
+  __host__ __device__ bool operator!=(const V &a, const V &b);
+__XP_VOPS(float2) __XP_VOPS(float3) __XP_VOPS(float4)
+__XP_VOPS(double2) __XP_VOPS(double3) __XP_VOPS(double4)
+__XP_VOPS(int2) __XP_VOPS(int3) __XP_VOPS(int4)
+__XP_VOPS(uint2) __XP_VOPS(uint4) __XP_VOPS(char4) __XP_VOPS(uchar4)
+#undef __XP_VOPS

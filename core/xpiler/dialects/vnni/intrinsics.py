@@ -887,22 +887,31 @@ def _fam_farith() -> None:
                      instr="VRSQRT14P" + s[1].upper(), note=approx_note,
                      doc=f"Approximate reciprocal square root of packed {_DESC[s]}: dst[i] ~= 1 / sqrt(a[i]), relative "
                      f"error < 2^-14 (±0 -> ±inf, negative -> NaN).{_MDOC[mode]}")
+    # legacy RCPPS / RSQRTPS: denormal inputs act as zeros of the same sign; RCP flushes tiny results to signed zero
+    daz = "float x = XP_LANES(a, float)[{i}];\nif (fabsf(x) < 1.17549435e-38f) x = copysignf(0.0f, x);"
+    rcp_e = "fabsf(1.0f / x) < 1.17549435e-38f ? copysignf(0.0f, x) : 1.0f / x"
+    rsq_e = "1.0f / sqrtf(x)"
+    legacy_note = approx_note + (" As the SDM states for RCPPS/RSQRTPS, a denormal input is treated as a zero of the same "
+                                 "sign, and RCPPS flushes tiny (denormal) results to a zero of the operand's sign.")
     for w in (256, 128):
         vt, n = _vec(w, "ps"), _n(w, "ps")
         f = ("avx",) if w == 256 else ("sse",)
-        _def(f"{_PRE[w]}_rcp_ps", vt, [_P("a", vt)], _lanes(vt, "float", n, "1.0f / XP_LANES(a, float)[i]"), cat="math",
-             feat=f, instr=("V" if w > 128 else "") + "RCPPS", note=approx_note,
-             doc="Approximate reciprocal of packed floats: dst[i] ~= 1 / a[i], relative error <= 1.5 * 2^-12.")
-        _def(f"{_PRE[w]}_rsqrt_ps", vt, [_P("a", vt)], _lanes(vt, "float", n, "1.0f / sqrtf(XP_LANES(a, float)[i])"),
-             cat="math", feat=f, instr=("V" if w > 128 else "") + "RSQRTPS", note=approx_note,
-             doc="Approximate reciprocal square root of packed floats: dst[i] ~= 1 / sqrt(a[i]), relative error <= 1.5 * 2^-12.")
+        _def(f"{_PRE[w]}_rcp_ps", vt, [_P("a", vt)], _lanes(vt, "float", n, rcp_e, pre=daz.format(i="i")), cat="math",
+             feat=f, instr=("V" if w > 128 else "") + "RCPPS", note=legacy_note,
+             doc="Approximate reciprocal of packed floats: dst[i] ~= 1 / a[i], relative error <= 1.5 * 2^-12; ±0 and "
+             "denormals give ±inf, results below FLT_MIN are flushed to ±0.")
+        _def(f"{_PRE[w]}_rsqrt_ps", vt, [_P("a", vt)], _lanes(vt, "float", n, rsq_e, pre=daz.format(i="i")),
+             cat="math", feat=f, instr=("V" if w > 128 else "") + "RSQRTPS", note=legacy_note,
+             doc="Approximate reciprocal square root of packed floats: dst[i] ~= 1 / sqrt(a[i]), relative error <= "
+             "1.5 * 2^-12; ±0 and denormals give ±inf, negative values NaN.")
     _def("_mm_rcp_ss", "__m128", [_P("a", "__m128")],
-         "__m128 r = a;\nXP_LANES(r, float)[0] = 1.0f / XP_LANES(a, float)[0];\nreturn r;", cat="math", feat=("sse",),
-         instr="RCPSS", note=approx_note, doc="dst[0] ~= 1 / a[0] (relative error <= 1.5 * 2^-12); lanes 1..3 copied from a.")
+         "__m128 r = a;\n" + daz.format(i="0") + f"\nXP_LANES(r, float)[0] = {rcp_e};\nreturn r;", cat="math", feat=("sse",),
+         instr="RCPSS", note=legacy_note, doc="dst[0] ~= 1 / a[0] (relative error <= 1.5 * 2^-12, denormals as zeros, "
+         "tiny results flushed); lanes 1..3 copied from a.")
     _def("_mm_rsqrt_ss", "__m128", [_P("a", "__m128")],
-         "__m128 r = a;\nXP_LANES(r, float)[0] = 1.0f / sqrtf(XP_LANES(a, float)[0]);\nreturn r;", cat="math",
-         feat=("sse",), instr="RSQRTSS", note=approx_note,
-         doc="dst[0] ~= 1 / sqrt(a[0]) (relative error <= 1.5 * 2^-12); lanes 1..3 copied from a.")
+         "__m128 r = a;\n" + daz.format(i="0") + f"\nXP_LANES(r, float)[0] = {rsq_e};\nreturn r;", cat="math",
+         feat=("sse",), instr="RSQRTSS", note=legacy_note,
+         doc="dst[0] ~= 1 / sqrt(a[0]) (relative error <= 1.5 * 2^-12, denormals as zeros); lanes 1..3 copied from a.")
     # abs (AVX-512F, 512 only)
     for s, m in (("ps", "0x7FFFFFFFu"), ("pd", "0x7FFFFFFFFFFFFFFFull")):
         vt, n = _vec(512, s), _n(512, s)
@@ -1141,7 +1150,7 @@ def _fam_iarith() -> None:
                 _def(_mname(w, mode, f"abs_{s}"), vt, _mparams(mode, vt, _mask(n), [_P("a", vt)]),
                      _lanes(vt, ut, n, f"{x} < 0 ? ({ut})(0 - ({ut}){x}) : ({ut}){x}", mode), cat="arith", feat=feat,
                      instr=("V" if w > 128 else "") + f"PABS{'BWDQ'[[8, 16, 32, 64].index(b)]}",
-                     doc=f"Absolute value of packed signed {b}-bit integers: dst[i] = |a[i]|, with |{_SMIN[b].strip('()').replace(' - 1', '-1')}| "
+                     doc=f"Absolute value of packed signed {b}-bit integers: dst[i] = |a[i]|, with |INT{b}_MIN| "
                      f"wrapping to itself (0x8{'0' * (b // 4 - 1)}).{_MDOC[mode]}")
     # min / max
     sse41 = {"epi8", "epi32", "epu16", "epu32"}
@@ -1406,10 +1415,10 @@ def _fam_kmask() -> None:
         _def(f"_ktest_mask{nb}_u8", "unsigned char", ab + [_P("and_not", "unsigned char *", role="out")],
              f"*and_not = (unsigned char)(({mt})(~a & b) == 0);\nreturn (unsigned char)(({mt})(a & b) == 0);", cat="mask",
              feat=ft, doc="Returns 1 if (a & b) is all zeros, and stores 1 to *and_not if (~a & b) is all zeros (KTEST).")
-        _def(f"_kshiftli_mask{nb}", mt, [_P("a", mt), _P("count", "unsigned int", role="config")],
+        _def(f"_kshiftli_mask{nb}", mt, [_P("a", mt), _P("count", "unsigned int", role="config", unit="bits")],
              f"return count > {nb - 1} ? ({mt})0 : ({mt})(a << count);", cat="mask", feat=f,
              doc=f"Shifts a {nb}-bit mask left by count bits (zero if count > {nb - 1}).")
-        _def(f"_kshiftri_mask{nb}", mt, [_P("a", mt), _P("count", "unsigned int", role="config")],
+        _def(f"_kshiftri_mask{nb}", mt, [_P("a", mt), _P("count", "unsigned int", role="config", unit="bits")],
              f"return count > {nb - 1} ? ({mt})0 : ({mt})(a >> count);", cat="mask", feat=f,
              doc=f"Shifts a {nb}-bit mask right by count bits (zero if count > {nb - 1}).")
         if nb == 64:
@@ -1551,8 +1560,8 @@ def _fam_logic() -> None:
                  _lanes(vt, ut, n, "v", pre=pre), cat="elementwise", feat=_avx512(w, s),
                  instr=f"VPTERNLOG{s[-2:].replace('32', 'D').replace('64', 'Q')}", doc=base)
             _def(f"{_PRE[w]}_mask_ternarylogic_{s}", vt, [_P("src", vt), _P("k", mt), _P("a", vt), _P("b", vt), imm],
-                 _lanes(vt, ut, n, "v", "mask", pre=pre.replace("_x('a'", "").replace(f"{_x('a', ut)}", _x("src", ut))
-                        .replace(f"y = {_x('b', ut)}", f"y = {_x('a', ut)}").replace(f"z = {_x('c', ut)}", f"z = {_x('b', ut)}")),
+                 _lanes(vt, ut, n, "v", "mask", pre=pre.replace(f"x = {_x('a', ut)}, y = {_x('b', ut)}, z = {_x('c', ut)}",
+                                                                 f"x = {_x('src', ut)}, y = {_x('a', ut)}, z = {_x('b', ut)}")),
                  cat="elementwise", feat=_avx512(w, s), instr=f"VPTERNLOG{s[-2:].replace('32', 'D').replace('64', 'Q')}",
                  doc=base.replace("(a_bit << 2) | (b_bit << 1) | c_bit", "(src_bit << 2) | (a_bit << 1) | b_bit")
                  + " Lanes whose bit in k is clear keep src.")
@@ -1589,7 +1598,7 @@ def _fam_shift() -> None:
                         expr = f"cnt > {b - 1} ? ({ut})0 : ({ut})({x} >> cnt)"
                     else:
                         expr = f"({st})({x} >> (cnt > {b - 1} ? {b - 1} : cnt))"
-                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("imm8", imm_t, role="config")]),
+                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("imm8", imm_t, role="config", unit="bits")]),
                          _lanes(vt, st if kind == "a" else ut, n, expr, mode, pre="unsigned int cnt = (unsigned int)imm8 & 0xFFu;"),
                          cat="elementwise", feat=feat, instr=("V" if w > 128 else "") + f"PS{'LL' if kind == 'l' else 'RL' if kind == 'r' else 'RA'}{lett[b]}",
                          doc=f"Shifts packed {b}-bit integers {'left' if kind == 'l' else 'right'} by imm8[7:0] bits, "
@@ -1610,7 +1619,7 @@ def _fam_shift() -> None:
                         expr = f"cnt > {b - 1} ? ({ut})0 : ({ut})({x} >> cnt)"
                     else:
                         expr = f"({st})({x} >> (cnt > {b - 1} ? {b - 1} : cnt))"
-                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("count", "__m128i")]),
+                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("count", "__m128i", doc="shift count in bits: the unsigned 64-bit low lane")]),
                          _lanes(vt, st if kind == "a" else ut, n, expr, mode, pre="uint64_t cnt = XP_LANES(count, uint64_t)[0];"),
                          cat="elementwise", feat=feat, instr=("V" if w > 128 else "") + f"PS{'LL' if kind == 'l' else 'RL' if kind == 'r' else 'RA'}{lett[b]}",
                          doc=f"Shifts packed {b}-bit integers {'left' if kind == 'l' else 'right'} by the unsigned 64-bit "
@@ -1630,7 +1639,7 @@ def _fam_shift() -> None:
                         expr = f"cnt > {b - 1} ? ({ut})0 : ({ut})({x} >> cnt)"
                     else:
                         expr = f"({st})({x} >> (cnt > {b - 1} ? {b - 1} : cnt))"
-                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("count", vt)]),
+                    _def(_mname(w, mode, f"{op}_{s}"), vt, _mparams(mode, vt, mt, [_P("a", vt), _P("count", vt, doc="per-lane unsigned shift counts in bits")]),
                          _lanes(vt, st if kind == "a" else ut, n, expr, mode, pre=f"{ut} cnt = {_x('count', ut)};"),
                          cat="elementwise", feat=feat, instr=f"VPS{'LL' if kind == 'l' else 'RL' if kind == 'r' else 'RA'}V{lett[b]}",
                          doc=f"Shifts each {b}-bit lane of a {'left' if kind == 'l' else 'right'} by the unsigned count in the "
@@ -1642,7 +1651,7 @@ def _fam_shift() -> None:
                     for op, left in (("rol", True), ("ror", False)):
                         for var in (False, True):
                             nm = op + ("v" if var else "")
-                            last = _P("b", vt) if var else _P("imm8", "const int" if left else "int", role="config")
+                            last = _P("b", vt, doc="per-lane rotate counts in bits") if var else _P("imm8", "const int" if left else "int", role="config", unit="bits")
                             pre = f"unsigned int cnt = (unsigned int)({_x('b', ut) if var else 'imm8'} & {b - 1});"
                             x = _x("a", ut)
                             expr = (f"({ut})(({x} << cnt) | ({x} >> (({b}u - cnt) & {b - 1}u)))" if left else
@@ -1663,8 +1672,7 @@ def _fam_shift() -> None:
             names = [f"{_PRE[w]}_{nm}_epi128"] if w > 128 else [f"_mm_{nm}_si128"]
             names.append(f"{_PRE[w]}_{'slli' if nm == 'bslli' else 'srli'}_si{'128' if w == 128 else '256'}" if w < 512 else None)
             for i_, name in enumerate(n_ for n_ in names if n_):
-                _def(name, vt, [_P("a", vt), _P("imm8", "const int" if (w == 512 or name.startswith("_mm256_b") or
-                                                                      name.startswith("_mm_b")) else "const int", role="config")],
+                _def(name, vt, [_P("a", vt), _P("imm8", "const int", role="config", unit="bytes")],
                      _lanes(vt, "uint8_t", n, expr, pre="unsigned int sh = (unsigned int)imm8 & 0xFFu, j = i % 16;"),
                      cat="layout", feat=feat, instr=("V" if w > 128 else "") + ("PSLLDQ" if nm == "bslli" else "PSRLDQ"),
                      alias_of=names[0] if i_ > 0 else None,
@@ -2074,7 +2082,7 @@ def _fam_shuffle() -> None:
     for w in (512, 256, 128):
         vt, n = _vec(w, "epi8"), w // 8
         feat = ("avx512bw",) if w == 512 else (("avx2",) if w == 256 else ("ssse3",))
-        _def(f"{_PRE[w]}_alignr_epi8", vt, [_P("a", vt), _P("b", vt), _P("imm8", "const int", role="config")],
+        _def(f"{_PRE[w]}_alignr_epi8", vt, [_P("a", vt), _P("b", vt), _P("imm8", "const int", role="config", unit="bytes")],
              _lanes(vt, "uint8_t", n, "sh + j < 16 ? XP_LANES(b, uint8_t)[blk + sh + j] : sh + j < 32 ? "
                     "XP_LANES(a, uint8_t)[blk + sh + j - 16] : (uint8_t)0",
                     pre="unsigned int sh = (unsigned int)imm8 & 0xFFu, blk = (unsigned int)i & ~15u, j = (unsigned int)i & 15u;"),
@@ -2084,7 +2092,7 @@ def _fam_shuffle() -> None:
         for s, t in (("epi32", "uint32_t"), ("epi64", "uint64_t")):
             vt, n = _vec(w, s), _n(w, s)
             for mode in (None, "mask", "maskz"):
-                _def(_mname(w, mode, f"alignr_{s}"), vt, _mparams(mode, vt, _mask(n), [_P("a", vt), _P("b", vt), _P("imm8", "const int", role="config")]),
+                _def(_mname(w, mode, f"alignr_{s}"), vt, _mparams(mode, vt, _mask(n), [_P("a", vt), _P("b", vt), _P("imm8", "const int", role="config", unit="lanes")]),
                      _lanes(vt, t, n, f"i + sh < {n} ? {_L('b', t)}[i + sh] : {_L('a', t)}[i + sh - {n}]", mode,
                             pre=f"int sh = imm8 & {n - 1};"), cat="shuffle", feat=_avx512(w, s),
                      instr=f"VALIGN{'D' if s == 'epi32' else 'Q'}",
@@ -2153,7 +2161,7 @@ def _fam_extract() -> None:
         ("_mm256_extracti128_si256", "__m128i", "__m256i", 4, "int32_t", 1, ("avx2",)),
     ]
     for nm, rt, at, m, t, im, f in rows:
-        _def(nm, rt, [_P("a", at), _P("imm8", "const int", role="config")],
+        _def(nm, rt, [_P("a", at), _P("imm8", "const int", role="config", unit=f"{_vbits(rt)}-bit parts")],
              _lanes(rt, t, m, f"{_L('a', t)}[(imm8 & {im}) * {m} + i]"), cat="layout", feat=f,
              instr="V" + nm.split("_")[2].upper(),
              doc=f"Extracts the {_vbits(rt)}-bit part number imm8 & {im} of a: dst[i] = a[(imm8 & {im}) * {m} + i].")
@@ -2175,7 +2183,7 @@ def _fam_extract() -> None:
     ]
     for nm, vt, pt, m, t, im, f in rows:
         n = _vbits(vt) // (64 if t in ("double", "int64_t") else 32)
-        _def(nm, vt, [_P("a", vt), _P("b", pt), _P("imm8", "const int", role="config")],
+        _def(nm, vt, [_P("a", vt), _P("b", pt), _P("imm8", "const int", role="config", unit=f"{_vbits(pt)}-bit parts")],
              _lanes(vt, t, n, f"i / {m} == (imm8 & {im}) ? {_L('b', t)}[i % {m}] : {_L('a', t)}[i]"), cat="layout", feat=f,
              instr="V" + nm.split("_")[2].upper(),
              doc=f"Returns a with its {_vbits(pt)}-bit part number imm8 & {im} replaced by b.")
@@ -2192,7 +2200,7 @@ def _fam_extract() -> None:
         ("_mm_extract_ps", "int", "__m128", "int32_t", 4, "const int", "sse4.1"),
     ]
     for nm, rt, vt, t, n, it, f in rows:
-        _def(nm, rt, [_P("a", vt), _P("index" if nm.startswith("_mm256") else "imm8", it, role="config")],
+        _def(nm, rt, [_P("a", vt), _P("index" if nm.startswith("_mm256") else "imm8", it, role="config", unit="lanes")],
              f"return ({rt}){_L('a', t)}[{'index' if nm.startswith('_mm256') else 'imm8'} & {n - 1}];", cat="layout",
              feat=(f,), instr=("V" if "256" in nm else "") + "PEXTR/EXTRACTPS",
              doc=f"Returns lane (index mod {n}) of a" + (" zero-extended to int." if t.startswith("uint") else
@@ -2209,7 +2217,7 @@ def _fam_extract() -> None:
     ]
     for nm, vt, t, n, st, it, f in rows:
         ix = "index" if nm.startswith("_mm256") else "imm8"
-        _def(nm, vt, [_P("a", vt), _P("i", st), _P(ix, it, role="config")],
+        _def(nm, vt, [_P("a", vt), _P("i", st, doc="the new lane value (truncated to the lane width)"), _P(ix, it, role="config", unit="lanes")],
              _lanes(vt, t, n, f"q == ({ix} & {n - 1}) ? ({t})i : {_L('a', t)}[q]").replace("for (int i = 0;", "for (int q = 0;")
              .replace("i < ", "q < ", 1).replace("++i", "++q").replace(f"{_L('r', t)}[i]", f"{_L('r', t)}[q]"),
              cat="layout", feat=(f,), instr=("V" if "256" in nm else "") + "PINSR",
