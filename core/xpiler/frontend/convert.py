@@ -252,9 +252,11 @@ class Converter:
         """``float a, b;`` at file scope is two VAR_DECL cursors: one Decl."""
         out = []
         for off, it in items:
-            if (out and isinstance(it, ir.Decl) and isinstance(out[-1][1], ir.Decl)
-                    and it.span and out[-1][1].span and it.span.offset == out[-1][1].span.offset):
-                out[-1][1].vars.extend(it.vars)
+            prev = out[-1][1] if out else None
+            if (isinstance(it, ir.Decl) and isinstance(prev, ir.Decl)
+                    and it.span and prev.span and it.span.offset == prev.span.offset):
+                prev.vars.extend(it.vars)
+                prev.span = self.span_of(prev.span.offset, max(prev.span.end_offset, it.span.end_offset))
                 continue
             out.append((off, it))
         return out
