@@ -81,7 +81,7 @@ def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Option
     clang_diags = _clang_diagnostics(tu, path, d.name)
     diags.extend(clang_diags)
     errors = tuple(index.offset(g.line, g.col) for g in clang_diags if g.is_error and g.code != "prelude")
-    conv = Converter(data, path, d.name, language, scan(data, index), errors, libclang.Locator(tu, path))
+    conv = Converter(data, path, d.name, language, scan(data, index), errors, libclang.Locator(tu, path, len(data)))
     module = conv.module(tu)
     module.diagnostics = diags + conv.diagnostics
     return module

@@ -26,6 +26,10 @@ _CONFIG_CALLS = {"cudaConfigureCall", "__cudaPushCallConfiguration", "hipConfigu
 _FUNC_SPECIFIERS = ("static", "inline", "__inline__", "__inline", "__forceinline__", "__noinline__",
                     "constexpr", "extern")
 _VAR_SPECIFIERS = ("static", "extern", "constexpr", "register", "thread_local", "__thread")
+_PLAIN_TYPES = frozenset({"float", "double", "int", "unsigned int", "char", "signed char", "unsigned char",
+                          "short", "unsigned short", "long", "unsigned long", "long long",
+                          "unsigned long long", "bool", "void", "size_t", "int8_t", "uint8_t", "int16_t",
+                          "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "half", "__half"})
 _DECL_TAIL = re.compile(rb"(\s*(__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)|__align__\s*\([^()]*\)|"
                         rb"alignas\s*\([^()]*\)|__declspec\s*\([^()]*\)))*\s*;")
 _FUNC_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_FUNC_SPECIFIERS) + r")\b")
@@ -445,8 +449,10 @@ class Converter:
             raise Unsupported("function type")
         spelling = t.spelling
         name = _CV.sub("", spelling).strip()
-        name = re.sub(r"\s+", " ", name)
-        canonical = t.get_canonical().spelling
+        if "  " in name:
+            name = re.sub(r"\s+", " ", name)
+        # clang's canonical spelling resolves user typedefs; standard names need none
+        canonical = None if name in _PLAIN_TYPES else t.get_canonical().spelling
         return ir.Named(name, const=t.is_const_qualified(), volatile=t.is_volatile_qualified(),
                         canonical=canonical)
 
@@ -951,8 +957,13 @@ class Converter:
             tname = _CV.sub("", c.type.spelling).strip()
             return ir.Call(ir.Name(tname), args)
         kids = self.kids(c)
-        op = c.spelling if c.spelling.startswith("operator") else next(
-            (n for n in (self._ref_name(k) for k in kids) if n.startswith("operator")), None)
+        spelling = c.spelling
+        if spelling.startswith("operator"):
+            op = spelling
+        elif not spelling:  # unresolved (template) call: the operator is among the children
+            op = next((n for n in (self._ref_name(k) for k in kids) if n.startswith("operator")), None)
+        else:
+            op = None
         if op and kids:  # an overloaded (or, in a template, unresolved) operator
             return self._operator_call(c, kids, op)
         if not kids:
