@@ -331,9 +331,13 @@ class Block(Stmt):
 
 @dataclass
 class If(Stmt):
+    """``if (cond) then else other``; with ``decl`` it is C++'s ``if (T x = init)`` and
+    ``cond`` is the declared variable."""
+
     cond: Expr
     then: Stmt
     other: Optional[Stmt] = None
+    decl: Optional["VarDecl"] = None
 
 
 @dataclass

@@ -61,13 +61,15 @@ def _prelude(name: str, language: str, skip: frozenset[str]) -> str:
     for rel in d.prelude_files:
         parts.append((_DIR / rel).read_text())
     for mod in _table_modules(d):
+        parts.append(getattr(mod, "TYPE_HEADER", ""))  # VNNI's vector and mask types
         typedefs = getattr(mod, "vector_typedefs", None)  # HIP's MFMA operand vector types
         if typedefs is not None:
             parts.append(typedefs())
+        parts.extend(getattr(mod, "MACROS", {}).values())
     if cuda:
         parts.append(_builtin_vars(d))
         parts.append("#pragma clang force_cuda_host_device begin")
-    parts.append(_constants(skip))
+    parts.append(_constants(d, skip))
     parts.append(_declarations(d, cxx, skip))
     if cxx:
         parts.append(_std(d, skip))
@@ -82,8 +84,10 @@ def _table_modules(d: Dialect):
     return _tables(d.intrinsic_modules)
 
 
-def _constants(skip: frozenset[str]) -> str:
-    consts = getattr(_load(_LIBM), "CONSTANTS", {})
+def _constants(d: Dialect, skip: frozenset[str]) -> str:
+    consts: dict = {}
+    for mod in _table_modules(d):
+        consts.update(getattr(mod, "CONSTANTS", {}))
     out = []
     for cname, entry in consts.items():
         if cname in skip:
@@ -138,6 +142,10 @@ template <class T> struct numeric_limits {
   static constexpr T denorm_min() noexcept { return T(); }
 };
 %s
+using ::size_t; using ::ptrdiff_t; using ::int8_t; using ::int16_t; using ::int32_t; using ::int64_t;
+using ::uint8_t; using ::uint16_t; using ::uint32_t; using ::uint64_t; using ::intptr_t; using ::uintptr_t;
+using ::memcpy; using ::memmove; using ::memset; using ::memcmp; using ::malloc; using ::calloc; using ::free;
+using ::abort; using ::exit; using ::printf; using ::fprintf; using ::snprintf;
 }
 """.replace("template <class T> constexpr T min(std::initializer_list<T>);\n", "") % usings
 

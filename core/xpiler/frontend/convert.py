@@ -682,10 +682,14 @@ class Converter:
                 vs.append(self.var(ch))
             return ir.Decl(vs, span=sp)
         if k == K.IF_STMT:
-            kids = list(self.kids(c))
+            kids = self.kids(c)
+            decl = None
+            if kids and kids[0].kind == K.VAR_DECL:  # if (int rem = n - i)
+                decl = self.var(kids[0])
+                kids = kids[1:]
             if len(kids) not in (2, 3) or not kids[0].kind.is_expression():
                 raise Unsupported("if with initializer")
-            cond = self.root(kids[0])
+            cond = ir.Name(decl.name) if decl is not None else self.root(kids[0])
             then = self.sub(kids[1], self._range(kids[0])[1])
             self.claim_trailing(then, kids[1])
             other = None
@@ -693,7 +697,7 @@ class Converter:
                 other = self.sub(kids[2], self._range(kids[1])[1])
                 if not isinstance(other, ir.If):
                     self.claim_trailing(other, kids[2])
-            return ir.If(cond, then, other, span=sp)
+            return ir.If(cond, then, other, decl, span=sp)
         if k == K.FOR_STMT:
             return self.for_stmt(c)
         if k == K.WHILE_STMT:

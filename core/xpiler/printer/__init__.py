@@ -290,7 +290,8 @@ class Printer:
 
     def if_lines(self, s: ir.If, depth: int) -> list[str]:
         pad = INDENT * depth
-        lines = self.body(f"if ({self.expr(s.cond)})", s.then, depth)
+        cond = self.expr(s.cond) if s.decl is None else self.declarator(s.decl.type, s.decl.name) + self._init(s.decl)
+        lines = self.body(f"if ({cond})", s.then, depth)
         if s.other is None:
             return lines
         if isinstance(s.then, ir.Block):

@@ -16,13 +16,17 @@ or SIMDe.
 
 ``semantics`` snippets treat vector types as GCC vector-extension values (see
 :data:`TYPE_HEADER`) and reach their lanes through ``XP_LANES(v, T)``, which must expand to
-an lvalue array view ``((T *)&(v))`` of the vector object ``v`` (see :data:`HELPERS`); lane 0
-is the least significant element, as on x86.  Masks (``__mmask8`` ... ``__mmask64``) are
+an lvalue array view of the vector object ``v`` with lanes of type ``T`` (one of float, double,
+[u]int{8,16,32,64}_t); :data:`HELPERS` defines it as ``((xp_ma_##T *)&(v))`` over ``may_alias``
+lane typedefs, so it stays valid under strict aliasing.  Lane 0 is the least significant
+element, as on x86.  Masks (``__mmask8`` ... ``__mmask64``) are
 plain unsigned integers, bit ``i`` governing lane ``i``.  Integer lane arithmetic is written
 on unsigned lane types where it must wrap.  Floating-point operations rely on the host's
 IEEE binary32/binary64 arithmetic in round-to-nearest-even with no flush-to-zero (the
 default MXCSR), so the emulator must be compiled without fast-math and with
-``-ffp-contract=off``, and (since lanes are reinterpreted) with ``-fno-strict-aliasing``.
+``-ffp-contract=off``; and with ``-fno-strict-aliasing``: GCC drops ``may_alias`` when a
+conditional expression merges a lane lvalue with a typed memory read (masked gathers and
+expand-loads miscompile at -O2 under strict aliasing; verified with GCC 12).
 """
 from __future__ import annotations
 
@@ -144,8 +148,19 @@ HELPERS: str = r"""
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
-/* Lane view of a vector object: XP_LANES(v, int8_t)[i] is byte i of v (lane 0 = least significant). */
-#define XP_LANES(v, T) ((T *)&(v))
+/* Lane view of a vector object: XP_LANES(v, int8_t)[i] is lane i of v (lane 0 = least significant), an lvalue.
+   The lane types are may_alias so that the view is valid under strict aliasing; T must be one of the names below. */
+typedef float __attribute__((__may_alias__)) xp_ma_float;
+typedef double __attribute__((__may_alias__)) xp_ma_double;
+typedef int8_t __attribute__((__may_alias__)) xp_ma_int8_t;
+typedef int16_t __attribute__((__may_alias__)) xp_ma_int16_t;
+typedef int32_t __attribute__((__may_alias__)) xp_ma_int32_t;
+typedef int64_t __attribute__((__may_alias__)) xp_ma_int64_t;
+typedef uint8_t __attribute__((__may_alias__)) xp_ma_uint8_t;
+typedef uint16_t __attribute__((__may_alias__)) xp_ma_uint16_t;
+typedef uint32_t __attribute__((__may_alias__)) xp_ma_uint32_t;
+typedef uint64_t __attribute__((__may_alias__)) xp_ma_uint64_t;
+#define XP_LANES(v, T) ((xp_ma_##T *)&(v))
 /* IEEE binary16 bits -> binary32 (exact; a signalling NaN is quieted, as VCVTPH2PS does). */
 static inline float xp_f16_to_f32(uint16_t h) {
   uint32_t s = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1Fu, m = h & 0x3FFu, x;
@@ -181,7 +196,9 @@ static inline uint16_t xp_f32_to_f16(float f, int rc) {
 }
 """
 """C++ the ``semantics`` snippets assume: ``XP_LANES``, ``xp_f16_to_f32``, ``xp_f32_to_f16``,
-plus ``<stdint.h>`` types and ``<math.h>`` (``fmaf``, ``sqrtf``, ``nearbyintf``, ``floorf``...)."""
+plus ``<stdint.h>`` types and ``<math.h>`` (``fmaf``, ``sqrtf``, ``nearbyintf``, ``floorf``,
+``copysignf``, ``ldexpf``, ``INFINITY``...).  Compile with ``-ffp-contract=off -fno-strict-aliasing``
+and without fast-math; the default (round-to-nearest) floating-point environment is assumed."""
 
 # ---------------------------------------------------------------------------------------------
 # Builders
@@ -218,7 +235,6 @@ _FLAGNAME = {"avx512f": "AVX512F", "avx512bw": "AVX512BW", "avx512vl": "AVX512VL
              "lzcnt": "LZCNT"}
 
 _ALL: list[Intrinsic] = []
-_SEEN: set[str] = set()
 
 
 def _vec(w: int, s: str) -> str:
@@ -265,9 +281,6 @@ def _feat_doc(feat: tuple[str, ...]) -> str:
 def _def(name: str, ret: str, params, sem: str | None, *, cat: str, doc: str, feat: tuple[str, ...],
          instr: str = "", note: str = "", alignment: str = "", overlap: str = "", alias_of: str | None = None,
          deprecated: str | None = None, emulation: str = "semantics") -> None:
-    if name in _SEEN:
-        return  # generated twice by overlapping loops: keep the first
-    _SEEN.add(name)
     header = _HEADER[tuple(sorted(feat))]
     src = f"Intel Intrinsics Guide: {name}" + (f" ({instr})" if instr else "") + f"; GCC 12 <{header}>"
     full_doc = doc.rstrip() + f" Requires {_feat_doc(feat)}."
@@ -978,6 +991,28 @@ _FMA = {  # op -> (expr template over x, y, z, lane index i; formula)
 }
 
 
+def _fam_scalef() -> None:
+    """VSCALEFPS/PD: a[i] * 2^floor(b[i]) with the SDM's special cases (kernels use it to
+    rebuild 2^k in vector exp/sin approximations)."""
+    for s in ("ps", "pd"):
+        f = s == "ps"
+        fl, ld, lim, nan = ("floorf", "ldexpf", "400.0f", "-NAN") if f else ("floor", "ldexp", "2200.0", "-(double)NAN")
+        mx, mn = ("fmaxf", "fminf") if f else ("fmax", "fmin")
+        for w in (512, 256, 128):
+            vt, t, n = _vec(w, s), _lt(s), _n(w, s)
+            a, b = _x("a", t), _x("b", t)
+            expr = (f"(isnan({a}) ? {a} + {a} : isnan({b}) ? {b} + {b} : "
+                    f"(({a} == 0 && isinf({b}) && {b} > 0) || (isinf({a}) && isinf({b}) && {b} < 0)) ? ({t}){nan} : "
+                    f"{ld}({a}, (int){mx}({mn}({fl}({b}), {lim}), -{lim})))")
+            for mode in (None, "mask", "maskz"):
+                _def(_mname(w, mode, f"scalef_{s}"), vt, _mparams(mode, vt, _mask(n), [_P("a", vt), _P("b", vt)]),
+                     _lanes(vt, t, n, expr, mode), cat="math", feat=_avx512(w, s),
+                     instr="VSCALEFP" + s[1].upper(),
+                     doc=f"Scale packed {_DESC[s]} by powers of two: dst[i] = a[i] * 2^floor(b[i]), exact (overflow to "
+                     f"±inf, underflow to denormals/±0); NaN in either operand propagates, 0 * 2^+inf and inf * 2^-inf give "
+                     f"the default NaN.{_MDOC[mode]}")
+
+
 def _fam_fma() -> None:
     for op, (tmpl, formula) in _FMA.items():
         for s in ("ps", "pd"):
@@ -1026,22 +1061,23 @@ def _fam_hadd() -> None:
             vt, n = _vec(w, s), _n(w, s)
             m = 128 // _bits(s)
             h = m // 2
+            sym = "+" if "add" in op else "-"
             if s in ("ps", "pd"):
-                t = _lt(s)
-                x, y = "q[jj]", "q[jj + 1]"
-                expr = f"{x} {'+' if op == 'hadd' else '-'} {y}"
-                ct = t
+                t = ct = _lt(s)
             elif sat:
-                t, ct = "int16_t", "int16_t"
+                t = ct = "int16_t"
+            else:
+                t = ct = _UNS[_bits(s)]
+            pre = (f"int blk = i / {m} * {m}, j = i % {m}, jj = blk + (j % {h}) * 2;\n"
+                   f"{ct} x = j < {h} ? {_L('a', ct)}[jj] : {_L('b', ct)}[jj];\n"
+                   f"{ct} y = j < {h} ? {_L('a', ct)}[jj + 1] : {_L('b', ct)}[jj + 1];")
+            if s in ("ps", "pd"):
+                expr = f"x {sym} y"
+            elif sat:
+                pre += f"\nint v = (int)x {sym} (int)y;"
                 expr = "(int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v)"
             else:
-                t = _UNS[_bits(s)]
-                ct = t
-                expr = f"({t})(q[jj] {'+' if op == 'hadd' else '-'} q[jj + 1])"
-            pre = (f"int blk = i / {m} * {m}, j = i % {m}, jj = (j % {h}) * 2;\n"
-                   f"const {ct} *q = j < {h} ? &{_L('a', ct)}[blk] : &{_L('b', ct)}[blk];")
-            if sat:
-                pre += f"\nint v = (int)q[jj] {'+' if op == 'hadds' else '-'} (int)q[jj + 1];"
+                expr = f"({t})(x {sym} y)"
             pair = "a[2j] + a[2j+1]" if "add" in op else "a[2j] - a[2j+1]"
             _def(f"{_PRE[w]}_{op}_{s}", vt, [_P("a", vt), _P("b", vt)], _lanes(vt, t, n, expr, pre=pre), cat="arith",
                  feat=(f,), instr=("V" if w == 256 else "") + ("PH" if "ep" in s else "H") + op[1:].upper() + s[-2:].upper(),
@@ -2075,9 +2111,9 @@ def _fam_shuffle() -> None:
                     _def(_mname(w, mode, nm), vt, _mparams(mode, vt, _mask(n), [_P("a", vt), _P("b", vt)]),
                          _lanes(vt, t, n, f"((i & 1) ? {_L('b', t)} : {_L('a', t)})[(i & ~{m - 1}) + (i % {m}) / 2{off}]", mode),
                          cat="shuffle", feat=feat, instr=("V" if w > 128 else "") + "UNPCK/PUNPCK",
-                         doc=f"Interleaves the {'high' if hi else 'low'} halves of each 128-bit block of a and b: "
-                         f"dst = a[{'h' if hi else '0'}], b[{'h' if hi else '0'}], a[{'h' if hi else '0'}+1], b[...+1], ... "
-                         f"per block ({_DESC[s]}).{_MDOC[mode]}")
+                         doc=f"Interleaves the {'high' if hi else 'low'} halves of each 128-bit block of a and b "
+                         f"({_DESC[s]}, m = {m} per block): within each block dst[2j] = a[j{' + ' + str(m // 2) if hi else ''}], "
+                         f"dst[2j+1] = b[j{' + ' + str(m // 2) if hi else ''}] for j < {m // 2}.{_MDOC[mode]}")
     # alignr
     for w in (512, 256, 128):
         vt, n = _vec(w, "epi8"), w // 8
@@ -2396,7 +2432,7 @@ def _fam_misc() -> None:
          feat=("lzcnt",), instr="LZCNT", doc="Returns the number of leading zero bits of a (64 when a == 0).")
 
 
-for _fam in (_fam_set, _fam_broadcast, _fam_loadstore, _fam_gather, _fam_compress, _fam_farith, _fam_fma, _fam_hadd,
+for _fam in (_fam_set, _fam_broadcast, _fam_loadstore, _fam_gather, _fam_compress, _fam_farith, _fam_scalef, _fam_fma, _fam_hadd,
              _fam_iarith, _fam_cmp, _fam_kmask, _fam_blend, _fam_logic, _fam_shift, _fam_convert, _fam_shuffle,
              _fam_extract, _fam_cast, _fam_reduce, _fam_vnni, _fam_misc):
     _fam()
