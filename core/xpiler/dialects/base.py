@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,22 @@ class MemorySpace:
     scope: str  # who shares one copy: "device", "block", "thread", "core", "cluster"
     doc: str
     capacity: Mapping[str, int] = field(default_factory=dict)  # arch -> bytes
+
+
+def scalar(name: str, ctype: str, doc: str = "", default: Optional[str] = None, unit: Optional[str] = None) -> Param:
+    """A value (scalar) parameter."""
+    return Param(name, ctype, role="scalar", default=default, doc=doc, unit=unit)
+
+
+def config(name: str, ctype: str, doc: str = "", default: Optional[str] = None, unit: Optional[str] = None) -> Param:
+    """A configuration parameter (mask, width, mode): constant or uniform across the threads."""
+    return Param(name, ctype, role="config", default=default, doc=doc, unit=unit)
+
+
+def pointer(name: str, ctype: str, role: str = "in", space: Optional[str] = None, doc: str = "",
+            unit: Optional[str] = None) -> Param:
+    """A pointer (or reference) parameter, with the space it must point into."""
+    return Param(name, ctype, space=space, role=role, doc=doc, unit=unit)
 
 
 def bind(text: str, env: Mapping[str, str]) -> str:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, combos, each, table
+from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, combos, config, each, pointer, scalar, table
 
 GPU = "reference/gpu.md"
 MATH_API = "[MATH] CUDA Math API (not in reference/gpu.md)"
@@ -46,20 +46,9 @@ def _src(sec: str, tag: str = "") -> str:
     return f"{GPU} {sec}" + (f" [{tag}]" if tag else "")
 
 
-def S(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
-    """A value (scalar) parameter."""
-    return Param(name, ctype, role="scalar", default=default, doc=doc, unit=unit)
-
-
-def C(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
-    """A configuration parameter (mask, width, mode): must be warp-uniform or constant."""
-    return Param(name, ctype, role="config", default=default, doc=doc, unit=unit)
-
-
-def P(name: str, ctype: str, role: str = "in", space: str | None = None, doc: str = "",
-      unit: str | None = None) -> Param:
-    """A pointer or reference parameter."""
-    return Param(name, ctype, space=space, role=role, unit=unit, doc=doc)
+S = scalar  # short names: the tables below are long lists of signatures
+C = config
+P = pointer
 
 
 def _one(name: str, params: tuple[Param, ...], ret: str, sem: str | None, category: str, doc: str, source: str,

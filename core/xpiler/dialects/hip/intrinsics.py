@@ -33,25 +33,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, each, table
+from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, config, each, pointer, scalar, table
+from ..cuda.intrinsics import GPU, _src
 
-GPU = "reference/gpu.md"
-
-
-def _src(sec: str, tag: str = "") -> str:
-    return f"{GPU} {sec}" + (f" [{tag}]" if tag else "")
-
-
-def S(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
-    return Param(name, ctype, role="scalar", default=default, doc=doc, unit=unit)
-
-
-def C(name: str, ctype: str, doc: str = "", default: str | None = None, unit: str | None = None) -> Param:
-    return Param(name, ctype, role="config", default=default, doc=doc, unit=unit)
-
-
-def P(name: str, ctype: str, role: str = "in", space: str | None = None, doc: str = "") -> Param:
-    return Param(name, ctype, space=space, role=role, doc=doc)
+S, C, P = scalar, config, pointer
 
 
 def _one(name, params, ret, sem, category, doc, source, *, arch=None, instances=({},), note="", **kw) -> Intrinsic:
