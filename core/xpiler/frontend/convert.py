@@ -53,6 +53,7 @@ class Converter:
         self.loc = locator
         self.kids = Children()
         self.covered: list[tuple[int, int]] = []  # file-scope text written back by other means
+        self.called: set[str] = set()  # names of called functions (C kernels are the uncalled ones)
         self.errors = sorted(error_offsets)
         self.path = path
         self.dialect = dialect
@@ -298,8 +299,7 @@ class Converter:
         if self.dialect not in ("c", "vnni"):
             return
         funcs = [f for f in items if isinstance(f, ir.Function)]
-        called = {n.callee.name for f in funcs if f.body for n in f.body.walk()
-                  if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name)}
+        called = self.called
         for f in funcs:
             if (f.body is not None and f.name != "main" and "static" not in f.specifiers
                     and not any(s in f.specifiers for s in ("inline", "__inline__", "__forceinline__"))
@@ -981,6 +981,8 @@ class Converter:
                 return ir.Launch(self.expr(callee_c), config, [self.expr(a) for a in rest[1:]])
         callee = self.expr(callee_c)
         args = [self.expr(a) for a in rest]
+        if isinstance(callee, ir.Name):
+            self.called.add(callee.name)
         if isinstance(callee, ir.Name) and callee.name == "hipLaunchKernelGGL" and len(args) >= 5:
             return ir.Launch(args[0], args[1:5], args[5:], style="hip")
         return ir.Call(callee, args)
