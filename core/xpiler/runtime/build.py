@@ -1,0 +1,185 @@
+"""Build the emulation program of a kernel: translation unit, driver, g++, cache.
+
+    program = build(module, entry="saxpy")          # -> Program (path of the executable)
+
+The translation unit is: the runtime core, the dialect runtime, the declarations of the
+generated intrinsics, the instrumented kernel file (``emit.EmuPrinter``) and a driver
+``main()`` for the entry function. The generated intrinsics are compiled once into an
+object file; both are cached by content hash, so checking the same kernel again, or the
+same kernel on other inputs, does not compile anything.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .. import dialects, dtypes, ir
+from ..diagnostics import Diagnostic, XpilerError
+from ..printer import Printer
+from . import cache, cpu, gen, sandbox
+from .emit import EmuPrinter, renames
+
+INCLUDE = Path(__file__).parent / "include"
+RUNTIME_HEADER = {"cuda": "xp_gpu.hpp", "hip": "xp_gpu.hpp", "bang": "xp_bang.hpp", "vnni": "xp_vnni.hpp",
+                  "c": None}
+CXX = os.environ.get("XPILER_GXX", "g++")
+FLAGS = ["-std=gnu++17", "-O1", "-fno-strict-aliasing", "-ffp-contract=off", "-fno-fast-math", "-w"]
+_LOCK = threading.Lock()
+
+
+@dataclass
+class Program:
+    executable: Path
+    dialect: str
+    entry: str
+    entry_kind: str  # kernel (launched on the emulated device) or host (called directly)
+    params: list[tuple[str, str, Optional[str]]]  # (name, C type, buffer element dtype or None)
+    source: str  # the translation unit, for debugging
+    cached: bool
+
+
+def dialect_defines(dialect: str) -> list[str]:
+    if dialect == "cuda":
+        return ["-DXP_WARP_SIZE=32", "-DXP_CUDA=1"]
+    if dialect == "hip":
+        return ["-DXP_WARP_SIZE=64", "-DXP_HIP=1"]
+    if dialect == "vnni":
+        return ["-DXP_NATIVE_AVX512=1"] if cpu.has_avx512_vnni() else []
+    return []
+
+
+def runtime_prefix(dialect: str) -> str:
+    """#includes that start every emulation translation unit of this dialect."""
+    lines = ['#include "xp_runtime.hpp"']
+    rt = RUNTIME_HEADER[dialect]
+    if rt:
+        lines.append(f'#include "{rt}"')
+    return "\n".join(lines) + "\n"
+
+
+def intrinsics_object(dialect: str) -> tuple[Optional[Path], Optional[Path]]:
+    """(declarations header, object file) of the generated intrinsics, built once."""
+    if dialect == "c" or (dialect == "vnni" and cpu.has_avx512_vnni()):
+        return None, None
+    with _LOCK:
+        decl, impl = gen.sources(dialect)
+        defines = dialect_defines(dialect)
+        key = cache.digest(impl.read_bytes(), *(p.read_bytes() for p in sorted(INCLUDE.glob("*.hpp"))),
+                           " ".join(FLAGS + defines), CXX)
+        obj = cache.path("obj", f"xp_gen_{dialect}_{key}.o")
+        if not obj.exists():
+            tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
+            r = sandbox.run([CXX, *FLAGS, *defines, "-I", str(INCLUDE), "-I", str(decl.parent), "-c", str(impl),
+                             "-o", str(tmp)], limits=sandbox.Limits(timeout=600))
+            if not r.ok:
+                raise XpilerError(f"could not compile the {dialect} intrinsic emulation "
+                                  f"(an xpiler bug): {r.stderr[-2000:]}")
+            tmp.replace(obj)
+        return decl, obj
+
+
+def translation_unit(module: ir.Module, entry: str, *, checks: bool = True) -> tuple[str, Program]:
+    d = module.dialect
+    f = module.function(entry)
+    if f is None or f.body is None:
+        names = ", ".join(sorted({g.name for g in module.functions if g.body is not None})) or "none"
+        raise XpilerError(f"no function '{entry}' is defined in {module.path}; defined: {names}")
+    rn = renames(module)
+    path = module.path or "kernel"
+    emitted = EmuPrinter(module, path=path, rename=rn, checks=checks).module(module)
+    decl, _ = intrinsics_object(d)
+    parts = [f"// xpiler emulation of {path} ({d})", f"#define XP_CHECKS {1 if checks else 0}", runtime_prefix(d)]
+    if decl is not None:
+        parts.append(f'#include "{decl.name}"')
+    parts.append(emitted)
+    params, driver = _driver(module, f, rn.get(entry, entry))
+    parts.append(driver)
+    kind = "kernel" if (d in ("cuda", "hip", "bang") and f.kind == "kernel") else "host"
+    prog = Program(Path(), d, entry, kind, params, "\n".join(parts), False)
+    return prog.source, prog
+
+
+def _driver(module: ir.Module, f: ir.Function, name: str) -> tuple[list, str]:
+    p = Printer("c", "c++")
+    launched = module.dialect in ("cuda", "hip", "bang") and f.kind == "kernel"
+    lines = ["", "// ---- driver", "int main(int argc, char **argv) {",
+             "    if (argc < 3) { fprintf(stderr, \"usage: prog INPUT OUTDIR\\n\"); return 2; }",
+             "    ::xp::load_input(argv[1]);", "    ::xp::g_outdir = argv[2];", "    ::xp::start();"]
+    params = []
+    args = []
+    for q in f.params:
+        t = q.type
+        if isinstance(t, (ir.Pointer, ir.Array)):
+            elem = t.pointee if isinstance(t, ir.Pointer) else t.elem
+            if isinstance(elem, (ir.Pointer, ir.Array)):
+                raise XpilerError(f"parameter '{q.name}' of {f.name} is a pointer to pointers; "
+                                  "xpiler run passes flat buffers only")
+            et = p.type_name(ir.Named(elem.name) if isinstance(elem, ir.Named) else elem)
+            dt = dtypes.dtype_of(elem) if isinstance(elem, ir.Named) else None
+            space = "::xp::arg_space_device()" if launched else "::xp::HOST"
+            lines.append(f'    auto *a_{q.name} = ({et} *)::xp::load_arg("{q.name}", {space});')
+            params.append((q.name, p.type_name(t), dt or ("void" if et == "void" else None)))
+        else:
+            ct = p.type_name(ir.Named(t.name)) if isinstance(t, ir.Named) else p.type_name(t)
+            lines.append(f'    {ct} a_{q.name} = ::xp::scalar<{ct}>("{q.name}");')
+            params.append((q.name, ct, None))
+        args.append(f"a_{q.name}")
+    call_args = ", ".join(args)
+    if launched:
+        lines.append(f"    ::xp::launch({name}, ::xp::input_launch(){', ' + call_args if call_args else ''});")
+    else:
+        lines.append(f"    {name}({call_args});")
+    lines += ["    ::xp::finish(0);", "    return 0;", "}"]
+    return params, "\n".join(lines)
+
+
+def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float = 300) -> Program:
+    """Compile the emulation of ``entry`` (cached by content)."""
+    source, prog = translation_unit(module, entry, checks=checks)
+    d = module.dialect
+    decl, obj = intrinsics_object(d)
+    defines = dialect_defines(d)
+    src_dir = str(Path(module.path).parent) if module.path else "."
+    key = cache.digest(source, *(p.read_bytes() for p in sorted(INCLUDE.glob("*.hpp"))),
+                       " ".join(FLAGS + defines), CXX, obj.name if obj else "")
+    exe = cache.path("bin", f"xp_{d}_{key}")
+    prog.executable = exe
+    if exe.exists():
+        prog.cached = True
+        return prog
+    work = cache.path("build", f"{key}.{os.getpid()}.{threading.get_ident()}")
+    work.mkdir(parents=True, exist_ok=True)
+    tu = work / "tu.cpp"
+    tu.write_text(source)
+    cmd = [CXX, *FLAGS, *defines, "-I", str(INCLUDE), "-I", src_dir]
+    if decl is not None:
+        cmd += ["-I", str(decl.parent)]
+    cmd += [str(tu)] + ([str(obj)] if obj else []) + ["-o", str(work / "prog"), "-lm"]
+    r = sandbox.run(cmd, limits=sandbox.Limits(timeout=timeout), cwd=work)
+    if not r.ok:
+        diags = compile_diagnostics(r.stderr, module.path)
+        msg = r.stderr.strip().splitlines()
+        shutil.rmtree(work, ignore_errors=True)
+        raise XpilerError(f"the emulation of {entry} does not compile with g++ ({r.describe()}): "
+                          + ("; ".join(d.message for d in diags[:3]) if diags else (msg[-1] if msg else "")),
+                          tuple(diags))
+    (work / "prog").replace(exe)
+    shutil.rmtree(work, ignore_errors=True)
+    return prog
+
+
+def compile_diagnostics(stderr: str, path: Optional[str]) -> list[Diagnostic]:
+    """g++ errors in the user's file (the emitted code carries #line directives)."""
+    import re
+
+    out = []
+    for m in re.finditer(r"^(.*?):(\d+):(\d+): (error|warning): (.*)$", stderr, re.M):
+        if path and m.group(1) != path:
+            continue
+        out.append(Diagnostic("error" if m.group(4) == "error" else "warning", m.group(5), int(m.group(2)),
+                              int(m.group(3)), file=path, source="g++ (emulation)"))
+    return out

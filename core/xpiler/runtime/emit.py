@@ -1,0 +1,386 @@
+"""IR to the C++ the CPU emulation compiles: the kernel file, instrumented.
+
+``EmuPrinter`` prints a module for g++ on top of the runtime headers:
+
+- every statement first records its source line (``XP_LINE(n)``) and carries a ``#line``
+  directive, so findings and compiler errors point at the user's lines;
+- every access through a pointer or to an on-chip array is a checked access
+  (``XP_RD(a, i)``, ``XP_WR(a, i)``, ``XP_RW(a, i)``, ``XP_DRD(p)``...): bounds, reads of
+  never-written memory, races and the access trace all hang off these;
+- on-chip declarations become per-block (CUDA ``__shared__``) or per-core/per-cluster
+  (BANG ``__nram__``, ``__wram__``, ``__mlu_shared__``) storage from the runtime;
+- launches call the runtime's scheduler; dialect qualifiers disappear;
+- functions whose names clash with the C library or an intrinsic are renamed.
+
+    __global__ void k(float *x, int n) { int i = threadIdx.x; if (i < n) x[i] += 1; }
+    ->
+    void k(float *x, int n) {
+    #line 1 "k.cu"
+        XP_LINE(1); int i = threadIdx.x;
+        XP_LINE(1); if (i < n) { XP_LINE(1); XP_RW(x, i) += 1; }
+    }
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Optional
+
+from .. import dialects, ir
+from ..dialects.prelude import KNOWN_HEADERS
+from ..printer import Printer, _POSTFIX, _UNARY
+
+ON_CHIP = {"shared": "SHARED", "nram": "NRAM", "wram": "WRAM", "sram": "SRAM", "ldram": "LDRAM"}
+RD, WR, RW, NONE = "RD", "WR", "RW", None
+
+
+class Scope:
+    """Declared types by name, innermost last (enough to tell pointers from values)."""
+
+    def __init__(self):
+        self.frames: list[dict[str, ir.CType | ir.VarDecl]] = [{}]
+
+    def push(self):
+        self.frames.append({})
+
+    def pop(self):
+        self.frames.pop()
+
+    def add(self, name: str, what):
+        self.frames[-1][name] = what
+
+    def get(self, name: str):
+        for f in reversed(self.frames):
+            if name in f:
+                return f[name]
+        return None
+
+
+class EmuPrinter(Printer):
+    def __init__(self, module: ir.Module, *, path: str, rename: dict[str, str], lines: bool = True,
+                 checks: bool = True):
+        super().__init__("c", "c++")
+        self.src = dialects.get(module.dialect)
+        self.path = path
+        self.rename = rename
+        self.lines = lines  # XP_LINE before statements (off inside intrinsic bodies)
+        self.checks = checks
+        self.scope = Scope()
+        self.mode: Optional[str] = RD
+        self.decl_id = 0
+        self.globals_onchip: dict[str, ir.VarDecl] = {}
+        self.user_funcs = {f.name: f for f in module.functions}
+
+    # ------------------------------------------------------------------ module
+    def module(self, m: ir.Module) -> str:
+        out: list[str] = []
+        for item in m.items:
+            if isinstance(item, ir.Decl):
+                for v in item.vars:
+                    self.scope.add(v.name, v)
+        for item in m.items:
+            out.extend(self.top(item))
+        return "\n".join(out) + "\n"
+
+    def top(self, item: ir.Stmt) -> list[str]:
+        if isinstance(item, ir.Comment):
+            return []
+        if isinstance(item, ir.Directive):
+            return self.directive(item)
+        if isinstance(item, ir.Decl):
+            return self._line(item) + self.file_decl(item)
+        if isinstance(item, ir.Function):
+            return self.function(item)
+        return self._line(item) + super().top(item)
+
+    def directive(self, d: ir.Directive) -> list[str]:
+        import re
+
+        m = re.match(r'\s*#\s*include\s*[<"]([^>"]+)[>"]', d.text)
+        if m and (m.group(1) in KNOWN_HEADERS or m.group(1).endswith(("intrin.h",))):
+            return []  # the runtime headers stand in for the platform headers
+        return d.text.split("\n")
+
+    def _line(self, node: ir.Node) -> list[str]:
+        if node.span is None:
+            return []
+        return [f'#line {node.span.line} "{self.path}"']
+
+    # ------------------------------------------------------------------ functions
+    def function(self, f: ir.Function) -> list[str]:
+        out = self._line(f)
+        if f.template:
+            out.append(f.template)
+        head = []
+        if "static" in f.specifiers:
+            head.append("static")
+        if any(s in f.specifiers for s in ("inline", "__inline__", "__forceinline__")) or f.kind == "device":
+            head.append("inline")
+        head.append(self.type_name(f.ret))
+        name = self.rename.get(f.name, f.name)
+        self.scope.push()
+        for p in f.params:
+            self.scope.add(p.name, p.type)
+        params = ", ".join(self.param(p) for p in f.params)
+        sig = " ".join(head) + f" {name}({params})"
+        if f.body is None:
+            self.scope.pop()
+            return out + [sig + ";"]
+        body = self.block_lines(self._blockify(f.body), 0)
+        self.scope.pop()
+        out.append(sig + " " + body[0])
+        out.extend(body[1:])
+        return out
+
+    def _blockify(self, body: ir.Block) -> ir.Block:
+        """Brace every sub-statement, so a line marker can precede each statement."""
+
+        def fix(n: ir.Node):
+            if isinstance(n, ir.If):
+                if not isinstance(n.then, ir.Block):
+                    n.then = ir.Block([n.then], span=n.then.span)
+                if n.other is not None and not isinstance(n.other, (ir.Block, ir.If)):
+                    n.other = ir.Block([n.other], span=n.other.span)
+            elif isinstance(n, (ir.For, ir.While, ir.DoWhile)):
+                if not isinstance(n.body, ir.Block):
+                    n.body = ir.Block([n.body], span=n.body.span)
+            return None
+
+        body = copy.deepcopy(body)
+        for n in list(body.walk()):
+            fix(n)
+        return body
+
+    # ------------------------------------------------------------------ statements
+    def block_lines(self, b: ir.Block, depth: int) -> list[str]:
+        self.scope.push()
+        try:
+            return super().block_lines(b, depth)
+        finally:
+            self.scope.pop()
+
+    def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
+        if isinstance(s, ir.Comment):
+            return []
+        lines = super().stmt(s, depth)
+        if not lines or not self.lines or s.span is None or isinstance(
+                s, (ir.Block, ir.Case, ir.Pragma, ir.Directive, ir.Comment, ir.Empty)):
+            return lines
+        pad = "    " * depth
+        marker = f"XP_LINE({s.span.line}); "
+        if isinstance(s, ir.Decl) and any(v.space in ON_CHIP for v in s.vars):
+            marker = ""  # the runtime records the line itself
+        i = 0
+        while i < len(lines) and lines[i].lstrip().startswith("#"):
+            i += 1  # after loop pragmas
+        if i < len(lines):
+            lines[i] = pad + marker + lines[i][len(pad):]
+        return [f'#line {s.span.line} "{self.path}"'] + lines
+
+    def _stmt(self, s: ir.Stmt, depth: int) -> list[str]:
+        if isinstance(s, ir.Decl):
+            for v in s.vars:
+                self.scope.add(v.name, v)
+            if any(v.space in ON_CHIP for v in s.vars):
+                return [" ".join(self.onchip_decl(v) for v in s.vars)]
+            return [self.decl(s) + ";"]
+        if isinstance(s, ir.For):
+            self.scope.push()
+            try:
+                if isinstance(s.init, ir.Decl):
+                    for v in s.init.vars:
+                        self.scope.add(v.name, v)
+                if self.lines and s.span is not None and s.cond is not None:
+                    s = dataclasses.replace(s, cond=ir.Binary(",", ir.Call(ir.Name("XP_LINE"), [ir.IntLit(s.span.line)]),
+                                                              s.cond))
+                return super()._stmt(s, depth)
+            finally:
+                self.scope.pop()
+        if isinstance(s, ir.If) and s.decl is not None:
+            self.scope.add(s.decl.name, s.decl)
+        return super()._stmt(s, depth)
+
+    def _var_prefix(self, v: ir.VarDecl) -> str:
+        return "".join(w + " " for w in v.specifiers if w in ("static", "extern", "constexpr"))
+
+    def onchip_decl(self, v: ir.VarDecl) -> str:
+        """``__shared__ float s[16][17];`` -> per-block storage from the runtime."""
+        self.decl_id += 1
+        space = ON_CHIP[v.space]
+        line = v.span.line if v.span else 0
+        t = v.type
+        if isinstance(t, ir.Array) and t.size is None:  # extern __shared__ float dyn[];
+            elem = self.type_name(t.elem)
+            return f'{elem} *{v.name} = ::xp::dynamic_onchip<{elem}>(::xp::{space}, "{v.name}", {line});'
+        if isinstance(t, ir.Array) and not _constant_dims(t):  # __nram__ float t[rows * 4];
+            ptr = self.type_name(ir.Pointer(t.elem))
+            bytes_ = f"(size_t)({self.expr(t.size)}) * sizeof({self.type_name(t.elem)})"
+            return (f'{ptr} {v.name} = ({ptr})::xp::vla_onchip(::xp::{space}, {self.decl_id}, "{v.name}", '
+                    f'{bytes_}, {line});') if "(*)" not in ptr else (
+                    f'auto {v.name} = ({ptr})::xp::vla_onchip(::xp::{space}, {self.decl_id}, "{v.name}", '
+                    f'{bytes_}, {line});')
+        tname = self.type_name(t)
+        init = ""
+        if v.init is not None:
+            init = f" {v.name} = {self.expr(v.init, 2)};" if v.init_style == "=" and not isinstance(t, ir.Array) else ""
+        return (f'auto &{v.name} = ::xp::onchip<{tname}>(::xp::{space}, {self.decl_id}, "{v.name}", {line});'
+                + init)
+
+    def file_decl(self, d: ir.Decl) -> list[str]:
+        out = []
+        for v in d.vars:
+            if v.space in ON_CHIP:
+                # file-scope on-chip storage is still per block / core / cluster
+                self.decl_id += 1
+                line = v.span.line if v.span else 0
+                out.append(f'#define {v.name} (::xp::onchip<{self.type_name(v.type)}>(::xp::{ON_CHIP[v.space]}, '
+                           f'{self.decl_id}, "{v.name}", {line}))')
+            else:
+                out.append(self.decl(ir.Decl([v])) + ";")
+        return out
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, e: ir.Expr, min_prec: int = 0) -> str:
+        return super().expr(e, min_prec)
+
+    def _with_mode(self, mode, fn):
+        saved = self.mode
+        self.mode = mode
+        try:
+            return fn()
+        finally:
+            self.mode = saved
+
+    def _expr(self, e: ir.Expr) -> tuple[str, int]:
+        if isinstance(e, ir.Assign):
+            target = self._with_mode(WR if e.op == "=" else RW, lambda: self.expr(e.target, _UNARY))
+            value = self._with_mode(RD, lambda: self.expr(e.value, 2))
+            return f"{target} {e.op} {value}", 2
+        if isinstance(e, ir.Unary):
+            if e.op in ("++", "--"):
+                inner = self._with_mode(RW, lambda: self.expr(e.operand, _POSTFIX if e.postfix else _UNARY))
+                return (inner + e.op, _POSTFIX) if e.postfix else (e.op + inner, _UNARY)
+            if e.op == "&":
+                return "&" + self._with_mode(NONE, lambda: self.expr(e.operand, _UNARY)), _UNARY
+            if e.op == "*" and self.checks and self.mode is not NONE and self._is_pointer(e.operand):
+                p = self._with_mode(RD, lambda: self.expr(e.operand))
+                return f"XP_D{self.mode}({p})", _POSTFIX
+            return self._with_mode(RD if e.op != "*" else self.mode, lambda: super(EmuPrinter, self)._expr(e))
+        if isinstance(e, ir.Index):
+            mode = self.mode
+            base = self._with_mode(NONE if self._is_array_value(e.base) else RD, lambda: self.expr(e.base, _POSTFIX))
+            index = self._with_mode(RD, lambda: self.expr(e.index))
+            if self.checks and mode is not NONE and self._instrumented(e.base):
+                return f"XP_{mode}({base}, {index})", _POSTFIX
+            return f"{base}[{index}]", _POSTFIX
+        if isinstance(e, ir.Member):
+            if e.arrow and self.checks and self.mode is not NONE and self._is_pointer(e.base):
+                p = self._with_mode(RD, lambda: self.expr(e.base))
+                return f"XP_D{self.mode}({p}).{e.member}", _POSTFIX
+            base = self.expr(e.base, _POSTFIX)
+            return f"{base}{'->' if e.arrow else '.'}{e.member}", _POSTFIX
+        if isinstance(e, ir.SizeOf):
+            return self._with_mode(NONE, lambda: super(EmuPrinter, self)._expr(e))
+        if isinstance(e, ir.Name):
+            return self.rename.get(e.name, e.name), 17
+        if isinstance(e, ir.Call):
+            callee = e.callee
+            if isinstance(callee, ir.Name) and callee.name in self.rename:
+                user = self.user_funcs.get(callee.name)
+                if user is None or len(user.params) != len(e.args):
+                    callee = ir.Name(callee.name)  # the library function of that name
+                    text = self._with_mode(RD, lambda: f"{callee.name}({self._args(e.args)})")
+                    return text, _POSTFIX
+            return self._with_mode(RD, lambda: super(EmuPrinter, self)._expr(ir.Call(callee, e.args)))
+        if isinstance(e, ir.Launch):
+            return self.launch(e), _POSTFIX
+        return self._with_mode(RD if self.mode is not NONE else NONE, lambda: super(EmuPrinter, self)._expr(e))
+
+    def launch(self, e: ir.Launch) -> str:
+        kernel = self.expr(e.kernel, _POSTFIX)
+        cfg = self._with_mode(RD, lambda: self._args(e.config))
+        args = self._with_mode(RD, lambda: self._args(e.args))
+        return f"::xp::launch({kernel}, ::xp::LaunchConfig{{{cfg}}}{', ' + args if args else ''})"
+
+    # ------------------------------------------------------------------ types of expressions
+    def _type_of(self, e: ir.Expr) -> Optional[ir.CType]:
+        if isinstance(e, ir.Name):
+            w = self.scope.get(e.name)
+            if isinstance(w, ir.VarDecl):
+                return w.type
+            if isinstance(w, ir.CType):
+                return w
+            return None
+        if isinstance(e, ir.Cast):
+            return e.type
+        if isinstance(e, ir.Index):
+            t = self._type_of(e.base)
+            if isinstance(t, ir.Array):
+                return t.elem
+            if isinstance(t, ir.Pointer):
+                return t.pointee
+            return None
+        if isinstance(e, ir.Unary) and e.op == "&":
+            inner = self._type_of(e.operand)
+            return ir.Pointer(inner) if inner is not None else ir.Pointer(ir.Named("void"))
+        if isinstance(e, ir.Unary) and e.op == "*":
+            t = self._type_of(e.operand)
+            return t.pointee if isinstance(t, ir.Pointer) else t.elem if isinstance(t, ir.Array) else None
+        if isinstance(e, ir.Binary) and e.op in ("+", "-"):
+            lt = self._type_of(e.lhs)
+            if isinstance(lt, (ir.Pointer, ir.Array)):
+                return ir.Pointer(lt.pointee if isinstance(lt, ir.Pointer) else lt.elem)
+            rt = self._type_of(e.rhs)
+            if e.op == "+" and isinstance(rt, (ir.Pointer, ir.Array)):
+                return ir.Pointer(rt.pointee if isinstance(rt, ir.Pointer) else rt.elem)
+            return None
+        if isinstance(e, ir.Ternary):
+            return self._type_of(e.then)
+        if isinstance(e, ir.Assign):
+            return self._type_of(e.target)
+        return None
+
+    def _is_pointer(self, e: ir.Expr) -> bool:
+        return isinstance(self._type_of(e), (ir.Pointer, ir.Array))
+
+    def _is_array_value(self, e: ir.Expr) -> bool:
+        """An array operand of [] (its element address is computed, not read)."""
+        return isinstance(self._type_of(e), ir.Array)
+
+    def _instrumented(self, base: ir.Expr) -> bool:
+        """Whether base[i] is a memory access we check: through pointers and to on-chip or
+        global arrays; not local (register) arrays or vector values."""
+        t = self._type_of(base)
+        if isinstance(t, ir.Pointer):
+            return True
+        if isinstance(t, ir.Array):
+            root = base
+            while isinstance(root, ir.Index):
+                root = root.base
+            if isinstance(root, ir.Name):
+                w = self.scope.get(root.name)
+                if isinstance(w, ir.VarDecl):
+                    return w.space not in ("local",)
+                return True  # a parameter declared as an array
+            return True
+        return False
+
+
+def _constant_dims(t: ir.CType) -> bool:
+    while isinstance(t, ir.Array):
+        if not isinstance(t.size, ir.IntLit):
+            return False
+        t = t.elem
+    return True
+
+
+def renames(module: ir.Module) -> dict[str, str]:
+    """Functions the file defines whose names the C library, the C++ standard library or
+    the dialect's intrinsics already use get an ``xpu_`` prefix in the emulation."""
+    d = dialects.get(module.dialect)
+    taken = set(d.intrinsics) | set(dialects.get("c").intrinsics) | _LIBC
+    return {f.name: "xpu_" + f.name for f in module.functions if f.name in taken}
+
+
+_LIBC = frozenset("""abs labs llabs div printf puts malloc free calloc realloc exit abort memcpy memset memmove
+strlen strcmp rand srand time clock min max swap sort fill copy main""".split())

@@ -1,0 +1,190 @@
+"""Generate the emulation of a dialect's intrinsics from its table's semantics snippets.
+
+Every intrinsic whose ``emulation`` is ``"semantics"`` becomes an inline C++ function per
+overload instance, with the snippet as its body. Snippets that touch memory (an intrinsic
+with pointer parameters) are parsed by the front end and printed by the emulation printer,
+so each element they read or write is a checked, traced access attributed to the caller's
+line: ``__bang_add(dst, a, b, n)`` past the end of ``dst`` is reported like ``dst[i]`` in
+the kernel would be. The dialect's runtime header implements the ``"runtime"`` ones
+(barriers, shuffles, fragments) and supplies the types and ``xp_cast``.
+
+The result is cached by the content of the tables (``cache.path("gen", ...)``).
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import inspect
+from pathlib import Path
+
+from .. import dialects, ir
+from ..dialects import base
+from . import cache
+
+# Names the C and C++ libraries define: the emulation uses the host's <cmath> for these.
+_LIBRARY = None
+
+
+def _library_names() -> frozenset[str]:
+    global _LIBRARY
+    if _LIBRARY is None:
+        from ..dialects import libm
+
+        _LIBRARY = frozenset(libm.INTRINSICS) | frozenset({"abs", "labs", "llabs", "min", "max"})
+    return _LIBRARY
+
+
+def _own_tables(d: dialects.Dialect):
+    """The dialect's own tables (HIP's includes what it shares with CUDA), not libm."""
+    return d.tables[1:]
+
+
+def source_hash(name: str) -> str:
+    d = dialects.get(name)
+    h = hashlib.sha256()
+    for mod in dialects._tables(d.intrinsic_modules):
+        h.update(inspect.getsource(mod).encode())
+    h.update(inspect.getsource(base).encode())
+    h.update(Path(__file__).read_bytes())
+    from . import emit
+
+    h.update(Path(emit.__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def sources(name: str) -> tuple[Path, Path]:
+    """(declarations header, definitions source) of dialect ``name``'s generated intrinsics,
+    written once into the cache and reused."""
+    key = source_hash(name)
+    decl = cache.path("gen", f"xp_gen_{name}_{key}.hpp")
+    impl = cache.path("gen", f"xp_gen_{name}_{key}.cpp")
+    if not (decl.exists() and impl.exists()):
+        decls, defs = generate(name)
+        from .build import runtime_prefix
+
+        for path, text in ((decl, decls), (impl, runtime_prefix(name) + defs)):
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text)
+            tmp.replace(path)
+    return decl, impl
+
+
+def _instances(d: dialects.Dialect):
+    seen: set[str] = set()
+    for table in _own_tables(d):
+        for it in table.values():
+            if it.emulation != "semantics" or it.qualified or it.name in _library_names():
+                continue
+            for ov in it.overloads:
+                if ov.semantics is None:
+                    continue
+                for env in ov.instances:
+                    sig = _signature(it.name, ov, env)
+                    if sig in seen:
+                        continue
+                    seen.add(sig)
+                    yield it, ov, env, sig
+
+
+def _signature(name: str, ov: base.Overload, env) -> str:
+    params = ", ".join(base._declarator(base.bind(p.type, env), p.name) for p in ov.params)
+    return f"{base.bind(ov.ret, env)} {name}({params})"
+
+
+def generate(name: str) -> tuple[str, str]:
+    from ..frontend import parse
+    from .emit import EmuPrinter
+
+    d = dialects.get(name)
+    items = list(_instances(d))
+    memory = [k for k, (it, ov, env, sig) in enumerate(items) if any("*" in p.type for p in ov.params)]
+    # Parse every memory-touching body at once, as definitions of the declared intrinsics.
+    lines = _parse_helpers(d).split("\n")
+    starts: list[int] = []  # first line of each memory function in the parsed file
+    for k in memory:
+        it, ov, env, sig = items[k]
+        starts.append(len(lines) + 1)
+        lines.extend(f"{sig} {{\n{base.bind(ov.semantics, env)}\n}}".split("\n"))
+    path = f"xp_semantics_{name}.cpp"
+    module = parse("\n".join(lines), path=path, dialect=name)
+    bad = sorted(g.line for g in module.diagnostics if g.is_error)
+    printer = EmuPrinter(module, path=path, rename={}, lines=False)
+    printed: dict[int, str] = {}
+    for f in module.functions:
+        if f.body is None or f.span is None:
+            continue
+        j = bisect.bisect_right(starts, f.span.line) - 1
+        if j < 0 or starts[j] != f.span.line:
+            continue
+        i = bisect.bisect_left(bad, f.span.line)
+        if i < len(bad) and bad[i] <= f.span.end_line:
+            continue  # keep the plain snippet (unchecked) rather than a broken one
+        lines_ = [ln for ln in printer.function(f) if not ln.startswith("#line")]
+        it, ov, env, sig = items[memory[j]]
+        prologue = _prologue(d, it, ov)
+        printed[memory[j]] = "\n".join([lines_[0]] + prologue + lines_[1:])
+    head = f"// Generated by xpiler.runtime.gen from the {d.title} intrinsic tables. Do not edit.\n"
+    decls = [head + "#pragma once"]
+    defs = [head + f"// {len(items)} functions, {len(printed)} with checked memory accesses", extra_definitions(d)]
+    for k, (it, ov, env, sig) in enumerate(items):
+        decls.append(_with_defaults(it.name, ov, env) + ";")
+        if k in printed:
+            defs.append(printed[k])
+        else:
+            defs.append(f"{sig} {{\n{base.bind(ov.semantics, env)}\n}}")
+    return "\n".join(decls) + "\n", "\n".join(defs) + "\n"
+
+
+def _prologue(d: dialects.Dialect, it: base.Intrinsic, ov: base.Overload) -> list[str]:
+    """Checks that come from the table's metadata: operand spaces, forbidden overlap, and
+    (BANG) that a copy's direction matches where its operands live."""
+    out = []
+    for p in ov.params:
+        if p.space and "*" in p.type:
+            out.append(f'    ::xp::check_space({p.name}, "{p.space}", "{it.name}", "{p.name}");')
+        if p.type.strip() == "mluMemcpyDirection_t":
+            dst = next((q.name for q in ov.params if q.name == "dst"), None)
+            src = next((q.name for q in ov.params if q.name == "src"), None)
+            if dst and src:
+                # false: this core does not perform the copy (SRAM directions run once per cluster)
+                out.append(f'    if (!::xp::check_direction({dst}, {src}, (int){p.name}, "{it.name}")) return;')
+    o = (it.overlap or "").lower()
+    if o.startswith("not allowed") or ("must not overlap" in o and "may overlap" not in o):
+        out.append(f'    ::xp::NoOverlap xp_no_overlap("{it.name}");')
+    if it.deprecated:
+        out.append(f'    ::xp::report("deprecated", "{it.name} is deprecated: use {_c_escape(it.deprecated)}");')
+    return out
+
+
+def _c_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def extra_definitions(d: dialects.Dialect) -> str:
+    """Data tables the dialect runtime needs, generated from the dialect module."""
+    out = []
+    for mod in dialects._tables(d.intrinsic_modules):
+        dirs = getattr(mod, "MEMCPY_DIRECTIONS", None)
+        if dirs:
+            rows = []
+            for name, info in dirs.items():
+                rows.append(f'  {{{info["value"]}, "{name}", "{info["src"]}", "{info["dst"]}", "{info["pipeline"]}", '
+                            f'{"true" if info.get("runs_on_mpu") else "false"}}}')
+            out.append("const ::xp::DirectionSpec xp_directions[] = {\n" + ",\n".join(rows) + "\n};")
+            out.append(f"const int xp_num_directions = {len(rows)};")
+    return "\n".join(out)
+
+
+def _with_defaults(name: str, ov: base.Overload, env) -> str:
+    return base.overload_declarations(name, ov.__class__(ov.params, ov.ret, (env,)), defaults=True)[0]
+
+
+def _parse_helpers(d: dialects.Dialect) -> str:
+    """Declarations the snippets use, so clang can parse them (their definitions come from
+    the runtime headers)."""
+    text = ["template <class T, class U> T xp_cast(U v);"]
+    for mod in dialects._tables(d.intrinsic_modules):
+        helpers = getattr(mod, "HELPERS", None)
+        if helpers:
+            text.append(helpers)
+    return "\n".join(text)

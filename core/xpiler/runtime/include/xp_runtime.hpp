@@ -1,0 +1,739 @@
+// Xpiler CPU emulation runtime: the part every dialect shares.
+//
+// A kernel file is printed from the IR as C++ with its memory accesses, on-chip
+// declarations and statements instrumented (see runtime/emit.py), then compiled with g++
+// together with this header, a dialect runtime (xp_cuda.hpp, xp_bang.hpp) and a generated
+// driver. This header provides:
+//   - findings: out-of-bounds accesses, reads of never-written memory, races on shared
+//     memory, barrier divergence, operand-space and overlap violations -- each with the
+//     source line and the thread or task that did it, written as JSON lines at exit;
+//   - memory regions: every buffer (device, host, shared, NRAM...) is registered with its
+//     bounds, its space and a shadow of which bytes were written; arenas leave red zones
+//     between allocations so an access past a buffer lands in no region and is reported;
+//   - fibers: a minimal x86-64 context switch, so the threads of a block (or the cores of a
+//     cluster) run as cooperative fibers and barriers work inside loops and branches;
+//   - the access trace (which elements each line reads and writes);
+//   - the driver's input and output files.
+// With XP_CHECKS=0 the access macros compile to plain accesses (fast runs).
+#pragma once
+
+#include <algorithm>
+#include <cstdarg>
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+#include <sys/mman.h>
+
+#ifndef XP_CHECKS
+#define XP_CHECKS 1
+#endif
+
+namespace xp {
+
+inline void finish(int status);
+
+// ---------------------------------------------------------------------------- context
+// What is executing now: set by the dialect scheduler when it switches fibers. `who` is a
+// human-readable name ("thread (3,0,0) of block (1,0,0)", "task 5 (cluster 1, core 1)").
+struct Context {
+  int line = 0;
+  int warp_key = -1;   // identifies the warp (block-local) for race checks; -1: none
+  int thread_key = 0;  // identifies the thread within its block/cluster
+  char who[96] = "host";
+};
+inline Context g_host_ctx;
+inline Context *cur = &g_host_ctx;
+
+#define XP_LINE(n) (::xp::cur->line = (n))
+
+// ---------------------------------------------------------------------------- findings
+struct Finding {
+  std::string kind;
+  int line;
+  std::string message;
+  std::string who;
+  long count;
+};
+
+inline std::vector<Finding> &findings() {
+  static std::vector<Finding> f;
+  return f;
+}
+
+inline void report(const char *kind, int line, const std::string &message) {
+  for (auto &f : findings()) {
+    if (f.kind == kind && f.line == line) {  // one finding per kind and line, counted
+      f.count++;
+      return;
+    }
+  }
+  findings().push_back({kind, line, message, cur->who, 1});
+}
+
+inline void report(const char *kind, const std::string &message) { report(kind, cur->line, message); }
+
+inline std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+inline std::string fmt(const char *f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+
+// A finding that makes going on pointless (a launch that cannot run): record it, write
+// the outputs and stop.
+[[noreturn]] inline void fatal(const char *kind, const std::string &message) {
+  report(kind, message);
+  finish(3);
+  std::_Exit(3);
+}
+
+// ---------------------------------------------------------------------------- regions
+enum Space : int { HOST = 0, GLOBAL, SHARED, CONSTANT, LOCAL, GDRAM, NRAM, WRAM, SRAM, LDRAM };
+inline const char *space_name(int s) {
+  static const char *n[] = {"host", "global", "shared", "constant", "local", "gdram", "nram", "wram", "sram", "ldram"};
+  return (s >= 0 && s < 10) ? n[s] : "?";
+}
+
+// Per 4-byte word of shared memory: who last wrote and read it, in which barrier epoch.
+struct RaceCell {
+  uint32_t w_epoch = 0, r_epoch = 0;
+  int32_t w_thread = -1, r_thread = -1;  // r_thread -2: read by several threads
+  int32_t w_warp = -1, w_wepoch = 0, r_warp = -1, r_wepoch = 0;
+};
+
+struct Region {
+  uintptr_t lo = 0, hi = 0;
+  int space = GLOBAL;
+  std::string name;
+  std::vector<uint8_t> written;  // one byte per byte: 1 when written
+  bool track_init = false;       // report reads of never-written bytes
+  bool races = false;            // check races (shared memory)
+  std::vector<RaceCell> cells;
+  int id = 0;
+  int owner = -1;  // the block/core/cluster it belongs to (-1: everyone)
+  bool live = true;
+};
+
+struct Regions {
+  std::vector<Region *> sorted;
+  Region *last = nullptr;
+  int next_id = 1;
+
+  Region *find(uintptr_t a) {
+    if (last && a >= last->lo && a < last->hi) return last;
+    auto it = std::upper_bound(sorted.begin(), sorted.end(), a, [](uintptr_t x, Region *r) { return x < r->lo; });
+    if (it == sorted.begin()) return nullptr;
+    Region *r = *(it - 1);
+    if (a < r->hi) return last = r;
+    return nullptr;
+  }
+  Region *add(void *p, size_t bytes, int space, const std::string &name, bool written, bool track_init,
+              bool races = false) {
+    auto *r = new Region();
+    r->lo = (uintptr_t)p;
+    r->hi = r->lo + bytes;
+    r->space = space;
+    r->name = name;
+    r->written.assign(bytes, written ? 1 : 0);
+    r->track_init = track_init;
+    r->races = races;
+    if (races) r->cells.resize((bytes + 3) / 4);
+    r->id = next_id++;
+    auto it = std::upper_bound(sorted.begin(), sorted.end(), r->lo, [](uintptr_t x, Region *q) { return x < q->lo; });
+    sorted.insert(it, r);
+    last = nullptr;
+    return r;
+  }
+  void remove(Region *r) {
+    auto it = std::find(sorted.begin(), sorted.end(), r);
+    if (it != sorted.end()) sorted.erase(it);
+    last = nullptr;
+    delete r;
+  }
+};
+inline Regions g_regions;
+
+// Arenas: big lazily-committed mappings carved into red-zoned allocations. Any address
+// inside an arena but outside every live region is an out-of-bounds access.
+struct Arena {
+  uint8_t *base = nullptr;
+  size_t size = 0, used = 0;
+  int space;
+  const char *label;
+  Arena(int s, size_t bytes, const char *l) : space(s), label(l) {
+    size = bytes;
+    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+      fprintf(stderr, "xpiler runtime: cannot reserve %zu bytes for the %s arena\n", bytes, l);
+      std::_Exit(4);
+    }
+    base = (uint8_t *)p;
+  }
+  bool contains(uintptr_t a) const { return a >= (uintptr_t)base && a < (uintptr_t)base + size; }
+  static constexpr size_t RED = 256;
+  void *alloc(size_t bytes, size_t align = 256) {
+    size_t start = (used + RED + align - 1) / align * align;
+    if (start + bytes + RED > size) return nullptr;
+    used = start + bytes;
+    return base + start;
+  }
+  void reset() { used = 0; }
+};
+
+inline std::vector<Arena *> &arenas() {
+  static std::vector<Arena *> a;
+  return a;
+}
+inline Arena *new_arena(int space, size_t bytes, const char *label) {
+  auto *a = new Arena(space, bytes, label);
+  arenas().push_back(a);
+  return a;
+}
+inline Arena *arena_of(uintptr_t a) {
+  for (auto *ar : arenas())
+    if (ar->contains(a)) return ar;
+  return nullptr;
+}
+
+// ---------------------------------------------------------------------------- on-chip storage
+// Declarations in on-chip spaces (__shared__, __nram__, __wram__, __mlu_shared__) live once
+// per block, core or cluster. The dialect runtime installs the hook that finds (or makes)
+// the storage of declaration `id` for the running block/core; id -1 asks for the dynamic
+// shared memory of the launch.
+using OnchipHook = void *(*)(int space, int id, size_t bytes, const char *name, int line);
+inline OnchipHook g_onchip_hook = nullptr;
+
+inline void *onchip_storage(int space, int id, size_t bytes, const char *name, int line) {
+  if (!g_onchip_hook) {
+    fprintf(stderr, "xpiler runtime: %s memory declared outside a kernel launch ('%s', line %d)\n",
+            space_name(space), name, line);
+    std::_Exit(4);
+  }
+  return g_onchip_hook(space, id, bytes, name, line);
+}
+template <class T>
+inline T &onchip(int space, int id, const char *name, int line) {
+  return *(T *)onchip_storage(space, id, sizeof(T), name, line);
+}
+template <class T>
+inline T *dynamic_onchip(int space, const char *name, int line) {
+  return (T *)onchip_storage(space, -1, 0, name, line);
+}
+inline void *vla_onchip(int space, int id, const char *name, size_t bytes, int line) {
+  return onchip_storage(space, id, bytes, name, line);
+}
+
+// ---------------------------------------------------------------------------- race epochs
+// Set by the dialect scheduler: the barrier epoch of the running block and of its warps.
+inline uint32_t g_block_epoch = 1;
+inline int32_t *g_warp_epochs = nullptr;  // indexed by warp_key
+
+// ---------------------------------------------------------------------------- trace
+struct TraceKey {
+  int line, region, write;
+  bool operator==(const TraceKey &o) const { return line == o.line && region == o.region && write == o.write; }
+};
+struct TraceHash {
+  size_t operator()(const TraceKey &k) const { return (size_t)k.line * 1000003u ^ (size_t)k.region * 31u ^ k.write; }
+};
+inline bool g_trace = false;
+inline std::unordered_map<TraceKey, std::vector<uint64_t>, TraceHash> g_trace_map;  // element byte offsets
+
+enum Mode : int { RD = 1, WR = 2, RW = 3, ADDR = 0 };
+
+// A sink for accesses that fall outside every buffer: they go nowhere instead of
+// corrupting a neighbour or crashing the emulator.
+alignas(64) inline unsigned char g_sink[4096];
+
+// Footprint of the intrinsic running now, when its operands must not overlap.
+struct Footprint {
+  bool on = false;
+  std::vector<std::pair<uintptr_t, uintptr_t>> reads, writes;
+};
+inline Footprint g_footprint;
+
+// Check an access of `bytes` bytes at `p`; return where to access (p, or the sink).
+inline void *check(const void *p, size_t bytes, int mode) {
+  uintptr_t a = (uintptr_t)p;
+  if (g_footprint.on) (mode & WR ? g_footprint.writes : g_footprint.reads).push_back({a, a + bytes});
+  Region *r = g_regions.find(a);
+  if (!r) {
+    Arena *ar = arena_of(a);
+    if (ar) {
+      report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+             fmt("%s of %zu bytes outside every %s buffer (address %p, %s)", mode & WR ? "write" : "read", bytes,
+                 space_name(ar->space), p, cur->who));
+      memset(g_sink, 0, bytes < sizeof g_sink ? bytes : sizeof g_sink);
+      return g_sink;
+    }
+    return (void *)p;  // stack or host memory we do not track
+  }
+  if (a + bytes > r->hi) {
+    report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+           fmt("%s of %zu bytes at byte %zu of '%s' (%zu bytes, %s)", mode & WR ? "write" : "read", bytes,
+               (size_t)(a - r->lo), r->name.c_str(), (size_t)(r->hi - r->lo), space_name(r->space)));
+    return g_sink;
+  }
+  size_t off = a - r->lo;
+  if ((mode & RD) && r->track_init) {
+    const uint8_t *w = r->written.data() + off;
+    for (size_t i = 0; i < bytes; ++i)
+      if (!w[i]) {
+        report("uninitialized-read", fmt("read of '%s' at byte %zu, which was never written (%s memory)",
+                                         r->name.c_str(), off + i, space_name(r->space)));
+        break;
+      }
+  }
+  if (mode & WR) memset(r->written.data() + off, 1, bytes);
+  if (r->races && cur->thread_key >= 0) {
+    for (size_t wd = off / 4; wd <= (off + bytes - 1) / 4 && wd < r->cells.size(); ++wd) {
+      RaceCell &c = r->cells[wd];
+      int t = cur->thread_key, wk = cur->warp_key;
+      int32_t we = (g_warp_epochs && wk >= 0) ? g_warp_epochs[wk] : 0;
+      auto ordered = [&](int other, int other_warp, int other_wepoch) {
+        // same thread, or same warp with a __syncwarp in between
+        return other == t || (wk >= 0 && other_warp == wk && we != other_wepoch);
+      };
+      if (c.w_epoch == g_block_epoch && c.w_thread >= 0 && !ordered(c.w_thread, c.w_warp, c.w_wepoch)) {
+        report("race", fmt("%s of '%s' at byte %zu races with a write by thread %d in the same barrier interval",
+                           mode & WR ? "write" : "read", r->name.c_str(), wd * 4, c.w_thread));
+      }
+      if ((mode & WR) && c.r_epoch == g_block_epoch && c.r_thread != -1 &&
+          (c.r_thread == -2 || !ordered(c.r_thread, c.r_warp, c.r_wepoch))) {
+        report("race", fmt("write of '%s' at byte %zu races with a read by another thread in the same barrier "
+                           "interval", r->name.c_str(), wd * 4));
+      }
+      if (mode & WR) {
+        c.w_epoch = g_block_epoch, c.w_thread = t, c.w_warp = wk, c.w_wepoch = we;
+      } else {
+        if (c.r_epoch == g_block_epoch && c.r_thread != -1 && c.r_thread != t) c.r_thread = -2;
+        else if (c.r_epoch != g_block_epoch || c.r_thread == -1) c.r_thread = t;
+        c.r_epoch = g_block_epoch, c.r_warp = wk, c.r_wepoch = we;
+      }
+    }
+  }
+  if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
+  return (void *)p;
+}
+
+// Range check for intrinsics and copies: `bytes` bytes at p, read or written.
+inline bool check_range(const void *p, size_t bytes, int mode, const char *what) {
+  if (bytes == 0) return true;
+  uintptr_t a = (uintptr_t)p;
+  Region *r = g_regions.find(a);
+  if (!r) {
+    if (arena_of(a)) {
+      report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+             fmt("%s: %zu bytes at %p are outside every buffer", what, bytes, p));
+      return false;
+    }
+    return true;
+  }
+  if (a + bytes > r->hi) {
+    report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+           fmt("%s: %zu bytes from byte %zu of '%s' run past its end (%zu bytes)", what, bytes, (size_t)(a - r->lo),
+               r->name.c_str(), (size_t)(r->hi - r->lo)));
+    return false;
+  }
+  size_t off = a - r->lo;
+  if ((mode & RD) && r->track_init) {
+    for (size_t i = 0; i < bytes; ++i)
+      if (!r->written[off + i]) {
+        report("uninitialized-read", fmt("%s reads '%s' at byte %zu, which was never written (%s memory)", what,
+                                         r->name.c_str(), off + i, space_name(r->space)));
+        break;
+      }
+  }
+  if (mode & WR) memset(r->written.data() + off, 1, bytes);
+  if (g_trace)
+    for (size_t i = 0; i < bytes; i += 4) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off + i);
+  return true;
+}
+
+// Within an intrinsic whose operands must not overlap: no byte it reads may be one it writes.
+struct NoOverlap {
+  const char *fn;
+  explicit NoOverlap(const char *f) : fn(f) {
+    g_footprint.on = true;
+    g_footprint.reads.clear();
+    g_footprint.writes.clear();
+  }
+  ~NoOverlap() {
+    g_footprint.on = false;
+    auto &R = g_footprint.reads, &W = g_footprint.writes;
+    if (R.empty() || W.empty()) return;
+    std::sort(R.begin(), R.end());
+    std::sort(W.begin(), W.end());
+    size_t i = 0, j = 0;
+    while (i < R.size() && j < W.size()) {
+      if (R[i].second <= W[j].first) ++i;
+      else if (W[j].second <= R[i].first) ++j;
+      else {
+        report("operand-overlap", fmt("%s: its destination overlaps a source (at %p), which it forbids", fn,
+                                      (void *)std::max(R[i].first, W[j].first)));
+        return;
+      }
+    }
+  }
+};
+
+inline int space_of(const void *p) {
+  Region *r = g_regions.find((uintptr_t)p);
+  if (r) return r->space;
+  Arena *a = arena_of((uintptr_t)p);
+  return a ? a->space : LOCAL;
+}
+
+// An intrinsic operand must point into one of `spaces` ("nram", "nram|wram", "global|shared").
+inline void check_space(const void *p, const char *spaces, const char *fn, const char *param) {
+  int s = space_of(p);
+  const char *name = space_name(s);
+  const char *q = spaces;
+  size_t n = strlen(name);
+  while (*q) {
+    const char *bar = strchr(q, '|');
+    size_t len = bar ? (size_t)(bar - q) : strlen(q);
+    if (len == n && !strncmp(q, name, n)) return;
+    if (s == LOCAL && len == 5 && !strncmp(q, "local", 5)) return;
+    q += len + (bar ? 1 : 0);
+    if (!bar) break;
+  }
+  report("operand-space", fmt("%s: operand '%s' must point into %s memory but points into %s memory", fn, param,
+                              spaces, s == LOCAL ? "untracked (stack or host)" : name));
+}
+
+// Instrumented accesses (emit.py prints these): element `i` of `base`, read or written.
+template <class P, class I>
+inline auto &at(P base, I i, int mode) {
+  auto *p = &base[i];
+  using T = std::remove_reference_t<decltype(*p)>;
+  return *(T *)check((const void *)p, sizeof(T), mode);
+}
+template <class P>
+inline auto &deref(P p, int mode) {
+  using T = std::remove_reference_t<decltype(*p)>;
+  return *(T *)check((const void *)&*p, sizeof(T), mode);
+}
+
+#if XP_CHECKS
+#define XP_RD(b, i) (::xp::at((b), (i), ::xp::RD))
+#define XP_WR(b, i) (::xp::at((b), (i), ::xp::WR))
+#define XP_RW(b, i) (::xp::at((b), (i), ::xp::RW))
+#define XP_DRD(p) (::xp::deref((p), ::xp::RD))
+#define XP_DWR(p) (::xp::deref((p), ::xp::WR))
+#define XP_DRW(p) (::xp::deref((p), ::xp::RW))
+#else
+#define XP_RD(b, i) ((b)[i])
+#define XP_WR(b, i) ((b)[i])
+#define XP_RW(b, i) ((b)[i])
+#define XP_DRD(p) (*(p))
+#define XP_DWR(p) (*(p))
+#define XP_DRW(p) (*(p))
+#endif
+
+// ---------------------------------------------------------------------------- fibers
+// Cooperative fibers with a hand-written x86-64 context switch (callee-saved registers,
+// MXCSR and the x87 control word), much cheaper than swapcontext.
+extern "C" void xp_switch(void **save_sp, void *load_sp);
+asm(R"(
+.text
+.globl xp_switch
+.type xp_switch,@function
+xp_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+.size xp_switch,.-xp_switch
+)");
+
+struct Fiber;
+inline Fiber *g_fiber = nullptr;     // the fiber running now (nullptr: the scheduler)
+inline void *g_sched_sp = nullptr;   // the scheduler's saved stack pointer
+
+struct Fiber {
+  void *sp = nullptr;
+  uint8_t *stack = nullptr;
+  size_t stack_size = 0;
+  bool done = false;
+  void (*entry)(void *) = nullptr;
+  void *arg = nullptr;
+};
+
+extern "C" inline void xp_fiber_trampoline() {
+  Fiber *f = g_fiber;
+  f->entry(f->arg);
+  f->done = true;
+  xp_switch(&f->sp, g_sched_sp);
+  __builtin_unreachable();
+}
+
+struct StackPool {
+  std::vector<uint8_t *> free_stacks;
+  size_t size = 256 * 1024;
+  uint8_t *get() {
+    if (!free_stacks.empty()) {
+      uint8_t *s = free_stacks.back();
+      free_stacks.pop_back();
+      return s;
+    }
+    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+      fprintf(stderr, "xpiler runtime: out of memory for fiber stacks\n");
+      std::_Exit(4);
+    }
+    mprotect(p, 4096, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+    return (uint8_t *)p;
+  }
+  void put(uint8_t *s) { free_stacks.push_back(s); }
+};
+inline StackPool g_stacks;
+
+inline void fiber_init(Fiber &f, void (*entry)(void *), void *arg) {
+  f.stack = g_stacks.get();
+  f.stack_size = g_stacks.size;
+  f.entry = entry;
+  f.arg = arg;
+  f.done = false;
+  uintptr_t top = ((uintptr_t)(f.stack + f.stack_size)) & ~(uintptr_t)15;
+  uint64_t *s = (uint64_t *)top;
+  *--s = 0;                                   // alignment: rsp % 16 == 8 at trampoline entry
+  *--s = (uint64_t)(void *)&xp_fiber_trampoline;  // "return address" of the first switch
+  for (int i = 0; i < 6; ++i) *--s = 0;       // rbp rbx r12 r13 r14 r15
+  *--s = 0x037F00001F80ull;                   // MXCSR 0x1F80, x87 control word 0x037F
+  f.sp = s;
+}
+
+inline void fiber_release(Fiber &f) {
+  if (f.stack) g_stacks.put(f.stack);
+  f.stack = nullptr;
+}
+
+// Run fiber f until it yields or finishes. Returns true when it finished.
+inline bool fiber_resume(Fiber &f) {
+  g_fiber = &f;
+  xp_switch(&g_sched_sp, f.sp);
+  g_fiber = nullptr;
+  return f.done;
+}
+
+// Called from inside a fiber: go back to the scheduler.
+inline void fiber_yield() {
+  Fiber *f = g_fiber;
+  xp_switch(&f->sp, g_sched_sp);
+}
+
+// ---------------------------------------------------------------------------- driver I/O
+// The driver reads `input.txt` (one item a line: `buffer NAME BYTES FILE`, `scalar NAME
+// VALUE`, `launch KEY V1 V2 V3`, `option KEY VALUE`) and writes, in the output directory,
+// NAME.bin (final contents), NAME.written (one byte per byte), findings.jsonl, trace.jsonl
+// and status.txt.
+struct Input {
+  struct Buf {
+    std::string name, file;
+    size_t bytes;
+  };
+  std::vector<Buf> buffers;
+  std::unordered_map<std::string, std::string> scalars, options;
+  std::unordered_map<std::string, std::vector<long>> launch;
+};
+
+inline Input g_input;
+inline std::string g_outdir = ".";
+
+struct OutBuf {
+  std::string name;
+  void *data;
+  size_t bytes;
+  Region *region;
+};
+inline std::vector<OutBuf> g_outputs;
+
+inline void load_input(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    fprintf(stderr, "xpiler runtime: cannot read %s\n", path);
+    std::_Exit(4);
+  }
+  char kind[32], name[256], a[1024], b[1024], c[64];
+  char line[4096];
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, "%31s", kind) != 1) continue;
+    if (!strcmp(kind, "buffer") && sscanf(line, "%*s %255s %1023s %1023s", name, a, b) == 3)
+      g_input.buffers.push_back({name, b, (size_t)strtoull(a, nullptr, 10)});
+    else if (!strcmp(kind, "scalar") && sscanf(line, "%*s %255s %1023s", name, a) == 2)
+      g_input.scalars[name] = a;
+    else if (!strcmp(kind, "option") && sscanf(line, "%*s %255s %1023s", name, a) == 2)
+      g_input.options[name] = a;
+    else if (!strcmp(kind, "launch")) {
+      long v[3] = {1, 1, 1};
+      int n = sscanf(line, "%*s %255s %ld %ld %ld", name, &v[0], &v[1], &v[2]);
+      (void)c;
+      if (n >= 2) g_input.launch[name] = std::vector<long>(v, v + 3);
+    }
+  }
+  fclose(f);
+  g_trace = g_input.options.count("trace") && g_input.options["trace"] == "1";
+}
+
+inline std::string option(const char *key, const char *dflt) {
+  auto it = g_input.options.find(key);
+  return it == g_input.options.end() ? dflt : it->second;
+}
+
+inline const Input::Buf &input_buffer(const char *name) {
+  for (auto &b : g_input.buffers)
+    if (b.name == name) return b;
+  fprintf(stderr, "xpiler runtime: no buffer given for argument '%s'\n", name);
+  std::_Exit(4);
+}
+
+template <class T>
+inline T scalar(const char *name) {
+  auto it = g_input.scalars.find(name);
+  if (it == g_input.scalars.end()) {
+    fprintf(stderr, "xpiler runtime: no value given for scalar argument '%s'\n", name);
+    std::_Exit(4);
+  }
+  const char *s = it->second.c_str();
+  if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, _Float16>) return (T)strtod(s, nullptr);
+  else if constexpr (std::is_unsigned_v<T>) return (T)strtoull(s, nullptr, 0);
+  else return (T)strtoll(s, nullptr, 0);
+}
+
+// Read a buffer argument's file into memory the caller allocated, register it.
+inline void *load_buffer(const char *name, void *dst, int space) {
+  const auto &b = input_buffer(name);
+  FILE *f = fopen(b.file.c_str(), "rb");
+  if (!f || fread(dst, 1, b.bytes, f) != b.bytes) {
+    fprintf(stderr, "xpiler runtime: cannot read %s for '%s'\n", b.file.c_str(), name);
+    std::_Exit(4);
+  }
+  fclose(f);
+  Region *r = g_regions.add(dst, b.bytes, space, name, true, false);
+  std::fill(r->written.begin(), r->written.end(), 0);  // inputs are initialised; track writes
+  r->track_init = false;
+  g_outputs.push_back({name, dst, b.bytes, r});
+  return dst;
+}
+
+inline void json_str(FILE *f, const std::string &s) {
+  fputc('"', f);
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') fputc('\\', f), fputc(ch, f);
+    else if ((unsigned char)ch < 32) fprintf(f, "\\u%04x", ch);
+    else fputc(ch, f);
+  }
+  fputc('"', f);
+}
+
+// ---------------------------------------------------------------------------- start-up
+// One arena per space the dialect allocates kernel arguments in; the dialect runtime's
+// start hook creates its own (global memory, GDRAM) and on-chip arenas.
+inline Arena *g_space_arena[16] = {};
+inline void (*g_dialect_start)() = nullptr;
+
+inline void start() {
+  g_space_arena[HOST] = new_arena(HOST, 2ull << 30, "host");
+  if (g_dialect_start) g_dialect_start();
+}
+
+inline void *arena_alloc(int space, size_t bytes, const char *name, bool track_init) {
+  Arena *a = g_space_arena[space];
+  if (!a) {
+    fprintf(stderr, "xpiler runtime: no %s memory in this dialect\n", space_name(space));
+    std::_Exit(4);
+  }
+  void *p = a->alloc(bytes ? bytes : 1);
+  if (!p) fatal("out-of-memory", fmt("the emulated %s memory is exhausted allocating %zu bytes for '%s'",
+                                     space_name(space), bytes, name));
+  if (track_init) memset(p, 0xFF, bytes);  // poison: never-written data reads as NaN / -1
+  g_regions.add(p, bytes, space, name, false, track_init);
+  return p;
+}
+
+// A kernel argument: its input file, loaded into a fresh buffer of `space`.
+inline void *load_arg(const char *name, int space) {
+  const auto &b = input_buffer(name);
+  Arena *a = g_space_arena[space];
+  void *p = a ? a->alloc(b.bytes ? b.bytes : 1) : nullptr;
+  if (!p) fatal("out-of-memory", fmt("no room for argument '%s' (%zu bytes)", name, b.bytes));
+  return load_buffer(name, p, space);
+}
+
+inline bool g_finished = false;
+inline void finish(int status) {
+  if (g_finished) return;
+  g_finished = true;
+  std::string d = g_outdir + "/";
+  for (auto &o : g_outputs) {
+    FILE *f = fopen((d + o.name + ".bin").c_str(), "wb");
+    if (f) fwrite(o.data, 1, o.bytes, f), fclose(f);
+    f = fopen((d + o.name + ".written").c_str(), "wb");
+    if (f) fwrite(o.region->written.data(), 1, o.bytes, f), fclose(f);
+  }
+  FILE *f = fopen((d + "findings.jsonl").c_str(), "w");
+  if (f) {
+    for (auto &x : findings()) {
+      fprintf(f, "{\"kind\": ");
+      json_str(f, x.kind);
+      fprintf(f, ", \"line\": %d, \"count\": %ld, \"who\": ", x.line, x.count);
+      json_str(f, x.who);
+      fprintf(f, ", \"message\": ");
+      json_str(f, x.message);
+      fprintf(f, "}\n");
+    }
+    fclose(f);
+  }
+  if (g_trace) {
+    f = fopen((d + "trace.jsonl").c_str(), "w");
+    if (f) {
+      std::unordered_map<int, std::string> names;
+      for (auto *r : g_regions.sorted) names[r->id] = r->name;
+      for (auto &[k, v] : g_trace_map) {
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        fprintf(f, "{\"line\": %d, \"buffer\": ", k.line);
+        json_str(f, names.count(k.region) ? names[k.region] : "?");
+        fprintf(f, ", \"write\": %d, \"bytes\": [", k.write);
+        for (size_t i = 0; i < v.size(); ++i) fprintf(f, i ? ",%llu" : "%llu", (unsigned long long)v[i]);
+        fprintf(f, "]}\n");
+      }
+      fclose(f);
+    }
+  }
+  f = fopen((d + "status.txt").c_str(), "w");
+  if (f) fprintf(f, "%d\n", status), fclose(f);
+}
+
+}  // namespace xp

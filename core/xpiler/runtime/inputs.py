@@ -1,0 +1,74 @@
+"""Seeded random inputs of the right dtypes and ranges.
+
+Generators (the corpus manifest's ``inputs``): ``uniform(lo,hi)``, ``randint(lo,hi)``
+(inclusive), ``perm(n)`` (distinct values from a permutation of ``range(n)``), ``const(v)``.
+Defaults: floats ``uniform(-1,1)``; int8/uint8 their full range; other integers
+``randint(-1000,1000)`` (``randint(0,1000)`` when unsigned).
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import numpy as np
+
+from .. import spec
+from ..diagnostics import XpilerError
+
+try:  # NumPy has no bfloat16; keep its bits in uint16
+    _BF16 = np.dtype("uint16")
+except TypeError:  # pragma: no cover
+    _BF16 = None
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    return _BF16 if name == "bfloat16" else np.dtype(name)
+
+
+def generate(a: spec.ArgSpec, rng: np.random.Generator, generator: Optional[str] = None) -> np.ndarray:
+    """A buffer for ``a`` (dtype and shape), filled by ``generator`` or the default."""
+    dt = numpy_dtype(a.dtype or "float32")
+    shape = a.shape or (1,)
+    n = int(np.prod(shape))
+    if a.dtype == "bfloat16":
+        f = _values(generator or "uniform(-1,1)", n, rng, np.dtype("float32")).astype(np.float32)
+        return (f.view(np.uint32) >> 16).astype(np.uint16).reshape(shape)
+    g = generator or default_generator(dt)
+    return _values(g, n, rng, dt).astype(dt).reshape(shape)
+
+
+def default_generator(dt: np.dtype) -> str:
+    if dt.kind == "f":
+        return "uniform(-1,1)"
+    if dt.kind == "b":
+        return "randint(0,1)"
+    if dt.itemsize == 1:
+        info = np.iinfo(dt)
+        return f"randint({info.min},{info.max})"
+    return "randint(0,1000)" if dt.kind == "u" else "randint(-1000,1000)"
+
+
+_GEN = re.compile(r"^\s*(uniform|randint|perm|const)\s*\(([^)]*)\)\s*$")
+
+
+def _values(g: str, n: int, rng: np.random.Generator, dt: np.dtype) -> np.ndarray:
+    m = _GEN.match(g)
+    if not m:
+        raise XpilerError(f"unknown input generator {g!r}; use uniform(lo,hi), randint(lo,hi), perm(n) or const(v)")
+    kind, raw = m.group(1), [x.strip() for x in m.group(2).split(",") if x.strip()]
+    try:
+        nums = [float(x) for x in raw]
+    except ValueError:
+        raise XpilerError(f"input generator {g!r}: arguments must be numbers") from None
+    if kind == "uniform":
+        lo, hi = (nums + [-1.0, 1.0])[:2] if len(nums) >= 2 else (-1.0, 1.0)
+        return rng.uniform(lo, hi, n)
+    if kind == "randint":
+        lo, hi = int(nums[0]), int(nums[1])
+        return rng.integers(lo, hi, n, endpoint=True)
+    if kind == "perm":
+        total = int(nums[0])
+        if total < n:
+            raise XpilerError(f"perm({total}) cannot give {n} distinct values")
+        return rng.permutation(total)[:n]
+    return np.full(n, nums[0])
