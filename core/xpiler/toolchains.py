@@ -30,7 +30,7 @@ change in deeper includes is not seen (delete the cache directory to force a reb
 from __future__ import annotations
 
 import bisect
-import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -130,7 +130,7 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
     include_dirs = [str(folder)] if folder is not None and folder.is_dir() else []
     inc = [a for d_ in include_dirs for a in ("-I", d_)]
     compiled = data
-    mapper: Optional[_OffsetMap] = None
+    mapper: Optional[PositionMap] = None
     key_parts: dict = {}
     if d.name == "cuda":
         cmd = [exe, f"-arch={opts.cuda_arch}", *inc, "-c", "-x", "cu", name, "-o", name + ".o"]
@@ -154,8 +154,13 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
         std = ["-std=c11", "-x", "c"] if language == "c" else ["-std=c++17", "-x", "c++"]
         cmd = [exe, *std, "-O1", *_GCC_DIAG_FLAGS, *inc, "-c", name, "-o", name + ".o"]
 
-    key = _cache_key(data, d.name, Path(name).suffix, dataclasses.asdict(opts), exe, _version(exe, env),
-                     include_dirs, key_parts)
+    target = {"cuda": opts.cuda_arch, "hip": opts.hip_arch, "bang": opts.bang_arch}.get(d.name)
+    try:
+        version = _version(exe, env)
+    except OSError as e:
+        return CompileResult(shown, "unverified", [], [], time.monotonic() - t0,
+                             f"unverified: {shown} could not be started ({e.strerror or e})")
+    key = _cache_key(data, d.name, Path(name).suffix, target, cmd[0], version, include_dirs, key_parts)
     hit = _cache_load(key, path)
     if hit is not None:
         hit.elapsed = time.monotonic() - t0
@@ -165,8 +170,12 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
     try:
         (workdir / name).write_bytes(compiled)
         cpu = int(math.ceil(timeout)) + 5
-        res = sandbox.run(cmd, limits=sandbox.Limits(timeout=timeout, memory=_MEMORY, cpu=cpu),
-                          cwd=workdir, env=env)
+        try:
+            res = sandbox.run(cmd, limits=sandbox.Limits(timeout=timeout, memory=_MEMORY, cpu=cpu),
+                              cwd=workdir, env=env)
+        except OSError as e:  # not an executable after all (a bad interpreter line...)
+            return CompileResult(shown, "unverified", [], [str(c) for c in cmd], time.monotonic() - t0,
+                                 f"unverified: {shown} could not be started ({e.strerror or e})")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     main = {name, str(workdir / name), "./" + name}
@@ -176,9 +185,9 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
                                    code="compiler-timeout"))
         verdict, message = "failed", f"{shown}: timed out after {timeout:g} s"
     elif res.returncode != 0:
-        if not any(g.is_error for g in diags):
-            text = (res.stderr.strip() or res.stdout.strip() or res.describe()).splitlines()
-            diags.insert(0, Diagnostic("error", f"{shown} {res.describe()}: {text[0] if text else ''}".rstrip(": "),
+        if not any(g.is_error for g in diags):  # a driver error with no position ("nvcc fatal : ...")
+            first = next((ln.strip() for ln in (res.stderr + "\n" + res.stdout).splitlines() if ln.strip()), "")
+            diags.insert(0, Diagnostic("error", f"{shown} {res.describe()}" + (f": {first}" if first else ""),
                                        file=path, source=shown, code="compiler-failed"))
         verdict, message = "failed", _summary(shown, diags, d.name)
     else:
@@ -211,13 +220,12 @@ _GCC_LINE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?
                        r"(?P<sev>fatal error|error|warning|note|remark): (?P<msg>.*)$")
 _NVCC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+)\): (?P<sev>catastrophic error|error|warning|remark)"
                         r"(?: #(?P<code>[\w-]+))?: (?P<msg>.*)$")
-_TOOL_LINE = re.compile(r"^(?P<tool>[\w.+-]+)(?: fatal)?\s*: (?P<sev>fatal error|error|warning): (?P<msg>.*)$")
 _FLAG = re.compile(r"\s*\[(-W[\w=,+-]+|-f[\w=,+-]+)\]$")
 _SEVERITY = {"fatal error": "error", "catastrophic error": "error", "error": "error", "warning": "warning",
              "note": "information", "remark": "information"}
 
 
-def _parse_output(text: str, main: set[str], path: str, original: bytes, mapper: Optional["_OffsetMap"],
+def _parse_output(text: str, main: set[str], path: str, original: bytes, mapper: Optional["PositionMap"],
                   tool: str) -> list[Diagnostic]:
     """gcc, clang and nvcc messages as Diagnostics for ``path``; notes only in the main file."""
     lines = text.splitlines()
@@ -254,20 +262,21 @@ def _parse_output(text: str, main: set[str], path: str, original: bytes, mapper:
 
 
 def _nvcc_column(lines: list[str], i: int, orig_lines: list[bytes], line: int) -> int:
-    """nvcc echoes the source line (indented by 2) and a caret under the column."""
+    """nvcc echoes the source line (indented by 2, a tab shown as one space) and a caret
+    under the column; 1 when the echo does not match the source."""
     for j in range(i + 1, min(i + 4, len(lines))):
         if lines[j].strip() == "^" and j - 1 > i:
             echo, idx = lines[j - 1], lines[j].index("^")
             if 1 <= line <= len(orig_lines):
                 src = orig_lines[line - 1].decode("utf-8", "replace").rstrip("\r")
-                if echo[2:].rstrip() == src.rstrip() and idx >= 2:
+                if echo[2:].rstrip() == src.replace("\t", " ").rstrip() and idx >= 2:
                     return len(src[:idx - 2].encode("utf-8")) + 1
             return 1
     return 1
 
 
 # ------------------------------------------------------------------------------ BANG launches
-class _OffsetMap:
+class PositionMap:
     """Maps (line, column) in a rewritten text back to the original (1-based, byte columns).
     The rewritten text is a sequence of pieces: copied spans (offset by offset) and
     synthetic text (every byte at one original offset)."""
@@ -279,6 +288,7 @@ class _OffsetMap:
         self._new_lines = _line_starts(rewritten)
 
     def to_original(self, line: int, col: int) -> tuple[int, int]:
+        """The original (line, column) of a position in the rewritten text."""
         if not 1 <= line <= len(self._new_lines):
             return line, col
         off = self._new_lines[line - 1] + col - 1
@@ -295,38 +305,19 @@ def _line_starts(text: bytes) -> list[int]:
     return [0] + [m.end() for m in re.finditer(rb"\n", text)]
 
 
+_TRIVIA = re.compile(rb"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?", re.S)
+
+
 def _mask(text: bytes) -> bytes:
     """``text`` with comments, string and character literals blanked (newlines kept)."""
-    out = bytearray(text)
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i:i + 2]
-        if c == b"//":
-            j = text.find(b"\n", i)
-            j = n if j < 0 else j
-        elif c == b"/*":
-            j = text.find(b"*/", i + 2)
-            j = n if j < 0 else j + 2
-        elif text[i:i + 1] in (b'"', b"'"):
-            q, j = text[i], i + 1
-            while j < n and text[j] != q and text[j] != 0x0A:
-                j += 2 if text[j] == 0x5C else 1
-            j = min(j + 1, n)
-        else:
-            i += 1
-            continue
-        for k in range(i, j):
-            if out[k] != 0x0A:
-                out[k] = 0x20
-        i = j
-    return bytes(out)
+    return _TRIVIA.sub(lambda m: re.sub(rb"[^\n]", b" ", m.group()), text)
 
 
 _CALLEE = re.compile(rb"(?:::\s*)?[A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*\s*(?:<[^<>;{}()]*>)?\s*$")
 _CLOSE = {ord(")"): ord("("), ord("]"): ord("["), ord("}"): ord("{")}
 
 
-def rewrite_bang_launches(text: bytes) -> tuple[bytes, "_OffsetMap"]:
+def rewrite_bang_launches(text: bytes) -> tuple[bytes, "PositionMap"]:
     """Rewrite every ``name<<<dim, type, queue>>>(args)`` into
     ``(__xp_bang_launch(dim, type, queue), name)(args)`` for g++, keeping the line count and
     every other token's text; the returned map takes rewritten positions back to the
@@ -372,7 +363,7 @@ def rewrite_bang_launches(text: bytes) -> tuple[bytes, "_OffsetMap"]:
     spans.append((len(out), cur, True))
     out += text[cur:]
     rewritten = bytes(out)
-    return rewritten, _OffsetMap(text, rewritten, spans)
+    return rewritten, PositionMap(text, rewritten, spans)
 
 
 def _find_close(masked: bytes, i: int) -> Optional[int]:
@@ -406,6 +397,7 @@ def _defined_intrinsics(text: str) -> frozenset[str]:
     return frozenset(source_definitions(text) & set(dialects.get("bang").intrinsics))
 
 
+@functools.lru_cache(maxsize=16)
 def bang_header(arch: str = "mtp_372", skip: frozenset[str] = frozenset()) -> str:
     """The strict BANG C declaration header for g++: qualifiers defined away, the BANG types,
     ``mluMemcpyDirection_t`` from ``MEMCPY_DIRECTIONS``, the CNRT host API (from the clang
@@ -499,9 +491,20 @@ def bang_header_path(arch: str, skip: frozenset[str] = frozenset()) -> tuple[Pat
 
 # ------------------------------------------------------------------------------ caching
 def cache_dir() -> Path:
-    """Where compile results and generated headers live."""
+    """Where compile results and generated headers live: ``$XPILER_CACHE_DIR``, else
+    ``~/.cache/xpiler/compile`` (a folder under the system temp directory when that one
+    cannot be written)."""
     env = os.environ.get("XPILER_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "xpiler" / "compile"
+    root = Path(env) if env else Path.home() / ".cache" / "xpiler" / "compile"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if os.access(root, os.W_OK):
+            return root
+    except OSError:
+        pass
+    fallback = Path(tempfile.gettempdir()) / f"xpiler-compile-{os.getuid()}"
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback
 
 
 _VERSIONS: dict = {}
@@ -524,7 +527,7 @@ def _version(exe: str, env: dict) -> str:
     return text
 
 
-def _cache_key(data: bytes, dialect: str, suffix: str, options: dict, exe: str, version: str,
+def _cache_key(data: bytes, dialect: str, suffix: str, target: Optional[str], exe: str, version: str,
                include_dirs: list[str], extra: dict) -> str:
     h = hashlib.sha256()
     includes = {}
@@ -533,7 +536,7 @@ def _cache_key(data: bytes, dialect: str, suffix: str, options: dict, exe: str, 
             p = Path(folder) / inc.decode("utf-8", "replace")
             if p.is_file():
                 includes[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
-    meta = {"v": _CACHE_VERSION, "dialect": dialect, "suffix": suffix, "options": options, "exe": exe,
+    meta = {"v": _CACHE_VERSION, "dialect": dialect, "suffix": suffix, "target": target, "exe": exe,
             "version": version, "includes": includes, "extra": extra,
             "source": hashlib.sha256(data).hexdigest()}
     h.update(json.dumps(meta, sort_keys=True).encode())

@@ -42,13 +42,17 @@ class Program:
     cached: bool
 
 
+NATIVE_AVX512 = ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512vnni", "-mfma", "-mf16c"]
+
+
 def dialect_defines(dialect: str) -> list[str]:
+    """Compiler flags of a dialect's emulation (the VNNI ones depend on this CPU)."""
     if dialect == "cuda":
         return ["-DXP_WARP_SIZE=32", "-DXP_CUDA=1"]
     if dialect == "hip":
         return ["-DXP_WARP_SIZE=64", "-DXP_HIP=1"]
     if dialect == "vnni":
-        return ["-DXP_NATIVE_AVX512=1"] if cpu.has_avx512_vnni() else []
+        return ["-DXP_NATIVE_AVX512=1", *NATIVE_AVX512] if cpu.has_avx512_vnni() else ["-DXP_NATIVE_AVX512=0"]
     return []
 
 
@@ -61,25 +65,57 @@ def runtime_prefix(dialect: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def intrinsics_object(dialect: str) -> tuple[Optional[Path], Optional[Path]]:
-    """(declarations header, object file) of the generated intrinsics, built once."""
-    if dialect == "c" or (dialect == "vnni" and cpu.has_avx512_vnni()):
-        return None, None
+def _headers_digest() -> str:
+    return cache.digest(*(p.read_bytes() for p in sorted(INCLUDE.glob("*.[hc]pp"))))
+
+
+def _compile_once(kind: str, source: Path, key: str, flags: list[str], includes: list[Path]) -> Path:
+    """Compile ``source`` into a cached object named by ``key``."""
+    obj = cache.path("obj", f"{kind}_{key}.o")
+    if obj.exists():
+        return obj
+    tmp = obj.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp.o")
+    cmd = [CXX, *FLAGS, *flags, *(f"-I{d}" for d in includes), "-c", str(source), "-o", str(tmp)]
+    r = sandbox.run(cmd, limits=sandbox.Limits(timeout=900))
+    if not r.ok:
+        raise XpilerError(f"could not compile {source.name} (an xpiler bug): {r.stderr[-2000:]}")
+    tmp.replace(obj)
+    return obj
+
+
+def support(dialect: str, checks: bool = True) -> tuple[Path, list[Path], list[Path]]:
+    """What every emulation program of ``dialect`` shares, built once: the directory of
+    its precompiled prefix header, include directories, and the objects to link (the
+    runtime core and the generated intrinsics)."""
     with _LOCK:
-        decl, impl = gen.sources(dialect)
-        defines = dialect_defines(dialect)
-        key = cache.digest(impl.read_bytes(), *(p.read_bytes() for p in sorted(INCLUDE.glob("*.hpp"))),
-                           " ".join(FLAGS + defines), CXX)
-        obj = cache.path("obj", f"xp_gen_{dialect}_{key}.o")
-        if not obj.exists():
-            tmp = obj.with_suffix(f".{os.getpid()}.tmp.o")
-            r = sandbox.run([CXX, *FLAGS, *defines, "-I", str(INCLUDE), "-I", str(decl.parent), "-c", str(impl),
+        flags = dialect_defines(dialect) + [f"-DXP_CHECKS={1 if checks else 0}"]
+        includes = [INCLUDE]
+        gen_decl = gen_impl = None
+        if dialect != "c":
+            gen_dir = gen.directory(dialect)
+            includes.append(gen_dir)
+            if not (dialect == "vnni" and cpu.has_avx512_vnni()):
+                gen_decl, gen_impl = gen.sources(dialect)
+        key = cache.digest(_headers_digest(), " ".join(FLAGS + flags), CXX, str(gen_impl or ""),
+                           gen_impl.read_bytes() if gen_impl else b"")
+        objects = [_compile_once("xp_runtime", INCLUDE / "xp_runtime.cpp", cache.digest(key, "core"), flags,
+                                 includes)]
+        if gen_impl is not None:
+            objects.append(_compile_once(f"xp_gen_{dialect}", gen_impl, key, flags, includes))
+        pdir = cache.path("prefix", f"{dialect}-{key}")
+        pdir.mkdir(parents=True, exist_ok=True)
+        prefix = pdir / "xp_prefix.hpp"
+        gch = pdir / "xp_prefix.hpp.gch"
+        if not gch.exists():
+            text = runtime_prefix(dialect) + (f'#include "{gen_decl.name}"\n' if gen_decl else "")
+            prefix.write_text(text)
+            tmp = pdir / f"xp_prefix.{os.getpid()}.tmp.gch"
+            r = sandbox.run([CXX, *FLAGS, *flags, *(f"-I{d}" for d in includes), "-x", "c++-header", str(prefix),
                              "-o", str(tmp)], limits=sandbox.Limits(timeout=600))
             if not r.ok:
-                raise XpilerError(f"could not compile the {dialect} intrinsic emulation "
-                                  f"(an xpiler bug): {r.stderr[-2000:]}")
-            tmp.replace(obj)
-        return decl, obj
+                raise XpilerError(f"could not precompile the {dialect} runtime (an xpiler bug): {r.stderr[-2000:]}")
+            tmp.replace(gch)
+        return pdir, includes, objects
 
 
 def translation_unit(module: ir.Module, entry: str, *, checks: bool = True) -> tuple[str, Program]:
@@ -91,11 +127,8 @@ def translation_unit(module: ir.Module, entry: str, *, checks: bool = True) -> t
     rn = renames(module)
     path = module.path or "kernel"
     emitted = EmuPrinter(module, path=path, rename=rn, checks=checks).module(module)
-    decl, _ = intrinsics_object(d)
-    parts = [f"// xpiler emulation of {path} ({d})", f"#define XP_CHECKS {1 if checks else 0}", runtime_prefix(d)]
-    if decl is not None:
-        parts.append(f'#include "{decl.name}"')
-    parts.append(emitted)
+    # the precompiled prefix must come first (see support())
+    parts = ['#include "xp_prefix.hpp"', f"// xpiler emulation of {path} ({d})", emitted]
     params, driver = _driver(module, f, rn.get(entry, entry))
     parts.append(driver)
     kind = "kernel" if (d in ("cuda", "hip", "bang") and f.kind == "kernel") else "host"
@@ -141,11 +174,10 @@ def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float 
     """Compile the emulation of ``entry`` (cached by content)."""
     source, prog = translation_unit(module, entry, checks=checks)
     d = module.dialect
-    decl, obj = intrinsics_object(d)
-    defines = dialect_defines(d)
+    pdir, includes, objects = support(d, checks)
+    flags = dialect_defines(d) + [f"-DXP_CHECKS={1 if checks else 0}"]
     src_dir = str(Path(module.path).parent) if module.path else "."
-    key = cache.digest(source, *(p.read_bytes() for p in sorted(INCLUDE.glob("*.hpp"))),
-                       " ".join(FLAGS + defines), CXX, obj.name if obj else "")
+    key = cache.digest(source, str(pdir), *(o.name for o in objects), " ".join(FLAGS + flags), CXX)
     exe = cache.path("bin", f"xp_{d}_{key}")
     prog.executable = exe
     if exe.exists():
@@ -155,10 +187,8 @@ def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float 
     work.mkdir(parents=True, exist_ok=True)
     tu = work / "tu.cpp"
     tu.write_text(source)
-    cmd = [CXX, *FLAGS, *defines, "-I", str(INCLUDE), "-I", src_dir]
-    if decl is not None:
-        cmd += ["-I", str(decl.parent)]
-    cmd += [str(tu)] + ([str(obj)] if obj else []) + ["-o", str(work / "prog"), "-lm"]
+    cmd = [CXX, *FLAGS, *flags, f"-I{pdir}", *(f"-I{i}" for i in includes), f"-I{src_dir}", str(tu),
+           *map(str, objects), "-o", str(work / "prog"), "-lm"]
     r = sandbox.run(cmd, limits=sandbox.Limits(timeout=timeout), cwd=work)
     if not r.ok:
         diags = compile_diagnostics(r.stderr, module.path)

@@ -285,6 +285,9 @@ class EmuPrinter(Printer):
             return self.rename.get(e.name, e.name), 17
         if isinstance(e, ir.Call):
             callee = e.callee
+            if isinstance(callee, ir.Name) and callee.name.split("::")[-1] in _ALLOCATORS \
+                    and callee.name.split("::")[0] in ("std", callee.name):
+                callee = ir.Name("::xp::libc_" + callee.name.split("::")[-1].lstrip("_"))
             if isinstance(callee, ir.Name) and callee.name in self.rename:
                 user = self.user_funcs.get(callee.name)
                 if user is None or len(user.params) != len(e.args):
@@ -347,9 +350,21 @@ class EmuPrinter(Printer):
         """An array operand of [] (its element address is computed, not read)."""
         return isinstance(self._type_of(e), ir.Array)
 
+    def _local_address(self, e: ir.Expr) -> bool:
+        """``(T *)&v`` of a local value (a lane view of a vector register): not memory."""
+        while isinstance(e, ir.Cast):
+            e = e.operand
+        if isinstance(e, ir.Unary) and e.op == "&" and isinstance(e.operand, ir.Name):
+            w = self.scope.get(e.operand.name)
+            return (isinstance(w, ir.VarDecl) and w.space == "local") or (
+                isinstance(w, ir.CType) and not isinstance(w, (ir.Pointer, ir.Array)))
+        return False
+
     def _instrumented(self, base: ir.Expr) -> bool:
         """Whether base[i] is a memory access we check: through pointers and to on-chip or
         global arrays; not local (register) arrays or vector values."""
+        if self._local_address(base):
+            return False
         t = self._type_of(base)
         if isinstance(t, ir.Pointer):
             return True
@@ -364,6 +379,12 @@ class EmuPrinter(Printer):
                 return True  # a parameter declared as an array
             return True
         return False
+
+
+# Heap allocation in kernels and host code goes through the runtime, so scratch buffers
+# are bounds-checked and their never-written bytes tracked like every other buffer.
+_ALLOCATORS = {"malloc", "calloc", "realloc", "free", "aligned_alloc", "_mm_malloc", "_mm_free", "posix_memalign",
+               "memset", "memcpy", "memmove"}
 
 
 def _constant_dims(t: ir.CType) -> bool:

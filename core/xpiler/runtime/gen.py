@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import inspect
+import os
 from pathlib import Path
 
 from .. import dialects, ir
@@ -52,21 +53,43 @@ def source_hash(name: str) -> str:
     return h.hexdigest()[:16]
 
 
+def directory(name: str) -> Path:
+    """The cache directory of dialect ``name``'s generated files (one per table version)."""
+    d = cache.path("gen", f"{name}-{source_hash(name)}")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
 def sources(name: str) -> tuple[Path, Path]:
     """(declarations header, definitions source) of dialect ``name``'s generated intrinsics,
-    written once into the cache and reused."""
-    key = source_hash(name)
-    decl = cache.path("gen", f"xp_gen_{name}_{key}.hpp")
-    impl = cache.path("gen", f"xp_gen_{name}_{key}.cpp")
+    written once into the cache and reused, with the support headers next to them."""
+    d = directory(name)
+    decl, impl = d / f"xp_gen_{name}.hpp", d / f"xp_gen_{name}.cpp"
     if not (decl.exists() and impl.exists()):
-        decls, defs = generate(name)
         from .build import runtime_prefix
 
-        for path, text in ((decl, decls), (impl, runtime_prefix(name) + defs)):
-            tmp = path.with_suffix(path.suffix + ".tmp")
+        support = support_headers(name)
+        decls, defs = generate(name)
+        for fname, text in [*support.items(), (decl.name, decls), (impl.name, runtime_prefix(name) + defs)]:
+            tmp = d / (fname + f".{os.getpid()}.tmp")
             tmp.write_text(text)
-            tmp.replace(path)
+            tmp.replace(d / fname)
     return decl, impl
+
+
+def support_headers(name: str) -> dict[str, str]:
+    """Headers the dialect runtime includes, generated from the tables: for VNNI the vector
+    and mask types, predicate macros, constants and the helpers its snippets use."""
+    if name != "vnni":
+        return {}
+    from ..dialects.vnni import intrinsics as V
+
+    parts = ["// Generated from dialects/vnni/intrinsics.py. Do not edit.", "#pragma once", "#include <cstdint>",
+             "#include <cmath>", "#include <cstring>", V.TYPE_HEADER]
+    parts += list(V.MACROS.values())
+    parts += [f"#ifndef {k}\n#define {k} {v[0]}\n#endif" for k, v in V.CONSTANTS.items()]
+    parts.append(V.HELPERS)
+    return {"xp_vnni_types.hpp": "\n".join(parts) + "\n"}
 
 
 def _instances(d: dialects.Dialect):

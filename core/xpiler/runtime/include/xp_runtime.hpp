@@ -34,13 +34,13 @@
 #include <vector>
 #include <sys/mman.h>
 
-#ifndef XP_CHECKS
+#ifndef XP_CHECKS  // set by build.py with -D (the precompiled prefix depends on it)
 #define XP_CHECKS 1
 #endif
 
 namespace xp {
 
-inline void finish(int status);
+void finish(int status);
 
 // ---------------------------------------------------------------------------- context
 // What is executing now: set by the dialect scheduler when it switches fibers. `who` is a
@@ -65,32 +65,13 @@ struct Finding {
   long count;
 };
 
-inline std::vector<Finding> &findings() {
-  static std::vector<Finding> f;
-  return f;
-}
+std::vector<Finding> &findings();
 
-inline void report(const char *kind, int line, const std::string &message) {
-  for (auto &f : findings()) {
-    if (f.kind == kind && f.line == line) {  // one finding per kind and line, counted
-      f.count++;
-      return;
-    }
-  }
-  findings().push_back({kind, line, message, cur->who, 1});
-}
+void report(const char *kind, int line, const std::string &message);
 
-inline void report(const char *kind, const std::string &message) { report(kind, cur->line, message); }
+void report(const char *kind, const std::string &message);
 
-inline std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-inline std::string fmt(const char *f, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, f);
-  vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
+std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 // A finding that makes going on pointless (a launch that cannot run): record it, write
 // the outputs and stop.
@@ -102,10 +83,7 @@ inline std::string fmt(const char *f, ...) {
 
 // ---------------------------------------------------------------------------- regions
 enum Space : int { HOST = 0, GLOBAL, SHARED, CONSTANT, LOCAL, GDRAM, NRAM, WRAM, SRAM, LDRAM };
-inline const char *space_name(int s) {
-  static const char *n[] = {"host", "global", "shared", "constant", "local", "gdram", "nram", "wram", "sram", "ldram"};
-  return (s >= 0 && s < 10) ? n[s] : "?";
-}
+const char *space_name(int s);
 
 // Per 4-byte word of shared memory: who last wrote and read it, in which barrier epoch.
 struct RaceCell {
@@ -193,15 +171,11 @@ struct Arena {
   void reset() { used = 0; }
 };
 
-inline std::vector<Arena *> &arenas() {
-  static std::vector<Arena *> a;
-  return a;
-}
-inline Arena *new_arena(int space, size_t bytes, const char *label) {
-  auto *a = new Arena(space, bytes, label);
-  arenas().push_back(a);
-  return a;
-}
+std::vector<Arena *> &arenas();
+Arena *new_arena(int space, size_t bytes, const char *label);
+// The arena each space allocates from (HOST by the core, the rest by the dialect runtime).
+inline Arena *g_space_arena[16] = {};
+
 inline Arena *arena_of(uintptr_t a) {
   for (auto *ar : arenas())
     if (ar->contains(a)) return ar;
@@ -216,14 +190,7 @@ inline Arena *arena_of(uintptr_t a) {
 using OnchipHook = void *(*)(int space, int id, size_t bytes, const char *name, int line);
 inline OnchipHook g_onchip_hook = nullptr;
 
-inline void *onchip_storage(int space, int id, size_t bytes, const char *name, int line) {
-  if (!g_onchip_hook) {
-    fprintf(stderr, "xpiler runtime: %s memory declared outside a kernel launch ('%s', line %d)\n",
-            space_name(space), name, line);
-    std::_Exit(4);
-  }
-  return g_onchip_hook(space, id, bytes, name, line);
-}
+void *onchip_storage(int space, int id, size_t bytes, const char *name, int line);
 template <class T>
 inline T &onchip(int space, int id, const char *name, int line) {
   return *(T *)onchip_storage(space, id, sizeof(T), name, line);
@@ -232,9 +199,7 @@ template <class T>
 inline T *dynamic_onchip(int space, const char *name, int line) {
   return (T *)onchip_storage(space, -1, 0, name, line);
 }
-inline void *vla_onchip(int space, int id, const char *name, size_t bytes, int line) {
-  return onchip_storage(space, id, bytes, name, line);
-}
+void *vla_onchip(int space, int id, const char *name, size_t bytes, int line);
 
 // ---------------------------------------------------------------------------- race epochs
 // Set by the dialect scheduler: the barrier epoch of the running block and of its warps.
@@ -266,7 +231,291 @@ struct Footprint {
 inline Footprint g_footprint;
 
 // Check an access of `bytes` bytes at `p`; return where to access (p, or the sink).
-inline void *check(const void *p, size_t bytes, int mode) {
+void *check(const void *p, size_t bytes, int mode);
+
+// Range check for intrinsics and copies: `bytes` bytes at p, read or written.
+bool check_range(const void *p, size_t bytes, int mode, const char *what);
+
+// Within an intrinsic whose operands must not overlap: no byte it reads may be one it writes.
+struct NoOverlap {
+  const char *fn;
+  explicit NoOverlap(const char *f);
+  ~NoOverlap();
+};
+
+int space_of(const void *p);
+
+// An intrinsic operand must point into one of `spaces` ("nram", "nram|wram", "global|shared").
+void check_space(const void *p, const char *spaces, const char *fn, const char *param);
+
+// Instrumented accesses (emit.py prints these): element `i` of `base`, read or written.
+template <class P, class I>
+inline auto &at(P base, I i, int mode) {
+  auto *p = &base[i];
+  using T = std::remove_reference_t<decltype(*p)>;
+  return *(T *)check((const void *)p, sizeof(T), mode);
+}
+template <class P>
+inline auto &deref(P p, int mode) {
+  using T = std::remove_reference_t<decltype(*p)>;
+  return *(T *)check((const void *)&*p, sizeof(T), mode);
+}
+
+#if XP_CHECKS
+#define XP_RD(b, i) (::xp::at((b), (i), ::xp::RD))
+#define XP_WR(b, i) (::xp::at((b), (i), ::xp::WR))
+#define XP_RW(b, i) (::xp::at((b), (i), ::xp::RW))
+#define XP_DRD(p) (::xp::deref((p), ::xp::RD))
+#define XP_DWR(p) (::xp::deref((p), ::xp::WR))
+#define XP_DRW(p) (::xp::deref((p), ::xp::RW))
+#else
+#define XP_RD(b, i) ((b)[i])
+#define XP_WR(b, i) ((b)[i])
+#define XP_RW(b, i) ((b)[i])
+#define XP_DRD(p) (*(p))
+#define XP_DWR(p) (*(p))
+#define XP_DRW(p) (*(p))
+#endif
+
+// ---------------------------------------------------------------------------- fibers
+// Cooperative fibers with a hand-written x86-64 context switch (callee-saved registers,
+// MXCSR and the x87 control word), much cheaper than swapcontext.
+extern "C" void xp_switch(void **save_sp, void *load_sp);
+
+
+struct Fiber;
+inline Fiber *g_fiber = nullptr;     // the fiber running now (nullptr: the scheduler)
+inline void *g_sched_sp = nullptr;   // the scheduler's saved stack pointer
+
+struct Fiber {
+  void *sp = nullptr;
+  uint8_t *stack = nullptr;
+  size_t stack_size = 0;
+  bool done = false;
+  void (*entry)(void *) = nullptr;
+  void *arg = nullptr;
+};
+
+extern "C" inline void xp_fiber_trampoline() {
+  Fiber *f = g_fiber;
+  f->entry(f->arg);
+  f->done = true;
+  xp_switch(&f->sp, g_sched_sp);
+  __builtin_unreachable();
+}
+
+struct StackPool {
+  std::vector<uint8_t *> free_stacks;
+  size_t size = 256 * 1024;
+  uint8_t *get() {
+    if (!free_stacks.empty()) {
+      uint8_t *s = free_stacks.back();
+      free_stacks.pop_back();
+      return s;
+    }
+    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+      fprintf(stderr, "xpiler runtime: out of memory for fiber stacks\n");
+      std::_Exit(4);
+    }
+    mprotect(p, 4096, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+    return (uint8_t *)p;
+  }
+  void put(uint8_t *s) { free_stacks.push_back(s); }
+};
+inline StackPool g_stacks;
+
+void fiber_init(Fiber &f, void (*entry)(void *), void *arg);
+
+void fiber_release(Fiber &f);
+
+// Run fiber f until it yields or finishes. Returns true when it finished.
+inline bool fiber_resume(Fiber &f) {
+  g_fiber = &f;
+  xp_switch(&g_sched_sp, f.sp);
+  g_fiber = nullptr;
+  return f.done;
+}
+
+// Called from inside a fiber: go back to the scheduler.
+inline void fiber_yield() {
+  Fiber *f = g_fiber;
+  xp_switch(&f->sp, g_sched_sp);
+}
+
+// ---------------------------------------------------------------------------- heap
+// malloc and friends called by kernels and host code (emit.py routes them here): host
+// arena buffers with red zones; malloc'd bytes start never-written, calloc'd ones zero.
+void *heap_alloc(size_t bytes, size_t align, bool zero, const char *what);
+void heap_free(void *p);
+void *libc_malloc(size_t n);
+void *libc_calloc(size_t n, size_t m);
+void *libc_aligned_alloc(size_t al, size_t n);
+void *libc_mm_malloc(size_t n, size_t al);
+int libc_posix_memalign(void **out, size_t al, size_t n);
+void libc_free(void *p);
+void *libc_memset(void *p, int v, size_t n);
+void *libc_memcpy(void *d, const void *s, size_t n);
+void *libc_memmove(void *d, const void *s, size_t n);
+void libc_mm_free(void *p);
+void *libc_realloc(void *p, size_t n);
+
+// ---------------------------------------------------------------------------- driver I/O
+// The driver reads `input.txt` (one item a line: `buffer NAME BYTES FILE`, `scalar NAME
+// VALUE`, `launch KEY V1 V2 V3`, `option KEY VALUE`) and writes, in the output directory,
+// NAME.bin (final contents), NAME.written (one byte per byte), findings.jsonl, trace.jsonl
+// and status.txt.
+struct Input {
+  struct Buf {
+    std::string name, file;
+    size_t bytes;
+  };
+  std::vector<Buf> buffers;
+  std::unordered_map<std::string, std::string> scalars, options;
+  std::unordered_map<std::string, std::vector<long>> launch;
+};
+
+inline Input g_input;
+inline std::string g_outdir = ".";
+
+struct OutBuf {
+  std::string name;
+  void *data;
+  size_t bytes;
+  Region *region;
+};
+inline std::vector<OutBuf> g_outputs;
+
+void load_input(const char *path);
+
+std::string option(const char *key, const char *dflt);
+
+const Input::Buf &input_buffer(const char *name);
+
+template <class T>
+inline T scalar(const char *name) {
+  auto it = g_input.scalars.find(name);
+  if (it == g_input.scalars.end()) {
+    fprintf(stderr, "xpiler runtime: no value given for scalar argument '%s'\n", name);
+    std::_Exit(4);
+  }
+  const char *s = it->second.c_str();
+  if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, _Float16>) return (T)strtod(s, nullptr);
+  else if constexpr (std::is_unsigned_v<T>) return (T)strtoull(s, nullptr, 0);
+  else return (T)strtoll(s, nullptr, 0);
+}
+
+// Read a buffer argument's file into memory the caller allocated, register it.
+void *load_buffer(const char *name, void *dst, int space);
+
+void json_str(FILE *f, const std::string &s);
+
+// ---------------------------------------------------------------------------- start-up
+// One arena per space the dialect allocates kernel arguments in; the dialect runtime's
+// start hook creates its own (global memory, GDRAM) and on-chip arenas.
+inline void (*g_dialect_start)() = nullptr;
+
+void start();
+
+void *arena_alloc(int space, size_t bytes, const char *name, bool track_init);
+
+// A kernel argument: its input file, loaded into a fresh buffer of `space`.
+void *load_arg(const char *name, int space);
+
+inline bool g_finished = false;
+void finish(int status);
+
+}  // namespace xp
+
+// ---------------------------------------------------------------------------- definitions
+// Compiled once into the runtime object (xp_runtime.cpp defines XP_RUNTIME_IMPL), not in
+// every kernel's translation unit: kernels compile in a fraction of the time.
+#ifdef XP_RUNTIME_IMPL
+namespace xp {
+asm(R"(
+.text
+.globl xp_switch
+.type xp_switch,@function
+xp_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+.size xp_switch,.-xp_switch
+)");
+std::vector<Finding> &findings() {
+  static std::vector<Finding> f;
+  return f;
+}
+
+void report(const char *kind, int line, const std::string &message) {
+  for (auto &f : findings()) {
+    if (f.kind == kind && f.line == line) {  // one finding per kind and line, counted
+      f.count++;
+      return;
+    }
+  }
+  findings().push_back({kind, line, message, cur->who, 1});
+}
+
+void report(const char *kind, const std::string &message) { report(kind, cur->line, message); }
+
+std::string fmt(const char *f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+
+const char *space_name(int s) {
+  static const char *n[] = {"host", "global", "shared", "constant", "local", "gdram", "nram", "wram", "sram", "ldram"};
+  return (s >= 0 && s < 10) ? n[s] : "?";
+}
+
+std::vector<Arena *> &arenas() {
+  static std::vector<Arena *> a;
+  return a;
+}
+
+Arena *new_arena(int space, size_t bytes, const char *label) {
+  auto *a = new Arena(space, bytes, label);
+  arenas().push_back(a);
+  return a;
+}
+
+void *onchip_storage(int space, int id, size_t bytes, const char *name, int line) {
+  if (!g_onchip_hook) {
+    fprintf(stderr, "xpiler runtime: %s memory declared outside a kernel launch ('%s', line %d)\n",
+            space_name(space), name, line);
+    std::_Exit(4);
+  }
+  return g_onchip_hook(space, id, bytes, name, line);
+}
+
+void *vla_onchip(int space, int id, const char *name, size_t bytes, int line) {
+  return onchip_storage(space, id, bytes, name, line);
+}
+
+void *check(const void *p, size_t bytes, int mode) {
   uintptr_t a = (uintptr_t)p;
   if (g_footprint.on) (mode & WR ? g_footprint.writes : g_footprint.reads).push_back({a, a + bytes});
   Region *r = g_regions.find(a);
@@ -329,8 +578,7 @@ inline void *check(const void *p, size_t bytes, int mode) {
   return (void *)p;
 }
 
-// Range check for intrinsics and copies: `bytes` bytes at p, read or written.
-inline bool check_range(const void *p, size_t bytes, int mode, const char *what) {
+bool check_range(const void *p, size_t bytes, int mode, const char *what) {
   if (bytes == 0) return true;
   uintptr_t a = (uintptr_t)p;
   Region *r = g_regions.find(a);
@@ -363,42 +611,14 @@ inline bool check_range(const void *p, size_t bytes, int mode, const char *what)
   return true;
 }
 
-// Within an intrinsic whose operands must not overlap: no byte it reads may be one it writes.
-struct NoOverlap {
-  const char *fn;
-  explicit NoOverlap(const char *f) : fn(f) {
-    g_footprint.on = true;
-    g_footprint.reads.clear();
-    g_footprint.writes.clear();
-  }
-  ~NoOverlap() {
-    g_footprint.on = false;
-    auto &R = g_footprint.reads, &W = g_footprint.writes;
-    if (R.empty() || W.empty()) return;
-    std::sort(R.begin(), R.end());
-    std::sort(W.begin(), W.end());
-    size_t i = 0, j = 0;
-    while (i < R.size() && j < W.size()) {
-      if (R[i].second <= W[j].first) ++i;
-      else if (W[j].second <= R[i].first) ++j;
-      else {
-        report("operand-overlap", fmt("%s: its destination overlaps a source (at %p), which it forbids", fn,
-                                      (void *)std::max(R[i].first, W[j].first)));
-        return;
-      }
-    }
-  }
-};
-
-inline int space_of(const void *p) {
+int space_of(const void *p) {
   Region *r = g_regions.find((uintptr_t)p);
   if (r) return r->space;
   Arena *a = arena_of((uintptr_t)p);
   return a ? a->space : LOCAL;
 }
 
-// An intrinsic operand must point into one of `spaces` ("nram", "nram|wram", "global|shared").
-inline void check_space(const void *p, const char *spaces, const char *fn, const char *param) {
+void check_space(const void *p, const char *spaces, const char *fn, const char *param) {
   int s = space_of(p);
   const char *name = space_name(s);
   const char *q = spaces;
@@ -415,111 +635,7 @@ inline void check_space(const void *p, const char *spaces, const char *fn, const
                               spaces, s == LOCAL ? "untracked (stack or host)" : name));
 }
 
-// Instrumented accesses (emit.py prints these): element `i` of `base`, read or written.
-template <class P, class I>
-inline auto &at(P base, I i, int mode) {
-  auto *p = &base[i];
-  using T = std::remove_reference_t<decltype(*p)>;
-  return *(T *)check((const void *)p, sizeof(T), mode);
-}
-template <class P>
-inline auto &deref(P p, int mode) {
-  using T = std::remove_reference_t<decltype(*p)>;
-  return *(T *)check((const void *)&*p, sizeof(T), mode);
-}
-
-#if XP_CHECKS
-#define XP_RD(b, i) (::xp::at((b), (i), ::xp::RD))
-#define XP_WR(b, i) (::xp::at((b), (i), ::xp::WR))
-#define XP_RW(b, i) (::xp::at((b), (i), ::xp::RW))
-#define XP_DRD(p) (::xp::deref((p), ::xp::RD))
-#define XP_DWR(p) (::xp::deref((p), ::xp::WR))
-#define XP_DRW(p) (::xp::deref((p), ::xp::RW))
-#else
-#define XP_RD(b, i) ((b)[i])
-#define XP_WR(b, i) ((b)[i])
-#define XP_RW(b, i) ((b)[i])
-#define XP_DRD(p) (*(p))
-#define XP_DWR(p) (*(p))
-#define XP_DRW(p) (*(p))
-#endif
-
-// ---------------------------------------------------------------------------- fibers
-// Cooperative fibers with a hand-written x86-64 context switch (callee-saved registers,
-// MXCSR and the x87 control word), much cheaper than swapcontext.
-extern "C" void xp_switch(void **save_sp, void *load_sp);
-asm(R"(
-.text
-.globl xp_switch
-.type xp_switch,@function
-xp_switch:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    subq $8, %rsp
-    stmxcsr (%rsp)
-    fnstcw 4(%rsp)
-    movq %rsp, (%rdi)
-    movq %rsi, %rsp
-    ldmxcsr (%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbx
-    popq %rbp
-    ret
-.size xp_switch,.-xp_switch
-)");
-
-struct Fiber;
-inline Fiber *g_fiber = nullptr;     // the fiber running now (nullptr: the scheduler)
-inline void *g_sched_sp = nullptr;   // the scheduler's saved stack pointer
-
-struct Fiber {
-  void *sp = nullptr;
-  uint8_t *stack = nullptr;
-  size_t stack_size = 0;
-  bool done = false;
-  void (*entry)(void *) = nullptr;
-  void *arg = nullptr;
-};
-
-extern "C" inline void xp_fiber_trampoline() {
-  Fiber *f = g_fiber;
-  f->entry(f->arg);
-  f->done = true;
-  xp_switch(&f->sp, g_sched_sp);
-  __builtin_unreachable();
-}
-
-struct StackPool {
-  std::vector<uint8_t *> free_stacks;
-  size_t size = 256 * 1024;
-  uint8_t *get() {
-    if (!free_stacks.empty()) {
-      uint8_t *s = free_stacks.back();
-      free_stacks.pop_back();
-      return s;
-    }
-    void *p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-      fprintf(stderr, "xpiler runtime: out of memory for fiber stacks\n");
-      std::_Exit(4);
-    }
-    mprotect(p, 4096, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
-    return (uint8_t *)p;
-  }
-  void put(uint8_t *s) { free_stacks.push_back(s); }
-};
-inline StackPool g_stacks;
-
-inline void fiber_init(Fiber &f, void (*entry)(void *), void *arg) {
+void fiber_init(Fiber &f, void (*entry)(void *), void *arg) {
   f.stack = g_stacks.get();
   f.stack_size = g_stacks.size;
   f.entry = entry;
@@ -534,52 +650,73 @@ inline void fiber_init(Fiber &f, void (*entry)(void *), void *arg) {
   f.sp = s;
 }
 
-inline void fiber_release(Fiber &f) {
+void fiber_release(Fiber &f) {
   if (f.stack) g_stacks.put(f.stack);
   f.stack = nullptr;
 }
 
-// Run fiber f until it yields or finishes. Returns true when it finished.
-inline bool fiber_resume(Fiber &f) {
-  g_fiber = &f;
-  xp_switch(&g_sched_sp, f.sp);
-  g_fiber = nullptr;
-  return f.done;
+void *heap_alloc(size_t bytes, size_t align, bool zero, const char *what) {
+  Arena *a = g_space_arena[HOST];
+  void *p = a ? a->alloc(bytes ? bytes : 1, align < 16 ? 16 : align) : nullptr;
+  if (!p) return nullptr;
+  if (zero) memset(p, 0, bytes);
+  else memset(p, 0xFF, bytes);
+  g_regions.add(p, bytes, HOST, fmt("%s@line %d", what, cur->line), zero, !zero);
+  return p;
 }
 
-// Called from inside a fiber: go back to the scheduler.
-inline void fiber_yield() {
-  Fiber *f = g_fiber;
-  xp_switch(&f->sp, g_sched_sp);
+void heap_free(void *p) {
+  if (!p) return;
+  Region *r = g_regions.find((uintptr_t)p);
+  if (r && r->lo == (uintptr_t)p && r->space == HOST) g_regions.remove(r);
 }
 
-// ---------------------------------------------------------------------------- driver I/O
-// The driver reads `input.txt` (one item a line: `buffer NAME BYTES FILE`, `scalar NAME
-// VALUE`, `launch KEY V1 V2 V3`, `option KEY VALUE`) and writes, in the output directory,
-// NAME.bin (final contents), NAME.written (one byte per byte), findings.jsonl, trace.jsonl
-// and status.txt.
-struct Input {
-  struct Buf {
-    std::string name, file;
-    size_t bytes;
-  };
-  std::vector<Buf> buffers;
-  std::unordered_map<std::string, std::string> scalars, options;
-  std::unordered_map<std::string, std::vector<long>> launch;
-};
+void *libc_malloc(size_t n) { return heap_alloc(n, 16, false, "malloc"); }
 
-inline Input g_input;
-inline std::string g_outdir = ".";
+void *libc_calloc(size_t n, size_t m) { return heap_alloc(n * m, 16, true, "calloc"); }
 
-struct OutBuf {
-  std::string name;
-  void *data;
-  size_t bytes;
-  Region *region;
-};
-inline std::vector<OutBuf> g_outputs;
+void *libc_aligned_alloc(size_t al, size_t n) { return heap_alloc(n, al, false, "aligned_alloc"); }
 
-inline void load_input(const char *path) {
+void *libc_mm_malloc(size_t n, size_t al) { return heap_alloc(n, al, false, "_mm_malloc"); }
+
+int libc_posix_memalign(void **out, size_t al, size_t n) {
+  *out = heap_alloc(n, al, false, "posix_memalign");
+  return *out ? 0 : 12;
+}
+
+void libc_free(void *p) { heap_free(p); }
+
+void *libc_memset(void *p, int v, size_t n) {
+  if (!check_range(p, n, WR, "memset")) return p;
+  return memset(p, v, n);
+}
+
+void *libc_memcpy(void *d, const void *s, size_t n) {
+  if (!check_range(s, n, RD, "memcpy") || !check_range(d, n, WR, "memcpy")) return d;
+  return memmove(d, s, n);
+}
+
+void *libc_memmove(void *d, const void *s, size_t n) {
+  if (!check_range(s, n, RD, "memmove") || !check_range(d, n, WR, "memmove")) return d;
+  return memmove(d, s, n);
+}
+
+void libc_mm_free(void *p) { heap_free(p); }
+
+void *libc_realloc(void *p, size_t n) {
+  void *q = heap_alloc(n, 16, false, "realloc");
+  Region *r = p ? g_regions.find((uintptr_t)p) : nullptr;
+  if (r && q) {
+    size_t k = std::min(n, (size_t)(r->hi - r->lo));
+    memcpy(q, p, k);
+    Region *rq = g_regions.find((uintptr_t)q);
+    if (rq) memset(rq->written.data(), 1, k);
+  }
+  heap_free(p);
+  return q;
+}
+
+void load_input(const char *path) {
   FILE *f = fopen(path, "r");
   if (!f) {
     fprintf(stderr, "xpiler runtime: cannot read %s\n", path);
@@ -606,33 +743,19 @@ inline void load_input(const char *path) {
   g_trace = g_input.options.count("trace") && g_input.options["trace"] == "1";
 }
 
-inline std::string option(const char *key, const char *dflt) {
+std::string option(const char *key, const char *dflt) {
   auto it = g_input.options.find(key);
   return it == g_input.options.end() ? dflt : it->second;
 }
 
-inline const Input::Buf &input_buffer(const char *name) {
+const Input::Buf &input_buffer(const char *name) {
   for (auto &b : g_input.buffers)
     if (b.name == name) return b;
   fprintf(stderr, "xpiler runtime: no buffer given for argument '%s'\n", name);
   std::_Exit(4);
 }
 
-template <class T>
-inline T scalar(const char *name) {
-  auto it = g_input.scalars.find(name);
-  if (it == g_input.scalars.end()) {
-    fprintf(stderr, "xpiler runtime: no value given for scalar argument '%s'\n", name);
-    std::_Exit(4);
-  }
-  const char *s = it->second.c_str();
-  if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, _Float16>) return (T)strtod(s, nullptr);
-  else if constexpr (std::is_unsigned_v<T>) return (T)strtoull(s, nullptr, 0);
-  else return (T)strtoll(s, nullptr, 0);
-}
-
-// Read a buffer argument's file into memory the caller allocated, register it.
-inline void *load_buffer(const char *name, void *dst, int space) {
+void *load_buffer(const char *name, void *dst, int space) {
   const auto &b = input_buffer(name);
   FILE *f = fopen(b.file.c_str(), "rb");
   if (!f || fread(dst, 1, b.bytes, f) != b.bytes) {
@@ -647,7 +770,7 @@ inline void *load_buffer(const char *name, void *dst, int space) {
   return dst;
 }
 
-inline void json_str(FILE *f, const std::string &s) {
+void json_str(FILE *f, const std::string &s) {
   fputc('"', f);
   for (char ch : s) {
     if (ch == '"' || ch == '\\') fputc('\\', f), fputc(ch, f);
@@ -657,18 +780,12 @@ inline void json_str(FILE *f, const std::string &s) {
   fputc('"', f);
 }
 
-// ---------------------------------------------------------------------------- start-up
-// One arena per space the dialect allocates kernel arguments in; the dialect runtime's
-// start hook creates its own (global memory, GDRAM) and on-chip arenas.
-inline Arena *g_space_arena[16] = {};
-inline void (*g_dialect_start)() = nullptr;
-
-inline void start() {
+void start() {
   g_space_arena[HOST] = new_arena(HOST, 2ull << 30, "host");
   if (g_dialect_start) g_dialect_start();
 }
 
-inline void *arena_alloc(int space, size_t bytes, const char *name, bool track_init) {
+void *arena_alloc(int space, size_t bytes, const char *name, bool track_init) {
   Arena *a = g_space_arena[space];
   if (!a) {
     fprintf(stderr, "xpiler runtime: no %s memory in this dialect\n", space_name(space));
@@ -682,8 +799,7 @@ inline void *arena_alloc(int space, size_t bytes, const char *name, bool track_i
   return p;
 }
 
-// A kernel argument: its input file, loaded into a fresh buffer of `space`.
-inline void *load_arg(const char *name, int space) {
+void *load_arg(const char *name, int space) {
   const auto &b = input_buffer(name);
   Arena *a = g_space_arena[space];
   void *p = a ? a->alloc(b.bytes ? b.bytes : 1) : nullptr;
@@ -691,8 +807,7 @@ inline void *load_arg(const char *name, int space) {
   return load_buffer(name, p, space);
 }
 
-inline bool g_finished = false;
-inline void finish(int status) {
+void finish(int status) {
   if (g_finished) return;
   g_finished = true;
   std::string d = g_outdir + "/";
@@ -736,4 +851,28 @@ inline void finish(int status) {
   if (f) fprintf(f, "%d\n", status), fclose(f);
 }
 
+NoOverlap::NoOverlap(const char *f) : fn(f) {
+    g_footprint.on = true;
+    g_footprint.reads.clear();
+    g_footprint.writes.clear();
+  }
+
+NoOverlap::~NoOverlap() {
+    g_footprint.on = false;
+    auto &R = g_footprint.reads, &W = g_footprint.writes;
+    if (R.empty() || W.empty()) return;
+    std::sort(R.begin(), R.end());
+    std::sort(W.begin(), W.end());
+    size_t i = 0, j = 0;
+    while (i < R.size() && j < W.size()) {
+      if (R[i].second <= W[j].first) ++i;
+      else if (W[j].second <= R[i].first) ++j;
+      else {
+        report("operand-overlap", fmt("%s: its destination overlaps a source (at %p), which it forbids", fn,
+                                      (void *)std::max(R[i].first, W[j].first)));
+        return;
+      }
+    }
+  }
 }  // namespace xp
+#endif
