@@ -40,6 +40,47 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                           "(must not be FILE)")
     f.set_defaults(run=cmd_fmt)
 
+    r = sub.add_parser("run", help="run a kernel on this CPU (emulated for GPU and MLU dialects)",
+                       description="Run a kernel of FILE on this CPU and write every pointer argument back to "
+                                   "OUT/NAME.npy. Arguments: --arg NAME=PATH.npy for buffers, --arg NAME=VALUE for "
+                                   "scalars (--arg NAME=DTYPE[SHAPE] generates seeded random data); anything not "
+                                   "given comes from the '// xpiler: args' comment, host code or inference. The "
+                                   "launch comes from --launch, the '// xpiler: launch' comment, host code or "
+                                   "inference, in that order. --kernel may name a host function (a wrapper that "
+                                   "allocates, copies and launches): it then runs as written.")
+    r.add_argument("file")
+    r.add_argument("--kernel", help="the kernel or host function to run (default: the file's only kernel)")
+    r.add_argument("--launch", help="CUDA/HIP: 'grid=X,Y,Z block=X,Y,Z [shared=BYTES]'; BANG: "
+                                    "'dim=X,Y,Z type=block|union1|union2|union4|union8|union16'")
+    r.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE",
+                   help="NAME=PATH.npy, NAME=NUMBER or NAME=DTYPE[SHAPE] (repeatable)")
+    r.add_argument("--out", required=True, help="directory for the NAME.npy outputs (created if needed)")
+    r.add_argument("--dialect", choices=dialects.NAMES)
+    r.add_argument("--seed", type=int, default=0, help="seed for generated inputs (default 0)")
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds before the run is stopped (default 60)")
+    r.add_argument("--no-checks", action="store_true", help="run without bounds/race/initialisation checks (faster)")
+    r.add_argument("--json", action="store_true", help="print the report as JSON")
+    r.set_defaults(run=cmd_run)
+
+    c = sub.add_parser("check", help="run kernels on random inputs and report out-of-bounds accesses, races and misuse",
+                       description="Run each kernel of FILE (or --kernel) on seeded random inputs under its "
+                                   "resolved launch and argument spec, and report findings at their lines: "
+                                   "out-of-bounds accesses, reads of never-written memory, races on shared "
+                                   "memory, barrier divergence, BANG operand-space, overlap and capacity "
+                                   "violations. --compile adds the real toolchain's verdict. Exit status 0 only "
+                                   "when there is no finding.")
+    c.add_argument("file")
+    c.add_argument("--kernel", help="check only this kernel (or host function)")
+    c.add_argument("--launch", help="launch spec, as for run")
+    c.add_argument("--arg", action="append", default=[], metavar="NAME=VALUE", help="as for run")
+    c.add_argument("--compile", action="store_true", help="also compile with the real toolchain "
+                                                          "(nvcc, hipcc, gcc; BANG: strict declaration header)")
+    c.add_argument("--dialect", choices=dialects.NAMES)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--timeout", type=float, default=60.0)
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(run=cmd_check)
+
     args = ap.parse_args(argv)
     if not getattr(args, "run", None):
         ap.print_help()
@@ -121,6 +162,119 @@ def cmd_fmt(args) -> int:
 def _rel(d: Diagnostic, shown: str) -> str:
     code = f" [{d.code}]" if d.code else ""
     return f"{shown}:{d.line}:{d.col}: {d.severity}: {d.message}{code}"
+
+
+
+def _arg_values(items: list[str], seed: int) -> dict:
+    """--arg NAME=PATH.npy | NAME=NUMBER | NAME=DTYPE[SHAPE]."""
+    import numpy as np
+
+    from . import spec
+    from .runtime import inputs
+
+    rng = np.random.default_rng(seed)
+    out: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise XpilerError(f"--arg expects NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        if value.endswith(".npy"):
+            if not Path(value).exists():
+                raise XpilerError(f"--arg {name}: no such file {value}")
+            out[name] = np.load(value)
+        else:
+            a = spec.parse_arg(name, value)
+            out[name] = inputs.generate(a, rng) if a.is_buffer else a.value
+    return out
+
+
+def _report_run(ex, path: str) -> list[str]:
+    lines = []
+    if ex.launch is not None:
+        lines.append(f"launch: {ex.launch} (from {ex.launch_source})")
+    for e in ex.evidence:
+        lines.append(f"  evidence: {e}")
+    lines.append(f"ran {ex.kernel} in {ex.elapsed:.2f} s (compile {ex.compile_seconds:.2f} s): {ex.status}"
+                 + (f" -- {ex.message}" if ex.message else ""))
+    for name, w in ex.written.items():
+        if w.any() and not w.all():  # partly written outputs; inputs are simply not written
+            lines.append(f"  {name}: {int((~w).sum())} of {w.size} elements not written")
+    for f in ex.findings:
+        lines.append(_rel(f.diagnostic(path), path))
+    return lines
+
+
+def cmd_run(args) -> int:
+    import numpy as np
+
+    from .runtime import execute
+
+    values = _arg_values(args.arg, args.seed)
+    ex = execute(_read(args.file), path=args.file, dialect=args.dialect, kernel=args.kernel, args=values,
+                 launch=args.launch, checks=not args.no_checks, timeout=args.timeout, seed=args.seed)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, arr in ex.outputs.items():
+        np.save(out / f"{name}.npy", arr)
+    if args.json:
+        print(json.dumps({
+            "kernel": ex.kernel, "status": ex.status, "message": ex.message, "elapsed": ex.elapsed,
+            "compile_seconds": ex.compile_seconds, "launch": str(ex.launch) if ex.launch else None,
+            "launch_source": ex.launch_source, "evidence": ex.evidence,
+            "outputs": {k: str(out / f"{k}.npy") for k in ex.outputs},
+            "not_written": {k: int((~w).sum()) for k, w in ex.written.items()},
+            "findings": [f.diagnostic(args.file).to_dict() for f in ex.findings]}, indent=2))
+    else:
+        print("\n".join(_report_run(ex, args.file)))
+        print(f"wrote {', '.join(str(out / f'{k}.npy') for k in ex.outputs) or 'nothing'}")
+    return 0 if ex.ok else 1
+
+
+def cmd_check(args) -> int:
+    from .runtime import execute
+    from .runtime.run import load
+
+    module = load(_read(args.file), args.file, args.dialect)
+    targets = [module.function(args.kernel)] if args.kernel else module.kernels
+    if args.kernel and (targets[0] is None or targets[0].body is None):
+        raise XpilerError(f"no function '{args.kernel}' in {args.file}")
+    report: dict = {"file": args.file, "dialect": module.dialect, "kernels": [], "compile": None}
+    clean = True
+    lines: list[str] = []
+    if args.compile:
+        from .toolchains import compile_check
+
+        cr = compile_check(_read(args.file), args.file, module.dialect)
+        report["compile"] = {"tool": cr.tool, "verdict": cr.verdict, "message": cr.message,
+                             "diagnostics": [d.to_dict() for d in cr.diagnostics]}
+        lines.append(f"compile: {cr.message}")
+        lines += [_rel(d, args.file) for d in cr.diagnostics]
+        clean &= cr.verdict != "failed"
+    values = _arg_values(args.arg, args.seed)
+    for f in targets:
+        try:
+            ex = execute(module, kernel=f.name, args=dict(values), launch=args.launch, timeout=args.timeout,
+                         seed=args.seed)
+        except XpilerError as e:
+            clean = False
+            report["kernels"].append({"kernel": f.name, "status": "not run", "message": str(e)})
+            lines.append(f"{f.name}: not run: {e}")
+            continue
+        findings = [fd.diagnostic(args.file) for fd in ex.findings]
+        clean &= ex.ok and not findings
+        report["kernels"].append({
+            "kernel": f.name, "status": ex.status, "message": ex.message, "launch": str(ex.launch) if ex.launch else None,
+            "launch_source": ex.launch_source, "elapsed": ex.elapsed,
+            "not_written": {k: int((~w).sum()) for k, w in ex.written.items()},
+            "findings": [d.to_dict() for d in findings]})
+        lines.append(f"{f.name}:")
+        lines += ["  " + ln for ln in _report_run(ex, args.file)]
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print("\n".join(lines))
+        print("no findings" if clean else "findings reported")
+    return 0 if clean else 1
 
 
 if __name__ == "__main__":
