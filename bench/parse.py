@@ -20,23 +20,31 @@ REPEATS = 7
 
 
 def big_file(lines: int = 5000) -> str:
-    """A 5,000-line C file: the plain-C corpus kernels, renamed and repeated."""
+    """A 5,000-line C file that parses cleanly: the plain-C corpus kernels, renamed and
+    repeated, then one-line helpers up to exactly ``lines`` lines."""
+    import re
+
     kernels = sorted((ROOT / "tests/kernels").glob("*/*.c"))
     out: list[str] = ["#include <math.h>", "#include <stdint.h>", "#include <stddef.h>", "#include <float.h>"]
     i = 0
-    while len(out) < lines:
+    while True:
         src = kernels[i % len(kernels)].read_text()
-        body = [ln for ln in src.splitlines() if not ln.startswith("#include")]
-        text = "\n".join(body)
+        text = "\n".join(ln for ln in src.splitlines() if not ln.startswith("#include"))
         # rename every defined function and macro so copies do not clash
-        import re
         names = set(re.findall(r"^(?:static\s+)?(?:inline\s+)?\w[\w\s\*]*?\b(\w+)\s*\(", text, re.M))
         names |= set(re.findall(r"^#define\s+(\w+)", text, re.M))
         for n in sorted(names, key=len, reverse=True):
             text = re.sub(r"\b" + n + r"\b", f"{n}_{i}", text)
-        out.extend(text.splitlines())
+        block = text.splitlines()
+        if len(out) + len(block) > lines:
+            break
+        out.extend(block)
         i += 1
-    return "\n".join(out[:lines]) + "\n"
+    j = 0
+    while len(out) < lines:
+        out.append(f"static inline int pad_{j}(int x) {{ return x * {j} + 1; }}")
+        j += 1
+    return "\n".join(out) + "\n"
 
 
 def measure(text: str, path: str) -> list[float]:

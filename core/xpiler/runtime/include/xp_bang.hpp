@@ -1,0 +1,1195 @@
+// Xpiler CPU emulation runtime: BANG C (Cambricon MLU), on top of xp_runtime.hpp.
+//
+// Semantics from reference/bang.md (cited as §x.y) and the dialect table
+// (dialects/bang/intrinsics.py: SPACES, MEMCPY_DIRECTIONS, TASK_TYPES, ARCH_RULES). Provides:
+//   - the BANG types (half, bfloat16_t, int4x2_t, legacy int8/int16/int32/fix8), xp_cast<T>,
+//     mluMemcpyDirection_t, the qualifier macros (defined away) and the arch macros;
+//   - the CNRT host API (queues, device memory in an emulated GDRAM arena, memcpy/memset,
+//     notifiers) and the launch: ::xp::LaunchConfig, ::xp::input_launch(), ::xp::launch();
+//   - the task model (§1.2-§1.5): BLOCK tasks run one after another; a UnionN job runs its
+//     4*N MLU cores as fibers together so the __sync_* barriers work. MPU model: the simple
+//     one §1.4 allows -- MLU cores only, __is_mpu() is false, and the copies that run on the
+//     MPU (GDRAM2SRAM, SRAM2GDRAM, SRAM2SRAM, LDRAM2SRAM, SRAM2LDRAM) are performed by core 0
+//     of each cluster (check_direction returns false on the other cores);
+//   - on-chip storage (__nram__, __wram__, __ldram__ per core, __mlu_shared__ per cluster)
+//     from per-core/per-cluster arenas, poisoned with 0xFF, with capacity checks per arch;
+//   - the runtime intrinsics of the table (__sync*, __is_*, device math overloads) and the
+//     built-in variables (taskId, coreId, clusterDim...) as macros.
+//
+// Uninitialised on-chip data (§2.3, §7.2): vector intrinsics may compute on the never-written
+// padded tail of a buffer (real kernels do). Inside a vector intrinsic reads of never-written
+// on-chip bytes are therefore not reported; instead, a floating result that carries the
+// poison pattern (a NaN whose top 16 bits are all ones, which arithmetic on 0xFF-poisoned
+// operands propagates) is marked never-written again, so the read is reported where the
+// garbage leaves the chip or is read by scalar code (a __memcpy to GDRAM, a scalar load).
+//
+// __memcpy_async runs eagerly by default; `option bang_async deferred` holds each async copy
+// back until the __sync* that covers its pipeline (its destination reads as never-written,
+// poisoned data until then, and a source overwritten before that sync is reported).
+#pragma once
+
+#include <math.h>  // the float overloads of sqrt, exp... in the global namespace (§1.6)
+#include <time.h>
+#include <tuple>
+
+// ---------------------------------------------------------------------------- qualifiers (§1.1)
+#define __mlu_global__
+#define __mlu_entry__
+#define __mlu_func__
+#define __mlu_device__
+#define __mlu_host__
+#define __nram__
+#define __wram__
+#define __ldram__
+#define __mlu_shared__
+#define __mlu_const__
+#ifndef __BANG__
+#define __BANG__ 1
+#endif
+// Compile-time arch macros (the front end has already expanded them in kernel bodies; these
+// serve directives kept verbatim). The run-time arch (capacities) is `option bang_arch`.
+#ifndef __BANG_ARCH__
+#define __BANG_ARCH__ 372
+#endif
+#ifndef __MLU_NRAM_SIZE__
+#define __MLU_NRAM_SIZE__ 768
+#endif
+#ifndef __MLU_WRAM_SIZE__
+#define __MLU_WRAM_SIZE__ 1024
+#endif
+#ifndef __MLU_SRAM_SIZE__
+#define __MLU_SRAM_SIZE__ 4096
+#endif
+
+// ---------------------------------------------------------------------------- types (§1.1, §5)
+typedef _Float16 half;
+typedef signed char int8;
+typedef short int16;
+typedef int int32;
+typedef signed char fix8;
+typedef struct { signed char v; } int4x2_t;  // two int4 values packed in one byte
+
+namespace xp {
+namespace bang {
+inline uint16_t f32_to_bf16(float f) {  // round to nearest even; NaN stays a (quiet) NaN
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu)) return (uint16_t)((u >> 16) | 0x40u);
+  u += 0x7FFFu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+inline uint16_t f64_to_bf16(double d) {  // one rounding: round-to-odd to float, then RNE
+  float f = (float)d;
+  if (d == d && (double)f != d && std::isfinite(f)) {
+    if (std::fabs((double)f) > std::fabs(d)) f = std::nextafterf(f, 0.0f);
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u |= 1u;
+    memcpy(&f, &u, 4);
+  }
+  return f32_to_bf16(f);
+}
+inline float bf16_to_f32(uint16_t b) {
+  uint32_t u = (uint32_t)b << 16;
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+}  // namespace bang
+}  // namespace xp
+
+// bfloat16_t: a 16-bit struct (g++ 12 has no arithmetic __bf16) converting to float exactly
+// and from float/double/integers with one round-to-nearest-even rounding.
+struct bfloat16_t {
+  uint16_t __xp_bits;
+  bfloat16_t() = default;
+  bfloat16_t(float v) : __xp_bits(::xp::bang::f32_to_bf16(v)) {}
+  bfloat16_t(double v) : __xp_bits(::xp::bang::f64_to_bf16(v)) {}
+  bfloat16_t(half v) : __xp_bits(::xp::bang::f32_to_bf16((float)v)) {}
+  template <class U, std::enable_if_t<std::is_integral_v<U>, int> = 0>
+  bfloat16_t(U v) : __xp_bits(::xp::bang::f64_to_bf16((double)v)) {}
+  operator float() const { return ::xp::bang::bf16_to_f32(__xp_bits); }
+  bfloat16_t &operator+=(float v) { return *this = bfloat16_t((float)*this + v); }
+  bfloat16_t &operator-=(float v) { return *this = bfloat16_t((float)*this - v); }
+  bfloat16_t &operator*=(float v) { return *this = bfloat16_t((float)*this * v); }
+  bfloat16_t &operator/=(float v) { return *this = bfloat16_t((float)*this / v); }
+};
+
+namespace xp {
+namespace bang {
+template <class T> struct is_fp : std::is_floating_point<T> {};
+template <> struct is_fp<_Float16> : std::true_type {};
+template <> struct is_fp<bfloat16_t> : std::true_type {};
+}  // namespace bang
+}  // namespace xp
+
+// xp_cast<T>(v): the conversion the table's snippets use. Floating targets: one
+// round-to-nearest-even rounding; integer targets: wrap-around (a floating value is first
+// truncated toward zero; NaN gives 0).
+template <class T, class U>
+inline T xp_cast(U v) {
+  using S = std::remove_cv_t<U>;
+  if constexpr (std::is_same_v<T, S>) {
+    return v;
+  } else if constexpr (std::is_same_v<T, bfloat16_t>) {
+    if constexpr (std::is_same_v<S, double> || std::is_integral_v<S>) return bfloat16_t((double)v);
+    else return bfloat16_t((float)v);
+  } else if constexpr (::xp::bang::is_fp<T>::value) {
+    if constexpr (std::is_same_v<S, bfloat16_t>) return (T)(float)v;
+    else return (T)v;
+  } else if constexpr (std::is_integral_v<T> && ::xp::bang::is_fp<S>::value) {
+    double d = (double)v;
+    if (d != d) return (T)0;
+    d = std::trunc(d);
+    if (d >= 9.2e18) d = 9.2e18;
+    if (d <= -9.2e18) d = -9.2e18;
+    return (T)(unsigned long long)(long long)d;
+  } else {
+    return (T)v;
+  }
+}
+
+// ---------------------------------------------------------------------------- directions (§3.1)
+// The values of MEMCPY_DIRECTIONS (dialects/bang/intrinsics.py), in declaration order.
+typedef enum {
+  GDRAM2NRAM = 0, NRAM2GDRAM, LDRAM2NRAM, NRAM2LDRAM, GDRAM2WRAM, WRAM2GDRAM,
+  LDRAM2WRAM, WRAM2LDRAM, NRAM2NRAM, NRAM2WRAM, WRAM2NRAM, GDRAM2SRAM, SRAM2GDRAM,
+  LDRAM2SRAM, SRAM2LDRAM, SRAM2NRAM, NRAM2SRAM, SRAM2WRAM, WRAM2SRAM, GDRAM2GDRAM,
+  GDRAM2LDRAM, LDRAM2GDRAM, LDRAM2LDRAM, SRAM2SRAM
+} mluMemcpyDirection_t;
+
+namespace xp {
+struct DirectionSpec {
+  int value;
+  const char *name, *src, *dst, *pipeline;
+  bool mpu;  // runs on the MPU (§1.4)
+};
+}  // namespace xp
+extern const ::xp::DirectionSpec xp_directions[];  // defined by the generated intrinsics
+extern const int xp_num_directions;
+
+// ---------------------------------------------------------------------------- CNRT types (§1.3)
+typedef struct { unsigned int x, y, z; } cnrtDim3_t;
+typedef enum {
+  cnrtFuncTypeBlock = 1, cnrtFuncTypeBlock0 = 1, cnrtFuncTypeBlock1 = 2,
+  cnrtFuncTypeUnion1 = 4, cnrtFuncTypeUnion2 = 8, cnrtFuncTypeUnion4 = 16,
+  cnrtFuncTypeUnion8 = 32, cnrtFuncTypeUnion16 = 64, cnrtFuncTypeMutable = -1,
+  CNRT_FUNC_TYPE_BLOCK = 1, CNRT_FUNC_TYPE_BLOCK0 = 1, CNRT_FUNC_TYPE_BLOCK1 = 2,
+  CNRT_FUNC_TYPE_UNION1 = 4, CNRT_FUNC_TYPE_UNION2 = 8, CNRT_FUNC_TYPE_UNION4 = 16,
+  CNRT_FUNC_TYPE_UNION8 = 32, CNRT_FUNC_TYPE_UNION16 = 64, CNRT_FUNC_TYPE_MUTABLE = -1
+} cnrtFunctionType_t;
+typedef enum {
+  cnrtMemcpyHostToDev = 0, cnrtMemcpyDevToDev = 1, cnrtMemcpyDevToHost = 2,
+  cnrtMemcpyHostToHost = 3, cnrtMemcpyPeerToPeer = 4, cnrtMemcpyNoDirection = 5,
+  CNRT_MEM_TRANS_DIR_HOST2DEV = 0, CNRT_MEM_TRANS_DIR_DEV2DEV = 1, CNRT_MEM_TRANS_DIR_DEV2HOST = 2,
+  CNRT_MEM_TRANS_DIR_HOST2HOST = 3
+} cnrtMemTransDir_t;
+typedef enum { cnrtSuccess = 0, CNRT_RET_SUCCESS = 0, cnrtErrorNoMem = 2, cnrtErrorArgsInvalid = 1 } cnrtRet_t;
+struct cnrtQueue { int id; };
+struct cnrtNotifier { double seconds; };
+typedef struct cnrtQueue *cnrtQueue_t;
+typedef struct cnrtNotifier *cnrtNotifier_t;
+#define CNRT_CHECK(x) (x)
+
+// ============================================================================ the runtime
+namespace xp {
+namespace bang {
+
+// ---------------------------------------------------------------------------- arch (§2.2)
+// Capacities of SPACES and core counts of ARCH_RULES (dialects/bang/intrinsics.py).
+struct ArchInfo {
+  const char *name;
+  int bang_arch;
+  size_t nram_kb, wram_kb, sram_kb;
+  int core_dim;  // MLU cores per cluster
+};
+inline constexpr ArchInfo kArchs[] = {
+    {"tp_220", 220, 512, 512, 0, 1},    {"mtp_220", 220, 512, 512, 2048, 4}, {"mtp_270", 270, 512, 1024, 2048, 4},
+    {"mtp_290", 290, 512, 512, 2048, 4}, {"tp_322", 322, 768, 1024, 0, 1},    {"mtp_372", 372, 768, 1024, 4096, 4},
+    {"mtp_592", 592, 512, 512, 2048, 4},
+};
+inline const ArchInfo *g_arch = &kArchs[5];
+constexpr size_t kNramStackReserve = 128 * 1024;  // mlu-ops MAX_NRAM_SIZE convention [K]
+
+inline size_t capacity(int space) {
+  switch (space) {
+    case NRAM: return g_arch->nram_kb * 1024;
+    case WRAM: return g_arch->wram_kb * 1024;
+    case SRAM: return g_arch->sram_kb * 1024;
+    default: return (size_t)-1;  // LDRAM: size set by software
+  }
+}
+
+inline bool g_deferred = false;  // option bang_async deferred
+
+// ---------------------------------------------------------------------------- on-chip storage
+struct Decl {
+  void *p = nullptr;
+  size_t bytes = 0, cap = 0;  // declared bytes, bytes reserved in the arena
+  Region *r = nullptr;
+  const char *name = "";
+  int line = 0;
+  int space = 0;
+  uint64_t gen = 0;
+  bool vla = false;
+};
+
+// The on-chip memory of one MLU core (NRAM, WRAM, LDRAM) or one cluster (SRAM).
+struct Store {
+  int index = 0;        // core slot / cluster index
+  bool cluster = false;
+  Arena *arena[16] = {};
+  std::vector<Decl> decls;  // by declaration id
+  size_t total[16] = {};    // bytes declared per space
+  bool over[16] = {}, reserve_warned = false;
+  uint64_t gen = 1;  // bumped for every task/job: storage is poisoned again on first use
+};
+
+inline std::vector<Store *> g_cores, g_clusters;
+inline Store *store(std::vector<Store *> &v, int i, bool cluster) {
+  while ((int)v.size() <= i) {
+    auto *s = new Store();
+    s->index = (int)v.size();
+    s->cluster = cluster;
+    v.push_back(s);
+  }
+  return v[i];
+}
+
+// ---------------------------------------------------------------------------- tasks
+struct Barrier {
+  int expected = 0, arrived = 0;
+  uint64_t gen = 0;
+  const char *what = "";
+  std::vector<int> clusters;  // whose SRAM epoch a completion advances
+};
+
+struct Job;
+struct AsyncCopy;
+
+struct Task {
+  int idx[3] = {0, 0, 0}, dim[3] = {1, 1, 1};
+  int task_id = 0, task_dim = 1;
+  int cluster_id = 0, cluster_dim = 0, core_id = 0, core_dim = 1;
+  bool block = true;
+  int slot = 0;  // core index within the job
+  Store *core = nullptr, *cluster = nullptr;
+  Job *job = nullptr;
+  Context ctx;
+  Fiber fiber;
+  bool done = false;
+  Barrier *waiting = nullptr;
+  uint64_t wait_gen = 0;
+  std::vector<AsyncCopy> *pending = nullptr;  // deferred async copies
+  std::unordered_map<long, uint64_t> split_arrived;  // split barrier id -> generation arrived in
+};
+
+struct Job {
+  int union_n = 0, core_dim = 1, ncores = 1;
+  std::vector<Barrier> cluster_bar, ipu_cluster_bar;
+  Barrier all_bar, all_ipu_bar;
+  std::unordered_map<long, Barrier> split;
+  std::vector<uint32_t> cluster_epoch;
+};
+
+inline Task g_host_task;  // what the built-in variables read outside a kernel
+inline Task *g_task = nullptr;
+inline uint32_t g_epoch_counter = 1;
+inline const Task &task() { return g_task ? *g_task : g_host_task; }
+
+// ---------------------------------------------------------------------------- intrinsic hooks
+// State between an intrinsic's prologue (check_space / check_direction) and the next hook.
+struct HookState {
+  bool active = false;
+  const char *fn = nullptr;
+  const char *params[8];
+  int nparams = 0;
+  Region *suppressed[8];
+  int nsuppressed = 0;
+  struct Out {
+    Region *r;
+    int esize;
+  } outs[4];
+  int nouts = 0;
+  bool capturing = false;  // the footprint records this intrinsic's accesses
+  // deferred __memcpy_async being captured
+  bool async = false;
+  Region *async_dst = nullptr, *async_src = nullptr;
+  int async_pipe = 0, async_line = 0;
+};
+inline HookState g_hook;
+
+enum Pipe : int { PIPE_IO = 1, PIPE_MOVE = 2, PIPE_COMPUTE = 4, PIPE_ALL = 7 };
+
+struct Chunk {
+  uintptr_t addr;
+  std::vector<uint8_t> bytes;
+};
+struct AsyncCopy {
+  int pipe = 0, line = 0;
+  std::vector<Chunk> dst, src;  // destination data to land at the sync; source snapshot
+};
+
+inline std::vector<Chunk> chunks(std::vector<std::pair<uintptr_t, uintptr_t>> &ranges, Region *r) {
+  std::vector<Chunk> out;
+  if (!r) return out;
+  std::vector<std::pair<uintptr_t, uintptr_t>> v;
+  for (auto &x : ranges)
+    if (x.first >= r->lo && x.second <= r->hi) v.push_back(x);
+  std::sort(v.begin(), v.end());
+  size_t i = 0;
+  while (i < v.size()) {
+    uintptr_t lo = v[i].first, hi = v[i].second;
+    size_t j = i + 1;
+    while (j < v.size() && v[j].first <= hi) hi = std::max(hi, v[j].second), ++j;
+    out.push_back({lo, std::vector<uint8_t>((uint8_t *)lo, (uint8_t *)hi)});
+    i = j;
+  }
+  return out;
+}
+
+inline void set_written(uintptr_t lo, size_t n, uint8_t v) {
+  Region *r = g_regions.find(lo);
+  if (r && lo + n <= r->hi) memset(r->written.data() + (lo - r->lo), v, n);
+}
+
+// The poison pattern as it survives arithmetic: float/half/bf16 NaN with all top bits set.
+inline bool poisoned(const uint8_t *p, int esize) {
+  if (esize == 2) return p[0] == 0xFF && p[1] == 0xFF;
+  if (esize == 4) return p[2] == 0xFF && p[3] == 0xFF;  // top 16 bits of a little-endian float
+  if (esize == 8) return p[6] == 0xFF && p[7] == 0xFF;
+  return false;
+}
+
+inline void finish_hook() {
+  HookState &h = g_hook;
+  if (!h.active) return;
+  for (int i = 0; i < h.nsuppressed; ++i) h.suppressed[i]->track_init = true;
+  auto &W = g_footprint.writes;
+  if (h.capturing && h.nouts) {
+    for (auto &w : W) {
+      size_t n = w.second - w.first;
+      for (int k = 0; k < h.nouts; ++k) {
+        Region *r = h.outs[k].r;
+        if (w.first < r->lo || w.second > r->hi || (int)n != h.outs[k].esize) continue;
+        if (poisoned((const uint8_t *)w.first, (int)n)) memset(r->written.data() + (w.first - r->lo), 0, n);
+        break;
+      }
+    }
+  }
+  if (h.async && g_task && g_task->pending) {
+    AsyncCopy c;
+    c.pipe = h.async_pipe;
+    c.line = h.async_line;
+    c.dst = chunks(W, h.async_dst);
+    c.src = chunks(g_footprint.reads, h.async_src);
+    for (auto &ch : c.dst) {  // not arrived yet: poisoned and never written until the sync
+      memset((void *)ch.addr, 0xFF, ch.bytes.size());
+      set_written(ch.addr, ch.bytes.size(), 0);
+    }
+    g_task->pending->push_back(std::move(c));
+  }
+  if (h.capturing || h.async) {
+    g_footprint.on = false;
+    g_footprint.reads.clear();
+    g_footprint.writes.clear();
+  }
+  h = HookState();
+}
+
+// Land the deferred async copies of the running core whose pipeline is in `pipes`.
+inline void complete_async(int pipes, bool quiet = false) {
+  finish_hook();
+  Task *t = g_task;
+  if (!t || !t->pending || t->pending->empty()) return;
+  auto &v = *t->pending;
+  std::vector<AsyncCopy> keep;
+  for (auto &c : v) {
+    if (!(c.pipe & pipes)) {
+      keep.push_back(std::move(c));
+      continue;
+    }
+    for (auto &ch : c.src)
+      if (!quiet && memcmp((void *)ch.addr, ch.bytes.data(), ch.bytes.size())) {
+        Region *r = g_regions.find(ch.addr);
+        report("race", fmt("the source of the __memcpy_async at line %d ('%s') was overwritten before the __sync "
+                           "that completes the copy",
+                           c.line, r ? r->name.c_str() : "?"));
+        break;
+      }
+    for (auto &ch : c.dst) {
+      memcpy((void *)ch.addr, ch.bytes.data(), ch.bytes.size());
+      set_written(ch.addr, ch.bytes.size(), 1);
+    }
+  }
+  v.swap(keep);
+}
+
+inline bool same(const char *a, const char *b) { return a == b || !strcmp(a, b); }
+
+// A pointer operand of a generated intrinsic (from its check_space prologue).
+inline void operand(const void *p, const char *spaces, const char *fn, const char *param, int esize, bool fp) {
+  HookState &h = g_hook;
+  if (h.active) {
+    bool fresh = h.async || !h.fn || !same(h.fn, fn);
+    for (int i = 0; i < h.nparams && !fresh; ++i) fresh = same(h.params[i], param);
+    if (fresh) finish_hook();
+  }
+  if (!h.active) {
+    h.active = true;
+    h.fn = fn;
+    h.capturing = true;
+    g_footprint.reads.clear();
+    g_footprint.writes.clear();
+    g_footprint.on = true;
+  }
+  if (h.nparams < 8) h.params[h.nparams++] = param;
+  // the space rule: stack arrays (untracked) live in NRAM on the MLU (the stack is in NRAM)
+  int s = space_of(p);
+  if (!(s == LOCAL && strstr(spaces, "nram"))) ::xp::check_space(p, (const char *)spaces, (const char *)fn,
+                                                                 (const char *)param);
+  Region *r = g_regions.find((uintptr_t)p);
+  if (r && (r->space == NRAM || r->space == WRAM || r->space == SRAM || r->space == LDRAM)) {
+    if (r->track_init && h.nsuppressed < 8) {
+      r->track_init = false;
+      h.suppressed[h.nsuppressed++] = r;
+    }
+    if (fp && param[0] == 'd' && param[1] == 's' && param[2] == 't' && h.nouts < 4) h.outs[h.nouts++] = {r, esize};
+  }
+}
+
+// ---------------------------------------------------------------------------- storage
+inline void poison_decl(Decl &d, uint64_t gen) {
+  memset(d.p, 0xFF, d.bytes);
+  if (d.r) {
+    std::fill(d.r->written.begin(), d.r->written.end(), 0);
+    d.r->track_init = true;
+  }
+  d.gen = gen;
+}
+
+inline Arena *store_arena(Store &s, int space) {
+  if (!s.arena[space]) {
+    size_t cap = capacity(space);
+    size_t size = space == LDRAM ? (64u << 20) : std::max<size_t>((size_t)(space == SRAM ? 16u : 8u) << 20, 4 * cap);
+    s.arena[space] = new_arena(space, size, space_name(space));
+  }
+  return s.arena[space];
+}
+
+inline void account(Store &s, Decl &d, size_t added) {
+  int sp = d.space;
+  s.total[sp] += added;
+  size_t cap = capacity(sp);
+  if (cap == (size_t)-1) return;
+  auto names = [&]() {
+    std::string out;
+    int n = 0;
+    for (auto &e : s.decls)
+      if (e.p && e.space == sp) {
+        if (n++ < 8) out += fmt("%s'%s' (%zu B, line %d)", out.empty() ? "" : ", ", e.name, e.bytes, e.line);
+      }
+    if (n > 8) out += fmt(" and %d more", n - 8);
+    return out;
+  };
+  const char *who = s.cluster ? "cluster" : "core";
+  if (s.total[sp] > cap && !s.over[sp]) {
+    s.over[sp] = true;
+    report("capacity", d.line,
+           fmt("%s memory declared per %s is %zu bytes, more than the %zu KB of %s: %s", space_name(sp), who,
+               s.total[sp], cap / 1024, g_arch->name, names().c_str()));
+  } else if (sp == NRAM && !s.over[sp] && !s.reserve_warned && s.total[sp] > cap - kNramStackReserve) {
+    s.reserve_warned = true;
+    report("hazard", d.line,
+           fmt("NRAM declared per core is %zu bytes: it enters the 128 KB that the compiler reserves for the stack "
+               "(%zu KB of NRAM on %s; mlu-ops keeps declarations under %zu bytes): %s",
+               s.total[sp], cap / 1024, g_arch->name, cap - kNramStackReserve, names().c_str()));
+  }
+}
+
+inline void *decl_storage(Store &s, int space, int id, size_t bytes, const char *name, int line, bool vla) {
+  if ((size_t)id >= s.decls.size()) s.decls.resize(id + 1);
+  Decl &d = s.decls[id];
+  if (d.p && d.bytes == bytes) {
+    if (d.gen != s.gen) poison_decl(d, s.gen);
+    return d.p;
+  }
+  if (vla && !d.vla) {
+    report("hazard", line,
+           fmt("'%s' is a variable-length %s array (%zu bytes here): on-chip arrays are static storage and cncc "
+               "most likely rejects a size known only at run time; the emulator allocates it from the core's "
+               "arena (bang.md §1.1)",
+               name, space_name(space), bytes));
+  }
+  size_t old = d.p ? d.bytes : 0;
+  if (d.p && bytes <= d.cap) {  // a variable-length array whose size changed: same storage
+    g_regions.remove(d.r);
+  } else {
+    if (d.p) g_regions.remove(d.r);
+    Arena *a = store_arena(s, space);
+    void *p = a->alloc(bytes ? bytes : 1);
+    if (!p) {
+      fatal(s.total[space] + bytes > capacity(space) ? "capacity" : "out-of-memory",
+            fmt("no room for %s '%s' (%zu bytes): the emulated %s of this %s is exhausted", space_name(space), name,
+                bytes, space_name(space), s.cluster ? "cluster" : "core"));
+    }
+    d.p = p;
+    d.cap = bytes;
+  }
+  d.bytes = bytes;
+  d.name = name;
+  d.line = line;
+  d.space = space;
+  d.vla = d.vla || vla;
+  d.r = g_regions.add(d.p, bytes ? bytes : 1, space, name, false, true, space == SRAM && !task().block);
+  d.r->owner = s.index;
+  poison_decl(d, s.gen);
+  if (bytes > old) account(s, d, bytes - old);
+  return d.p;
+}
+
+inline bool g_next_vla = false;
+
+inline void *onchip_hook(int space, int id, size_t bytes, const char *name, int line) {
+  if (g_hook.active) finish_hook();
+  Task *t = g_task;
+  if (!t) {
+    fprintf(stderr, "xpiler runtime: %s variable '%s' (line %d) used outside a kernel\n", space_name(space), name,
+            line);
+    std::_Exit(4);
+  }
+  bool vla = g_next_vla;
+  g_next_vla = false;
+  if (id < 0) {
+    report("bad-argument", line, fmt("'%s': BANG C has no dynamically sized on-chip memory", name));
+    return g_sink;
+  }
+  int prev = cur->line;
+  cur->line = line;
+  Store *s = space == SRAM ? t->cluster : t->core;
+  void *p = decl_storage(*s, space, id, bytes, name, line, vla);
+  cur->line = prev;
+  return p;
+}
+
+// ---------------------------------------------------------------------------- barriers (§1.5)
+inline void advance_epochs(Barrier &b) {
+  Job *j = g_task->job;
+  for (int c : b.clusters) j->cluster_epoch[c] = ++g_epoch_counter;
+  g_block_epoch = j->cluster_epoch[g_task->cluster_id];
+}
+
+inline void barrier(Barrier &b) {
+  complete_async(PIPE_ALL);  // a barrier waits for this core's pipelines (inferred here)
+  Task *t = g_task;
+  if (b.expected <= 1) {
+    advance_epochs(b);
+    return;
+  }
+  t->wait_gen = b.gen;
+  if (++b.arrived >= b.expected) {
+    b.arrived = 0;
+    b.gen++;
+    advance_epochs(b);
+    return;
+  }
+  t->waiting = &b;
+  fiber_yield();
+  t->waiting = nullptr;
+}
+
+// ---------------------------------------------------------------------------- scheduler
+inline void fiber_main(void *arg);
+
+struct Body {
+  void (*fn)(void *);
+  void *arg;
+};
+inline Body g_body;
+
+inline void end_task(Task &t) {
+  complete_async(PIPE_ALL, true);  // the kernel's end drains every pipeline
+  finish_hook();
+}
+
+inline void fiber_main(void *arg) {
+  Task *t = (Task *)arg;
+  g_body.fn(g_body.arg);
+  end_task(*t);
+}
+
+inline void set_current(Task *t) {
+  g_task = t;
+  cur = t ? &t->ctx : &g_host_ctx;
+  if (t && t->job) g_block_epoch = t->job->cluster_epoch[t->cluster_id];
+}
+
+inline void name_task(Task &t) {
+  if (t.block)
+    snprintf(t.ctx.who, sizeof t.ctx.who, "task %d (BLOCK, taskIdX/Y/Z %d,%d,%d)", t.task_id, t.idx[0], t.idx[1],
+             t.idx[2]);
+  else
+    snprintf(t.ctx.who, sizeof t.ctx.who, "task %d (cluster %d, core %d; taskIdX/Y/Z %d,%d,%d)", t.task_id,
+             t.cluster_id, t.core_id, t.idx[0], t.idx[1], t.idx[2]);
+}
+
+inline void run_job(Job &job, std::vector<Task> &tasks) {
+  for (auto &t : tasks) fiber_init(t.fiber, &fiber_main, &t);
+  size_t remaining = tasks.size();
+  while (remaining) {
+    bool ran = false;
+    for (auto &t : tasks) {
+      if (t.done || (t.waiting && t.waiting->gen == t.wait_gen)) continue;
+      set_current(&t);
+      bool fin = fiber_resume(t.fiber);
+      ran = true;
+      if (fin) {
+        t.done = true;
+        remaining--;
+        fiber_release(t.fiber);
+      }
+    }
+    set_current(nullptr);
+    if (ran || !remaining) continue;
+    // Nobody can go on: the cores still waiting are at a barrier the others never reach.
+    for (auto &t : tasks) {
+      if (t.done || !t.waiting) continue;
+      Barrier &b = *t.waiting;
+      int finished = 0;
+      for (auto &u : tasks) finished += u.done;
+      set_current(&t);
+      report("barrier-divergence",
+             fmt("%s: %d of the %d cores it waits for arrived; %d core(s) of the job finished the kernel without "
+                 "reaching it and the others wait at a different barrier",
+                 b.what, b.arrived, b.expected, finished));
+    }
+    set_current(nullptr);
+    for (auto &t : tasks)
+      if (!t.done && t.waiting && t.waiting->gen == t.wait_gen) t.waiting->gen++, t.waiting->arrived = 0;
+  }
+}
+
+struct LaunchInfo {
+  unsigned dim[3];
+  int type;
+};
+
+inline int union_of(int type, bool &ok) {
+  ok = true;
+  switch (type) {
+    case 1: case 2: return 0;
+    case 4: return 1;
+    case 8: return 2;
+    case 16: return 4;
+    case 32: return 8;
+    case 64: return 16;
+    case -1: return -1;
+    default: ok = false; return 0;
+  }
+}
+
+inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
+  finish_hook();
+  if (g_task) {
+    report("launch-config", "a kernel launched from inside a kernel: not supported by the emulator");
+    return;
+  }
+  bool ok;
+  int n = union_of(L.type, ok);
+  if (!ok) {
+    report("launch-config", fmt("%d is not a cnrtFunctionType_t (1 BLOCK, 4/8/16/32/64 Union1/2/4/8/16)", L.type));
+    return;
+  }
+  if (n < 0) {
+    report("hazard", "cnrtFuncTypeMutable: the emulator runs the tasks as BLOCK tasks");
+    n = 0;
+  }
+  for (int k = 0; k < 3; ++k)
+    if (L.dim[k] == 0 || L.dim[k] > (1u << 20)) {
+      report("launch-config", fmt("dim = {%u, %u, %u}: every dimension must be at least 1", L.dim[0], L.dim[1],
+                                  L.dim[2]));
+      return;
+    }
+  int cd = g_arch->core_dim;
+  if (n > 0 && L.dim[0] % (unsigned)(cd * n)) {
+    report("launch-config", fmt("Union%d needs dim.x to be a multiple of %d (%d cores x %d clusters), got dim = "
+                                "{%u, %u, %u}: the launch does not run",
+                                n, cd * n, cd, n, L.dim[0], L.dim[1], L.dim[2]));
+    return;
+  }
+  g_body = {fn, arg};
+  const int dx = L.dim[0], dy = L.dim[1], dz = L.dim[2];
+  const int tdim = dx * dy * dz;
+  if (n == 0) {  // BLOCK: one task after another on one core; every __sync_* is a no-op
+    Store *core = store(g_cores, 0, false), *cl = store(g_clusters, 0, true);
+    Job job;
+    job.cluster_epoch.assign(1, ++g_epoch_counter);
+    std::vector<AsyncCopy> pending;
+    for (int z = 0; z < dz; ++z)
+      for (int y = 0; y < dy; ++y)
+        for (int x = 0; x < dx; ++x) {
+          Task t;
+          t.idx[0] = x, t.idx[1] = y, t.idx[2] = z;
+          t.dim[0] = dx, t.dim[1] = dy, t.dim[2] = dz;
+          t.task_id = (z * dy + y) * dx + x;
+          t.task_dim = tdim;
+          t.block = true;
+          t.cluster_dim = 0, t.core_dim = 1, t.cluster_id = 0, t.core_id = 0;
+          t.core = core, t.cluster = cl;
+          core->gen++, cl->gen++;
+          t.job = &job;
+          t.pending = &pending;
+          t.ctx.thread_key = 0;
+          name_task(t);
+          job.cluster_epoch[0] = ++g_epoch_counter;
+          set_current(&t);
+          fn(arg);
+          end_task(t);
+          set_current(nullptr);
+        }
+    return;
+  }
+  // UnionN: jobs of cd*n cores (n whole clusters) along X, one job after another.
+  const int per = cd * n;
+  for (int z = 0; z < dz; ++z)
+    for (int y = 0; y < dy; ++y)
+      for (int x0 = 0; x0 < dx; x0 += per) {
+        Job job;
+        job.union_n = n, job.core_dim = cd, job.ncores = per;
+        job.cluster_epoch.resize(n);
+        for (auto &e : job.cluster_epoch) e = ++g_epoch_counter;
+        job.cluster_bar.resize(n);
+        job.ipu_cluster_bar.resize(n);
+        for (int c = 0; c < n; ++c) {
+          job.cluster_bar[c] = {cd, 0, 0, n == 1 ? "__sync_cluster/__sync_all" : "__sync_cluster", {c}};
+          job.ipu_cluster_bar[c] = {cd, 0, 0, "__sync_all_ipu_within_cluster", {c}};
+        }
+        std::vector<int> all;
+        for (int c = 0; c < n; ++c) all.push_back(c);
+        job.all_bar = {per, 0, 0, "__sync_all", all};
+        job.all_ipu_bar = {per, 0, 0, "__sync_all_ipu", all};
+        std::vector<Task> tasks(per);
+        std::vector<std::vector<AsyncCopy>> pending(per);
+        for (int k = 0; k < per; ++k) {
+          Task &t = tasks[k];
+          int x = x0 + k;
+          t.idx[0] = x, t.idx[1] = y, t.idx[2] = z;
+          t.dim[0] = dx, t.dim[1] = dy, t.dim[2] = dz;
+          t.task_id = (z * dy + y) * dx + x;
+          t.task_dim = tdim;
+          t.block = false;
+          t.core_dim = cd, t.cluster_dim = n;
+          t.core_id = x % cd;
+          t.cluster_id = (x / cd) % n;
+          t.slot = k;
+          t.core = store(g_cores, k, false);
+          t.cluster = store(g_clusters, t.cluster_id, true);
+          t.job = &job;
+          t.pending = &pending[k];
+          t.ctx.thread_key = k;
+          name_task(t);
+        }
+        for (int k = 0; k < per; ++k) tasks[k].core->gen++;
+        for (int c = 0; c < n; ++c) store(g_clusters, c, true)->gen++;
+        run_job(job, tasks);
+        set_current(nullptr);
+      }
+}
+
+// ---------------------------------------------------------------------------- start-up
+inline void start() {
+  std::string a = option("bang_arch", "mtp_372");
+  for (auto &x : kArchs)
+    if (a == x.name) g_arch = &x;
+  if (a != g_arch->name) fprintf(stderr, "xpiler runtime: unknown bang_arch '%s', using %s\n", a.c_str(), g_arch->name);
+  g_deferred = option("bang_async", "eager") == "deferred";
+  g_space_arena[GDRAM] = new_arena(GDRAM, 2ull << 30, "gdram");
+  g_onchip_hook = &onchip_hook;
+  g_stacks.size = 1u << 20;  // fibers: kernels keep local arrays on their stack
+  strcpy(g_host_task.ctx.who, "host");
+}
+
+inline const DirectionSpec *direction(int value) {
+  for (int i = 0; i < xp_num_directions; ++i)
+    if (xp_directions[i].value == value) return &xp_directions[i];
+  return nullptr;
+}
+
+inline bool in_space(int s, const char *name) { return s == LOCAL || !strcmp(space_name(s), name); }
+
+inline void alignment(const void *p, const char *side, const char *fn, const char *dir) {
+  Arena *a = arena_of((uintptr_t)p);
+  if (a && a->space == WRAM && ((uintptr_t)p - (uintptr_t)a->base) % 8)
+    report("alignment", fmt("%s %s: the WRAM %s address is not 8-byte aligned (bang.md §2.3)", fn, dir, side));
+}
+
+}  // namespace bang
+
+// ============================================================================ core overrides
+// Intrinsic prologues call ::xp::check_space(ptr, "nram", "__bang_add", "dst"): this overload
+// (an exact match for typed pointers) records the operand for the hooks above, then applies
+// the core's space rule.
+template <class T, size_t A, size_t B, size_t C>
+inline void check_space(T *p, const char (&spaces)[A], const char (&fn)[B], const char (&param)[C]) {
+  using E = std::remove_cv_t<T>;
+  if constexpr (std::is_void_v<E>) {
+    bang::operand((const void *)p, spaces, fn, param, 0, false);
+  } else {
+    bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), bang::is_fp<E>::value);
+  }
+}
+
+// A row of a multi-dimensional on-chip array used as a pointer (`nram_x[1]` passed to an
+// intrinsic) is printed as XP_RD(nram_x, 1): that is an address, not a read of the row.
+template <class T, size_t N, class I>
+inline T (&at(T (*base)[N], I i, int mode))[N] {
+  T(*p)[N] = base + i;
+  uintptr_t a = (uintptr_t)p;
+  Region *r = g_regions.find(a);
+  if ((!r && arena_of(a)) || (r && a + sizeof(T[N]) > r->hi))
+    report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+           fmt("row %lld of '%s' is outside the array", (long long)i, r ? r->name.c_str() : "?"));
+  return *p;
+}
+
+// Variable-length on-chip declarations: marked, so the hook warns (bang.md §1.1).
+template <size_t N>
+inline void *vla_onchip(Space space, int id, const char (&name)[N], size_t bytes, int line) {
+  bang::g_next_vla = true;
+  return onchip_storage(space, id, bytes, name, line);
+}
+
+// The direction of a __memcpy must match where its operands live (§3.1); false: this core
+// does not perform the copy (the MPU directions run once per cluster, on core 0 here).
+inline bool check_direction(const void *dst, const void *src, int dir, const char *fn) {
+  bang::finish_hook();
+  const DirectionSpec *d = bang::direction(dir);
+  if (!d) {
+    report("bad-argument", fmt("%s: %d is not a mluMemcpyDirection_t", fn, dir));
+    return false;
+  }
+  int ss = space_of(src), ds = space_of(dst);
+  bool sok = bang::in_space(ss, d->src), dok = bang::in_space(ds, d->dst);
+  if (!sok || !dok) {
+    std::string what;
+    if (!sok) what += fmt("the source points into %s memory", space_name(ss));
+    if (!dok) what += fmt("%sthe destination points into %s memory", sok ? "" : " and ", space_name(ds));
+    report("memcpy-direction", fmt("%s with direction %s (%s to %s), but %s", fn, d->name, d->src, d->dst,
+                                   what.c_str()));
+  }
+  if ((!strcmp(d->src, "sram") || !strcmp(d->dst, "sram")) && bang::g_arch->sram_kb == 0)
+    report("memcpy-direction", fmt("%s %s: %s has no SRAM", fn, d->name, bang::g_arch->name));
+  bang::alignment(dst, "destination", fn, d->name);
+  bang::alignment(src, "source", fn, d->name);
+  const bang::Task &t = bang::task();
+  if (d->mpu && !t.block && t.core_id != 0) return false;  // done by core 0 of the cluster
+  if (bang::g_deferred && bang::g_task && !strcmp(fn, "__memcpy_async")) {
+    bang::HookState &h = bang::g_hook;
+    h.active = true;
+    h.async = true;
+    h.async_dst = g_regions.find((uintptr_t)dst);
+    h.async_src = g_regions.find((uintptr_t)src);
+    h.async_pipe = !strcmp(d->pipeline, "io") ? bang::PIPE_IO : !strcmp(d->pipeline, "move") ? bang::PIPE_MOVE
+                                                                                              : bang::PIPE_COMPUTE;
+    h.async_line = cur->line;
+    g_footprint.reads.clear();
+    g_footprint.writes.clear();
+    g_footprint.on = true;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------- launch
+struct LaunchConfig {
+  bang::LaunchInfo info{{1, 1, 1}, 1};
+  LaunchConfig() = default;
+  LaunchConfig(cnrtDim3_t d, cnrtFunctionType_t t, cnrtQueue_t = nullptr) : info{{d.x, d.y, d.z}, (int)t} {}
+  template <class D, class T, class Q = std::nullptr_t>
+  LaunchConfig(D d, T t, Q = nullptr) {
+    if constexpr (std::is_same_v<std::decay_t<D>, cnrtDim3_t>) info.dim[0] = d.x, info.dim[1] = d.y, info.dim[2] = d.z;
+    else info.dim[0] = (unsigned)d, info.dim[1] = 1, info.dim[2] = 1;
+    info.type = (int)t;
+  }
+};
+
+inline LaunchConfig input_launch() {
+  LaunchConfig c;
+  auto it = g_input.launch.find("dim");
+  if (it != g_input.launch.end())
+    for (int k = 0; k < 3; ++k) c.info.dim[k] = (unsigned)it->second[k];
+  auto ty = g_input.launch.find("type");
+  if (ty != g_input.launch.end()) c.info.type = (int)ty->second[0];
+  return c;
+}
+
+inline int arg_space_device() { return GDRAM; }
+
+template <class... P, class... A>
+inline void launch(void (*kernel)(P...), const LaunchConfig &cfg, A &&...args) {
+  static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
+  struct Pack {
+    void (*k)(P...);
+    std::tuple<std::decay_t<P>...> a;
+  };
+  Pack pack{kernel, std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)};
+  bang::run_launch(cfg.info, [](void *p) { auto *pk = (Pack *)p; std::apply(pk->k, pk->a); }, &pack);
+}
+
+// ---------------------------------------------------------------------------- CNRT host API
+namespace bang {
+inline double now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+inline bool check_host_copy(void *dst, const void *src, size_t bytes, int dir) {
+  int ds = space_of(dst), ss = space_of(src);
+  const char *want_s = nullptr, *want_d = nullptr;
+  switch (dir) {
+    case 0: want_s = "host", want_d = "gdram"; break;
+    case 1: want_s = "gdram", want_d = "gdram"; break;
+    case 2: want_s = "gdram", want_d = "host"; break;
+    case 3: want_s = "host", want_d = "host"; break;
+    default: break;
+  }
+  if (want_s && (!in_space(ss, want_s) || !in_space(ds, want_d)))
+    report("memcpy-direction", fmt("cnrtMemcpy with direction %d (%s to %s), but it copies %s memory to %s memory",
+                                   dir, want_s, want_d, space_name(ss), space_name(ds)));
+  bool ok = check_range(src, bytes, RD, "cnrtMemcpy");
+  ok = check_range(dst, bytes, WR, "cnrtMemcpy") && ok;
+  return ok;
+}
+}  // namespace bang
+}  // namespace xp
+
+inline cnrtRet_t cnrtInit(unsigned int) { return cnrtSuccess; }
+inline cnrtRet_t cnrtSetDevice(int) { return cnrtSuccess; }
+inline cnrtRet_t cnrtGetDevice(int *device) {
+  if (device) *device = 0;
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtQueueCreate(cnrtQueue_t *queue) {
+  static cnrtQueue q{0};
+  if (queue) *queue = &q;
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtCreateQueue(cnrtQueue_t *queue) { return cnrtQueueCreate(queue); }
+inline cnrtRet_t cnrtQueueSync(cnrtQueue_t) { return cnrtSuccess; }  // launches run to completion
+inline cnrtRet_t cnrtSyncQueue(cnrtQueue_t) { return cnrtSuccess; }
+inline cnrtRet_t cnrtQueueDestroy(cnrtQueue_t) { return cnrtSuccess; }
+inline cnrtRet_t cnrtDestroyQueue(cnrtQueue_t) { return cnrtSuccess; }
+inline cnrtRet_t cnrtMalloc(void **ptr, size_t bytes) {
+  if (!ptr) return cnrtErrorArgsInvalid;
+  *ptr = ::xp::arena_alloc(::xp::GDRAM, bytes, ::xp::fmt("cnrtMalloc@line %d", ::xp::cur->line).c_str(), true);
+  return cnrtSuccess;
+}
+template <class T>
+inline cnrtRet_t cnrtMalloc(T **ptr, size_t bytes) {
+  return cnrtMalloc((void **)ptr, bytes);
+}
+inline cnrtRet_t cnrtFree(void *ptr) {
+  if (!ptr) return cnrtSuccess;
+  ::xp::Region *r = ::xp::g_regions.find((uintptr_t)ptr);
+  if (!r || r->lo != (uintptr_t)ptr || r->space != ::xp::GDRAM) {
+    ::xp::report("bad-argument", "cnrtFree of a pointer that cnrtMalloc did not return (or freed twice)");
+    return cnrtErrorArgsInvalid;
+  }
+  for (auto &o : ::xp::g_outputs)
+    if (o.region == r) return cnrtSuccess;  // a kernel argument: keep it
+  ::xp::g_regions.remove(r);  // later accesses land in the arena outside every buffer
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtMemcpy(void *dst, void *src, size_t bytes, cnrtMemTransDir_t dir) {
+  if (::xp::bang::check_host_copy(dst, src, bytes, (int)dir)) memmove(dst, src, bytes);
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtMemset(void *ptr, int value, size_t bytes) {
+  if (::xp::check_range(ptr, bytes, ::xp::WR, "cnrtMemset")) memset(ptr, value, bytes);
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtNotifierCreate(cnrtNotifier_t *notifier) {
+  if (notifier) *notifier = new cnrtNotifier{::xp::bang::now()};
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtNotifierDestroy(cnrtNotifier_t notifier) {
+  delete notifier;
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtPlaceNotifier(cnrtNotifier_t notifier, cnrtQueue_t) {
+  if (notifier) notifier->seconds = ::xp::bang::now();
+  return cnrtSuccess;
+}
+inline cnrtRet_t cnrtNotifierDuration(cnrtNotifier_t start, cnrtNotifier_t end, float *us) {
+  if (us) *us = (start && end) ? (float)((end->seconds - start->seconds) * 1e6) : 0.0f;
+  return cnrtSuccess;
+}
+inline const char *cnrtGetErrorStr(cnrtRet_t ret) { return ret == cnrtSuccess ? "cnrtSuccess" : "cnrt error"; }
+
+// ============================================================================ runtime intrinsics
+// ---------------------------------------------------------------------------- synchronisation (§1.5)
+inline void __sync() { ::xp::bang::complete_async(::xp::bang::PIPE_ALL); }
+inline void __sync_io() { ::xp::bang::complete_async(::xp::bang::PIPE_IO); }
+inline void __sync_move() { ::xp::bang::complete_async(::xp::bang::PIPE_MOVE); }
+inline void __sync_compute() { ::xp::bang::complete_async(::xp::bang::PIPE_COMPUTE); }
+inline void __sync_io_move_compute(bool ioproducer = true, bool moveproducer = true, bool computeproducer = true,
+                                   bool ioconsumer = true, bool moveconsumer = true, bool computeconsumer = true) {
+  if (!(ioproducer || moveproducer || computeproducer) || !(ioconsumer || moveconsumer || computeconsumer))
+    ::xp::report("bad-argument", "__sync_io_move_compute: not all producers and not all consumers may be false");
+  using namespace ::xp::bang;
+  complete_async((ioproducer ? PIPE_IO : 0) | (moveproducer ? PIPE_MOVE : 0) | (computeproducer ? PIPE_COMPUTE : 0));
+}
+inline void __sync_cluster() {
+  auto *t = ::xp::bang::g_task;
+  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
+  ::xp::bang::barrier(t->job->cluster_bar[t->cluster_id]);
+}
+inline void __sync_all() {
+  auto *t = ::xp::bang::g_task;
+  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
+  if (t->cluster_dim == 1) ::xp::bang::barrier(t->job->cluster_bar[t->cluster_id]);
+  else ::xp::bang::barrier(t->job->all_bar);
+}
+inline void __sync_all_ipu() {
+  auto *t = ::xp::bang::g_task;
+  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
+  ::xp::bang::barrier(t->job->all_ipu_bar);
+}
+inline void __sync_all_mpu() {  // only the MPUs take part: none in this model
+  ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
+}
+inline void __sync_all_ipu_within_cluster() {
+  auto *t = ::xp::bang::g_task;
+  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
+  ::xp::bang::barrier(t->job->ipu_cluster_bar[t->cluster_id]);
+}
+
+namespace xp {
+namespace bang {
+// Split barriers: `count` counts participating cores; the MPU is not emulated, so at most the
+// MLU cores of the scope are waited for (inferred here). __sync_*_wait waits until the
+// generation this core arrived in (or, without an arrive, the current one) completes.
+inline void split(bool all, bool arrive, unsigned id, unsigned count) {
+  complete_async(PIPE_ALL);
+  Task *t = g_task;
+  if (!t || t->block) return;
+  if (id > 32767 || count < 2)
+    report("bad-argument", fmt("split barrier id %u, count %u: id must be in [0, 32767] and count > 1", id, count));
+  long key = ((long)(all ? 1 : 0) << 40) | ((long)(all ? 0 : t->cluster_id) << 20) | (long)id;
+  Barrier &b = t->job->split[key];
+  if (!b.expected) {
+    b.expected = std::max(1, std::min<int>((int)count, all ? t->job->ncores : t->core_dim));
+    b.what = all ? "__sync_all_arrive/__sync_all_wait" : "__sync_cluster_arrive/__sync_cluster_wait";
+    if (all)
+      for (int c = 0; c < t->cluster_dim; ++c) b.clusters.push_back(c);
+    else
+      b.clusters.push_back(t->cluster_id);
+  }
+  if (arrive) {
+    t->split_arrived[key] = b.gen;
+    if (++b.arrived >= b.expected) {
+      b.arrived = 0;
+      b.gen++;
+      advance_epochs(b);
+    }
+    return;
+  }
+  auto it = t->split_arrived.find(key);
+  uint64_t want = it == t->split_arrived.end() ? b.gen : it->second;
+  if (it != t->split_arrived.end()) t->split_arrived.erase(it);
+  if (b.gen > want) return;
+  t->waiting = &b;
+  t->wait_gen = want;
+  fiber_yield();
+  t->waiting = nullptr;
+}
+}  // namespace bang
+}  // namespace xp
+inline void __sync_cluster_arrive(unsigned int id, unsigned int count) { ::xp::bang::split(false, true, id, count); }
+inline void __sync_cluster_wait(unsigned int id, unsigned int count) { ::xp::bang::split(false, false, id, count); }
+inline void __sync_all_arrive(unsigned int id, unsigned int count) { ::xp::bang::split(true, true, id, count); }
+inline void __sync_all_wait(unsigned int id, unsigned int count) { ::xp::bang::split(true, false, id, count); }
+
+// ---------------------------------------------------------------------------- address predicates (§2.1)
+namespace xp {
+namespace bang {
+inline bool in_store(const void *p, Store *s, int space) {
+  return s && s->arena[space] && s->arena[space]->contains((uintptr_t)p);
+}
+}  // namespace bang
+}  // namespace xp
+inline bool __is_nram(const void *ptr) {
+  ::xp::bang::finish_hook();
+  return ::xp::bang::in_store(ptr, ::xp::bang::task().core, ::xp::NRAM);
+}
+inline bool __is_wram(const void *ptr) {
+  ::xp::bang::finish_hook();
+  return ::xp::bang::in_store(ptr, ::xp::bang::task().core, ::xp::WRAM);
+}
+inline bool __is_sram(const void *ptr) {
+  ::xp::bang::finish_hook();
+  return ::xp::bang::in_store(ptr, ::xp::bang::task().cluster, ::xp::SRAM);
+}
+inline bool __is_dram(const void *ptr) {
+  int s = ::xp::space_of(ptr);
+  return s == ::xp::GDRAM || s == ::xp::LDRAM;
+}
+inline bool __is_mpu() { return false; }  // MLU cores only (the simple MPU model of §1.4)
+
+// ---------------------------------------------------------------------------- device math (§1.6)
+// The float overloads come from <math.h> (libm). half arguments: cncc declares half
+// overloads of floor/ceil/round; the other functions take the float overload.
+inline half floor(half x) { return (half)floorf((float)x); }
+inline half ceil(half x) { return (half)ceilf((float)x); }
+inline half round(half x) { return (half)roundf((float)x); }
+#define XP_BANG_HALF1(fn) \
+  inline float fn(half x) { return fn##f((float)x); }
+XP_BANG_HALF1(sqrt) XP_BANG_HALF1(trunc) XP_BANG_HALF1(fabs) XP_BANG_HALF1(exp) XP_BANG_HALF1(expm1)
+XP_BANG_HALF1(exp2) XP_BANG_HALF1(log) XP_BANG_HALF1(log2) XP_BANG_HALF1(log10) XP_BANG_HALF1(sin)
+XP_BANG_HALF1(cos) XP_BANG_HALF1(tan) XP_BANG_HALF1(sinh) XP_BANG_HALF1(cosh) XP_BANG_HALF1(tanh)
+XP_BANG_HALF1(asin) XP_BANG_HALF1(acos) XP_BANG_HALF1(atan) XP_BANG_HALF1(asinh) XP_BANG_HALF1(acosh)
+XP_BANG_HALF1(atanh)
+#undef XP_BANG_HALF1
+#define XP_BANG_HALF2(fn)                                                                                    \
+  template <class A, class B,                                                                                \
+            std::enable_if_t<(std::is_same_v<A, half> || std::is_same_v<B, half>) && std::is_arithmetic_v<A> && \
+                                 std::is_arithmetic_v<B>,                                                    \
+                             int> = 0>                                                                       \
+  inline float fn(A x, B y) {                                                                                \
+    return fn##f((float)x, (float)y);                                                                        \
+  }
+XP_BANG_HALF2(fmax) XP_BANG_HALF2(fmin) XP_BANG_HALF2(fmod) XP_BANG_HALF2(pow) XP_BANG_HALF2(atan2)
+XP_BANG_HALF2(copysign)
+#undef XP_BANG_HALF2
+
+// ---------------------------------------------------------------------------- built-in variables (§1.2)
+namespace xp {
+namespace bang {
+inline int undefined_in_block(int v, const char *name) {
+  const Task *t = g_task;
+  if (t && t->block)
+    report("hazard", fmt("a BLOCK task reads %s, which has no defined meaning for BLOCK tasks (the emulator uses %d; "
+                         "bang.md §1.2)",
+                         name, v));
+  return v;
+}
+}  // namespace bang
+}  // namespace xp
+#define taskIdX (::xp::bang::task().idx[0])
+#define taskIdY (::xp::bang::task().idx[1])
+#define taskIdZ (::xp::bang::task().idx[2])
+#define taskId (::xp::bang::task().task_id)
+#define taskDimX (::xp::bang::task().dim[0])
+#define taskDimY (::xp::bang::task().dim[1])
+#define taskDimZ (::xp::bang::task().dim[2])
+#define taskDim (::xp::bang::task().task_dim)
+#define clusterDim (::xp::bang::task().cluster_dim)
+#define clusterId (::xp::bang::undefined_in_block(::xp::bang::task().cluster_id, "clusterId"))
+#define coreId (::xp::bang::undefined_in_block(::xp::bang::task().core_id, "coreId"))
+#define coreDim (::xp::bang::undefined_in_block(::xp::bang::task().core_dim, "coreDim"))
+
+// ---------------------------------------------------------------------------- registration
+namespace xp {
+namespace bang {
+inline const bool g_registered = (::xp::g_dialect_start = &::xp::bang::start, true);
+}
+}  // namespace xp

@@ -1,0 +1,123 @@
+"""CPU execution: the run API, findings, the sandbox, the CLI (C and VNNI here; the GPU and
+BANG runtimes are exercised over the corpus in test_run_corpus.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xpiler.cli import main
+from xpiler.diagnostics import XpilerError
+from xpiler.runtime import execute, run_kernel
+
+SAXPY = """
+// xpiler: args x=float32[300] y=float32[300] a=2.0 n=300
+void saxpy(const float *x, float *y, float a, int n) {
+    for (int i = 0; i < n; ++i)
+        y[i] = a * x[i] + y[i];
+}
+"""
+
+
+def test_run_kernel_api():
+    x = np.arange(300, dtype=np.float32)
+    y = np.ones(300, dtype=np.float32)
+    out = run_kernel(SAXPY, "c", {"x": x, "y": y, "a": 2.0, "n": 300})
+    np.testing.assert_allclose(out["y"], 2 * x + 1)
+    np.testing.assert_array_equal(out["x"], x)
+
+
+def test_out_of_bounds_write_is_found_at_its_line():
+    src = SAXPY.replace("i < n", "i <= n")
+    ex = execute(src, path="oob.c", args={"x": np.zeros(300, np.float32), "y": np.zeros(300, np.float32),
+                                          "a": 1.0, "n": 300})
+    kinds = {(f.kind, f.line) for f in ex.findings}
+    assert ("out-of-bounds-read", 5) in kinds and ("out-of-bounds-write", 5) in kinds
+    assert ex.ok  # the run itself completes: the bad accesses went to a sink
+
+
+def test_read_of_never_written_heap_memory():
+    src = """
+    #include <stdlib.h>
+    // xpiler: args out=float32[8] n=8
+    void k(float *out, int n) {
+        float *tmp = (float *)malloc(n * sizeof(float));
+        for (int i = 0; i < n - 1; ++i) tmp[i] = i;
+        for (int i = 0; i < n; ++i) out[i] = tmp[i];
+        free(tmp);
+    }
+    """
+    ex = execute(src, path="uninit.c")
+    assert [(f.kind, f.line) for f in ex.findings] == [("uninitialized-read", 7)]
+
+
+def test_generated_inputs_from_the_args_comment_and_written_masks():
+    ex = execute(SAXPY, path="s.c")
+    assert ex.ok and ex.outputs["y"].shape == (300,) and ex.written["y"].all() and not ex.written["x"].any()
+
+
+def test_infinite_loop_times_out_and_caller_goes_on():
+    src = "// xpiler: args x=float32[4]\nvoid spin(float *x) { volatile int k = 1; while (k) x[0] += 1; }\n"
+    ex = execute(src, path="spin.c", timeout=2)
+    assert ex.status == "timeout" and "timeout" in ex.message
+    assert execute(SAXPY, path="s.c").ok  # and the next run is fine
+
+
+def test_crash_is_reported():
+    src = "// xpiler: args x=float32[4]\nvoid boom(float *x) { float *p = (float *)0; x[0] = p[3]; }\n"
+    ex = execute(src, path="boom.c", timeout=20)
+    assert ex.status == "crash" and "segmentation fault" in ex.message
+
+
+def test_unresolved_arguments_name_the_comment():
+    with pytest.raises(XpilerError) as e:
+        execute("void k(float *x, int n) { for (int i = 0; i < n; ++i) x[i] = 0; }", path="k.c")
+    assert "// xpiler: args" in str(e.value) and "n=VALUE" in str(e.value)
+
+
+def test_probe_infers_buffer_sizes():
+    src = "void k(float *x, int n) { for (int i = 0; i < n; ++i) x[i] = 2 * x[i]; }"
+    ex = execute(src, path="k.c", args={"n": 37})
+    assert ex.outputs["x"].shape == (37,) and any("largest index" in e for e in ex.evidence)
+
+
+def test_kernel_named_like_a_libc_function_runs():
+    src = "#include <math.h>\n// xpiler: args x=float32[16] out=float32[16] n=16\n" \
+          "void sin(const float *x, float *out, int n) { for (int i = 0; i < n; ++i) out[i] = sinf(x[i]); }\n"
+    ex = execute(src, path="sin.c")
+    assert ex.ok and np.allclose(ex.outputs["out"], np.sin(ex.outputs["x"]), atol=1e-6)
+
+
+def test_vnni_kernel_runs_on_any_x86():
+    src = """
+    #include <immintrin.h>
+    // xpiler: args a=uint8[64] b=int8[64] c=int32[16]
+    extern "C" void dot(const unsigned char *a, const signed char *b, int *c) {
+        __m512i acc = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(a), _mm512_loadu_si512(b));
+        _mm512_storeu_si512(c, acc);
+    }
+    """
+    ex = execute(src, path="dot.cpp")
+    a, b = ex.outputs["a"].astype(np.int64), ex.outputs["b"].astype(np.int64)
+    np.testing.assert_array_equal(ex.outputs["c"], (a * b).reshape(16, 4).sum(1))
+
+
+def test_cli_run_writes_npy(tmp_path, capsys):
+    src = tmp_path / "saxpy.c"
+    src.write_text(SAXPY)
+    x = np.arange(300, dtype=np.float32)
+    np.save(tmp_path / "x.npy", x)
+    rc = main(["run", str(src), "--arg", f"x={tmp_path / 'x.npy'}", "--arg", "y=float32[300]", "--arg", "a=3",
+               "--arg", "n=300", "--out", str(tmp_path / "out")])
+    assert rc == 0
+    y = np.load(tmp_path / "out" / "y.npy")
+    assert y.shape == (300,) and np.load(tmp_path / "out" / "x.npy").tolist() == x.tolist()
+
+
+def test_cli_check_exit_status(tmp_path, capsys):
+    good, bad = tmp_path / "good.c", tmp_path / "bad.c"
+    good.write_text(SAXPY)
+    bad.write_text(SAXPY.replace("i < n", "i <= n"))
+    assert main(["check", str(good)]) == 0
+    assert main(["check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "bad.c:5:1: error:" in out and "out-of-bounds" in out
