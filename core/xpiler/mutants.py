@@ -7,7 +7,7 @@ Kinds: ``off-by-one`` (``<`` and ``<=`` swapped in a loop or guard), ``stride`` 
 of an index expression made one larger), ``barrier`` (a ``__syncthreads``/``__sync*``
 removed), ``memcpy-size`` (a copy's byte count divided by four: elements instead of
 bytes), ``memcpy-direction`` (a BANG copy given the reverse direction), ``operand-swap``
-(two pointer operands of an intrinsic swapped).
+(two source operands of an intrinsic swapped: pointers, or two vectors of one type).
 """
 from __future__ import annotations
 
@@ -95,16 +95,21 @@ def mutants(module: ir.Module, per_kind: int = 3) -> Iterator[Mutant]:
                     node.expr.args[3] = ir.Name(f"{dst_sp}2{src_sp}")
                 yield Mutant("memcpy-direction", _line(n), f"direction {src_sp}2{dst_sp} -> {dst_sp}2{src_sp}",
                              _mutate(module, n, reverse))
+        if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name):
+            name = n.callee.name
             it = d.intrinsic(name)
-            if it is not None and len(n.expr.args) >= 2 and name not in COPIES:
-                ptr = [i for i, p in enumerate(it.overloads[0].params)
-                       if "*" in p.type and i < len(n.expr.args)]
-                srcs = [i for i in ptr if "const" in it.overloads[0].params[i].type]
-                pair = srcs[:2] if len(srcs) >= 2 else ptr[:2] if len(ptr) >= 2 else None
+            if it is not None and len(n.args) >= 2 and name not in COPIES and name not in BARRIERS:
+                params = it.overloads[0].params[:len(n.args)]
+                ptr = [i for i, p in enumerate(params) if "*" in p.type]
+                srcs = [i for i in ptr if "const" in params[i].type]
+                same = [(i, j) for i in range(len(params)) for j in range(i + 1, len(params))
+                        if params[i].type == params[j].type and params[i].role != "config"
+                        and params[i].type.strip() not in ("int", "unsigned int", "unsigned", "size_t")]
+                pair = srcs[:2] if len(srcs) >= 2 else ptr[:2] if len(ptr) >= 2 else same[0] if same else None
                 if pair and take("operand-swap"):
                     i, j = pair
 
                     def swap(node, _m, i=i, j=j):
-                        node.expr.args[i], node.expr.args[j] = node.expr.args[j], node.expr.args[i]
+                        node.args[i], node.args[j] = node.args[j], node.args[i]
                     yield Mutant("operand-swap", _line(n), f"operands {i + 1} and {j + 1} of {name} swapped",
                                  _mutate(module, n, swap))

@@ -46,10 +46,8 @@ def source_hash(name: str) -> str:
     for mod in dialects._tables(d.intrinsic_modules):
         h.update(inspect.getsource(mod).encode())
     h.update(inspect.getsource(base).encode())
-    h.update(Path(__file__).read_bytes())
-    from . import emit
-
-    h.update(Path(emit.__file__).read_bytes())
+    for generator in ("gen.py", "emit.py", "gpu_tables.py"):  # everything that writes generated files
+        h.update((Path(__file__).parent / generator).read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -80,6 +78,10 @@ def sources(name: str) -> tuple[Path, Path]:
 def support_headers(name: str) -> dict[str, str]:
     """Headers the dialect runtime includes, generated from the tables: for VNNI the vector
     and mask types, predicate macros, constants and the helpers its snippets use."""
+    if name in ("cuda", "hip"):
+        from . import gpu_tables
+
+        return gpu_tables.support_headers(name)
     if name != "vnni":
         return {}
     from ..dialects.vnni import intrinsics as V

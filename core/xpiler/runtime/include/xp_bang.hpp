@@ -192,6 +192,8 @@ typedef struct cnrtNotifier *cnrtNotifier_t;
 #define CNRT_CHECK(x) (x)
 
 // ============================================================================ the runtime
+// Written with fixed arrays and C library calls rather than STL containers: every template
+// an inline function here uses is instantiated again in each kernel's translation unit.
 namespace xp {
 namespace bang {
 
@@ -210,6 +212,7 @@ inline constexpr ArchInfo kArchs[] = {
 };
 inline const ArchInfo *g_arch = &kArchs[5];
 constexpr size_t kNramStackReserve = 128 * 1024;  // mlu-ops MAX_NRAM_SIZE convention [K]
+constexpr int kMaxClusters = 16, kMaxCores = 64;  // Union16 x 4 cores
 
 inline size_t capacity(int space) {
   switch (space) {
@@ -223,37 +226,37 @@ inline size_t capacity(int space) {
 inline bool g_deferred = false;  // option bang_async deferred
 
 // ---------------------------------------------------------------------------- on-chip storage
-struct Decl {
-  void *p = nullptr;
-  size_t bytes = 0, cap = 0;  // declared bytes, bytes reserved in the arena
-  Region *r = nullptr;
-  const char *name = "";
-  int line = 0;
-  int space = 0;
-  uint64_t gen = 0;
-  bool vla = false;
+struct Decl {  // zero-initialised
+  void *p;
+  size_t bytes, cap;  // declared bytes, bytes reserved in the arena
+  Region *r;
+  const char *name;
+  int line, space;
+  uint64_t gen;
+  bool vla;
 };
 
 // The on-chip memory of one MLU core (NRAM, WRAM, LDRAM) or one cluster (SRAM).
-struct Store {
-  int index = 0;        // core slot / cluster index
-  bool cluster = false;
-  Arena *arena[16] = {};
-  std::vector<Decl> decls;  // by declaration id
-  size_t total[16] = {};    // bytes declared per space
-  bool over[16] = {}, reserve_warned = false;
-  uint64_t gen = 1;  // bumped for every task/job: storage is poisoned again on first use
+struct Store {  // zero-initialised
+  int index;
+  bool cluster;
+  Arena *arena[10];
+  Decl *decls;  // by declaration id
+  int ndecls;
+  size_t total[10];  // bytes declared per space
+  bool over[10], reserve_warned;
+  uint64_t gen;  // bumped for every task/job: storage is poisoned again on first use
 };
+inline Store g_core_store[kMaxCores], g_cluster_store[kMaxClusters];
 
-inline std::vector<Store *> g_cores, g_clusters;
-inline Store *store(std::vector<Store *> &v, int i, bool cluster) {
-  while ((int)v.size() <= i) {
-    auto *s = new Store();
-    s->index = (int)v.size();
-    s->cluster = cluster;
-    v.push_back(s);
-  }
-  return v[i];
+inline Store *core_store(int i) {
+  g_core_store[i].index = i;
+  return &g_core_store[i];
+}
+inline Store *cluster_store(int i) {
+  g_cluster_store[i].index = i;
+  g_cluster_store[i].cluster = true;
+  return &g_cluster_store[i];
 }
 
 // ---------------------------------------------------------------------------- tasks
@@ -261,11 +264,34 @@ struct Barrier {
   int expected = 0, arrived = 0;
   uint64_t gen = 0;
   const char *what = "";
-  std::vector<int> clusters;  // whose SRAM epoch a completion advances
+  uint32_t clusters = 0;  // bit mask: whose SRAM epoch a completion advances
 };
 
-struct Job;
-struct AsyncCopy;
+struct Job {
+  int union_n = 0, core_dim = 1, ncores = 1;
+  Barrier cluster_bar[kMaxClusters], ipu_cluster_bar[kMaxClusters], all_bar, all_ipu_bar;
+  struct Split {
+    long key;
+    Barrier b;
+  } split[32];
+  int nsplit = 0;
+  uint32_t cluster_epoch[kMaxClusters] = {};
+};
+
+struct Chunk {
+  uintptr_t addr;
+  size_t n;
+  uint8_t *bytes;
+};
+struct AsyncCopy {
+  int pipe, line;
+  Chunk *dst, *src;  // destination data to land at the sync; source snapshot
+  int ndst, nsrc;
+};
+struct AsyncList {
+  AsyncCopy *v = nullptr;
+  int n = 0, cap = 0;
+};
 
 struct Task {
   int idx[3] = {0, 0, 0}, dim[3] = {1, 1, 1};
@@ -280,16 +306,10 @@ struct Task {
   bool done = false;
   Barrier *waiting = nullptr;
   uint64_t wait_gen = 0;
-  std::vector<AsyncCopy> *pending = nullptr;  // deferred async copies
-  std::unordered_map<long, uint64_t> split_arrived;  // split barrier id -> generation arrived in
-};
-
-struct Job {
-  int union_n = 0, core_dim = 1, ncores = 1;
-  std::vector<Barrier> cluster_bar, ipu_cluster_bar;
-  Barrier all_bar, all_ipu_bar;
-  std::unordered_map<long, Barrier> split;
-  std::vector<uint32_t> cluster_epoch;
+  AsyncList pending;  // deferred async copies
+  long split_key[16] = {};
+  uint64_t split_gen[16] = {};
+  int nsplit = 0;
 };
 
 inline Task g_host_task;  // what the built-in variables read outside a kernel
@@ -302,18 +322,15 @@ inline const Task &task() { return g_task ? *g_task : g_host_task; }
 struct HookState {
   bool active = false;
   const char *fn = nullptr;
-  const char *params[8];
+  const char *params[8] = {};
   int nparams = 0;
-  Region *suppressed[8];
+  Region *suppressed[8] = {};
   int nsuppressed = 0;
-  struct Out {
-    Region *r;
-    int esize;
-  } outs[4];
+  Region *out_r[4] = {};
+  int out_size[4] = {};
   int nouts = 0;
   bool capturing = false;  // the footprint records this intrinsic's accesses
-  // deferred __memcpy_async being captured
-  bool async = false;
+  bool async = false;      // a deferred __memcpy_async is being captured
   Region *async_dst = nullptr, *async_src = nullptr;
   int async_pipe = 0, async_line = 0;
 };
@@ -321,31 +338,38 @@ inline HookState g_hook;
 
 enum Pipe : int { PIPE_IO = 1, PIPE_MOVE = 2, PIPE_COMPUTE = 4, PIPE_ALL = 7 };
 
-struct Chunk {
-  uintptr_t addr;
-  std::vector<uint8_t> bytes;
-};
-struct AsyncCopy {
-  int pipe = 0, line = 0;
-  std::vector<Chunk> dst, src;  // destination data to land at the sync; source snapshot
-};
+inline int cmp_range(const void *a, const void *b) {
+  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  return x < y ? -1 : x > y;
+}
 
-inline std::vector<Chunk> chunks(std::vector<std::pair<uintptr_t, uintptr_t>> &ranges, Region *r) {
-  std::vector<Chunk> out;
-  if (!r) return out;
-  std::vector<std::pair<uintptr_t, uintptr_t>> v;
-  for (auto &x : ranges)
-    if (x.first >= r->lo && x.second <= r->hi) v.push_back(x);
-  std::sort(v.begin(), v.end());
+// The ranges of `v` (pairs of addresses) inside region r, merged, with their current bytes.
+inline Chunk *chunks(std::pair<uintptr_t, uintptr_t> *v, size_t n, Region *r, int *count) {
+  *count = 0;
+  if (!r || !n) return nullptr;
+  auto *w = (uintptr_t *)malloc(2 * n * sizeof(uintptr_t));
+  size_t m = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (v[i].first >= r->lo && v[i].second <= r->hi) w[2 * m] = v[i].first, w[2 * m + 1] = v[i].second, ++m;
+  qsort(w, m, 2 * sizeof(uintptr_t), cmp_range);
+  auto *out = (Chunk *)malloc((m ? m : 1) * sizeof(Chunk));
   size_t i = 0;
-  while (i < v.size()) {
-    uintptr_t lo = v[i].first, hi = v[i].second;
+  while (i < m) {
+    uintptr_t lo = w[2 * i], hi = w[2 * i + 1];
     size_t j = i + 1;
-    while (j < v.size() && v[j].first <= hi) hi = std::max(hi, v[j].second), ++j;
-    out.push_back({lo, std::vector<uint8_t>((uint8_t *)lo, (uint8_t *)hi)});
+    while (j < m && w[2 * j] <= hi) hi = hi > w[2 * j + 1] ? hi : w[2 * j + 1], ++j;
+    Chunk &c = out[(*count)++];
+    c.addr = lo, c.n = hi - lo, c.bytes = (uint8_t *)malloc(c.n);
+    memcpy(c.bytes, (void *)lo, c.n);
     i = j;
   }
+  free(w);
   return out;
+}
+
+inline void free_chunks(Chunk *c, int n) {
+  for (int i = 0; i < n; ++i) free(c[i].bytes);
+  free(c);
 }
 
 inline void set_written(uintptr_t lo, size_t n, uint8_t v) {
@@ -353,10 +377,11 @@ inline void set_written(uintptr_t lo, size_t n, uint8_t v) {
   if (r && lo + n <= r->hi) memset(r->written.data() + (lo - r->lo), v, n);
 }
 
-// The poison pattern as it survives arithmetic: float/half/bf16 NaN with all top bits set.
+// The poison pattern as it survives arithmetic: a float/half/bf16 NaN with its top 16 bits
+// set (0xFF-poisoned operands give it; the default NaN of invalid operations does not).
 inline bool poisoned(const uint8_t *p, int esize) {
   if (esize == 2) return p[0] == 0xFF && p[1] == 0xFF;
-  if (esize == 4) return p[2] == 0xFF && p[3] == 0xFF;  // top 16 bits of a little-endian float
+  if (esize == 4) return p[2] == 0xFF && p[3] == 0xFF;
   if (esize == 8) return p[6] == 0xFF && p[7] == 0xFF;
   return false;
 }
@@ -367,27 +392,29 @@ inline void finish_hook() {
   for (int i = 0; i < h.nsuppressed; ++i) h.suppressed[i]->track_init = true;
   auto &W = g_footprint.writes;
   if (h.capturing && h.nouts) {
-    for (auto &w : W) {
-      size_t n = w.second - w.first;
+    for (size_t i = 0, n = W.size(); i < n; ++i) {
+      uintptr_t lo = W[i].first, hi = W[i].second;
       for (int k = 0; k < h.nouts; ++k) {
-        Region *r = h.outs[k].r;
-        if (w.first < r->lo || w.second > r->hi || (int)n != h.outs[k].esize) continue;
-        if (poisoned((const uint8_t *)w.first, (int)n)) memset(r->written.data() + (w.first - r->lo), 0, n);
+        Region *r = h.out_r[k];
+        if (lo < r->lo || hi > r->hi || (int)(hi - lo) != h.out_size[k]) continue;
+        if (poisoned((const uint8_t *)lo, (int)(hi - lo))) memset(r->written.data() + (lo - r->lo), 0, hi - lo);
         break;
       }
     }
   }
-  if (h.async && g_task && g_task->pending) {
+  if (h.async && g_task) {
     AsyncCopy c;
     c.pipe = h.async_pipe;
     c.line = h.async_line;
-    c.dst = chunks(W, h.async_dst);
-    c.src = chunks(g_footprint.reads, h.async_src);
-    for (auto &ch : c.dst) {  // not arrived yet: poisoned and never written until the sync
-      memset((void *)ch.addr, 0xFF, ch.bytes.size());
-      set_written(ch.addr, ch.bytes.size(), 0);
+    c.dst = chunks(W.data(), W.size(), h.async_dst, &c.ndst);
+    c.src = chunks(g_footprint.reads.data(), g_footprint.reads.size(), h.async_src, &c.nsrc);
+    for (int i = 0; i < c.ndst; ++i) {  // not arrived yet: poisoned and never written until the sync
+      memset((void *)c.dst[i].addr, 0xFF, c.dst[i].n);
+      set_written(c.dst[i].addr, c.dst[i].n, 0);
     }
-    g_task->pending->push_back(std::move(c));
+    AsyncList &L = g_task->pending;
+    if (L.n == L.cap) L.cap = L.cap ? 2 * L.cap : 8, L.v = (AsyncCopy *)realloc(L.v, L.cap * sizeof(AsyncCopy));
+    L.v[L.n++] = c;
   }
   if (h.capturing || h.async) {
     g_footprint.on = false;
@@ -401,28 +428,31 @@ inline void finish_hook() {
 inline void complete_async(int pipes, bool quiet = false) {
   finish_hook();
   Task *t = g_task;
-  if (!t || !t->pending || t->pending->empty()) return;
-  auto &v = *t->pending;
-  std::vector<AsyncCopy> keep;
-  for (auto &c : v) {
+  if (!t || !t->pending.n) return;
+  AsyncList &L = t->pending;
+  int kept = 0;
+  for (int i = 0; i < L.n; ++i) {
+    AsyncCopy &c = L.v[i];
     if (!(c.pipe & pipes)) {
-      keep.push_back(std::move(c));
+      L.v[kept++] = c;
       continue;
     }
-    for (auto &ch : c.src)
-      if (!quiet && memcmp((void *)ch.addr, ch.bytes.data(), ch.bytes.size())) {
-        Region *r = g_regions.find(ch.addr);
-        report("race", fmt("the source of the __memcpy_async at line %d ('%s') was overwritten before the __sync "
+    for (int k = 0; k < c.nsrc; ++k)
+      if (!quiet && memcmp((void *)c.src[k].addr, c.src[k].bytes, c.src[k].n)) {
+        Region *r = g_regions.find(c.src[k].addr);
+        report("race", fmt("the source of the __memcpy_async at line %d ('%s') is overwritten before the __sync "
                            "that completes the copy",
                            c.line, r ? r->name.c_str() : "?"));
         break;
       }
-    for (auto &ch : c.dst) {
-      memcpy((void *)ch.addr, ch.bytes.data(), ch.bytes.size());
-      set_written(ch.addr, ch.bytes.size(), 1);
+    for (int k = 0; k < c.ndst; ++k) {
+      memcpy((void *)c.dst[k].addr, c.dst[k].bytes, c.dst[k].n);
+      set_written(c.dst[k].addr, c.dst[k].n, 1);
     }
+    free_chunks(c.dst, c.ndst);
+    free_chunks(c.src, c.nsrc);
   }
-  v.swap(keep);
+  L.n = kept;
 }
 
 inline bool same(const char *a, const char *b) { return a == b || !strcmp(a, b); }
@@ -444,17 +474,16 @@ inline void operand(const void *p, const char *spaces, const char *fn, const cha
     g_footprint.on = true;
   }
   if (h.nparams < 8) h.params[h.nparams++] = param;
-  // the space rule: stack arrays (untracked) live in NRAM on the MLU (the stack is in NRAM)
+  // the space rule; stack arrays (untracked memory) count as NRAM: the MLU stack is in NRAM
   int s = space_of(p);
-  if (!(s == LOCAL && strstr(spaces, "nram"))) ::xp::check_space(p, (const char *)spaces, (const char *)fn,
-                                                                 (const char *)param);
+  if (!(s == LOCAL && strstr(spaces, "nram"))) check_space(p, spaces, fn, param);
   Region *r = g_regions.find((uintptr_t)p);
   if (r && (r->space == NRAM || r->space == WRAM || r->space == SRAM || r->space == LDRAM)) {
     if (r->track_init && h.nsuppressed < 8) {
       r->track_init = false;
       h.suppressed[h.nsuppressed++] = r;
     }
-    if (fp && param[0] == 'd' && param[1] == 's' && param[2] == 't' && h.nouts < 4) h.outs[h.nouts++] = {r, esize};
+    if (fp && !strncmp(param, "dst", 3) && h.nouts < 4) h.out_r[h.nouts] = r, h.out_size[h.nouts++] = esize;
   }
 }
 
@@ -462,7 +491,7 @@ inline void operand(const void *p, const char *spaces, const char *fn, const cha
 inline void poison_decl(Decl &d, uint64_t gen) {
   memset(d.p, 0xFF, d.bytes);
   if (d.r) {
-    std::fill(d.r->written.begin(), d.r->written.end(), 0);
+    memset(d.r->written.data(), 0, d.r->written.size());
     d.r->track_init = true;
   }
   d.gen = gen;
@@ -470,8 +499,8 @@ inline void poison_decl(Decl &d, uint64_t gen) {
 
 inline Arena *store_arena(Store &s, int space) {
   if (!s.arena[space]) {
-    size_t cap = capacity(space);
-    size_t size = space == LDRAM ? (64u << 20) : std::max<size_t>((size_t)(space == SRAM ? 16u : 8u) << 20, 4 * cap);
+    size_t cap = capacity(space), floor_ = (size_t)(space == SRAM ? 16 : 8) << 20;
+    size_t size = space == LDRAM ? (64u << 20) : (4 * cap > floor_ ? 4 * cap : floor_);
     s.arena[space] = new_arena(space, size, space_name(space));
   }
   return s.arena[space];
@@ -482,57 +511,62 @@ inline void account(Store &s, Decl &d, size_t added) {
   s.total[sp] += added;
   size_t cap = capacity(sp);
   if (cap == (size_t)-1) return;
-  auto names = [&]() {
-    std::string out;
-    int n = 0;
-    for (auto &e : s.decls)
-      if (e.p && e.space == sp) {
-        if (n++ < 8) out += fmt("%s'%s' (%zu B, line %d)", out.empty() ? "" : ", ", e.name, e.bytes, e.line);
-      }
-    if (n > 8) out += fmt(" and %d more", n - 8);
-    return out;
-  };
+  bool over = s.total[sp] > cap && !s.over[sp];
+  bool reserve = !over && sp == NRAM && !s.over[sp] && !s.reserve_warned && s.total[sp] > cap - kNramStackReserve;
+  if (!over && !reserve) return;
+  char names[600];
+  size_t len = 0;
+  int n = 0;
+  names[0] = 0;
+  for (int i = 0; i < s.ndecls; ++i) {
+    Decl &e = s.decls[i];
+    if (!e.p || e.space != sp) continue;
+    if (n++ < 8 && len < sizeof names - 100)
+      len += snprintf(names + len, sizeof names - len, "%s'%s' (%zu B, line %d)", len ? ", " : "", e.name, e.bytes,
+                      e.line);
+  }
+  if (n > 8) snprintf(names + len, sizeof names - len, " and %d more", n - 8);
   const char *who = s.cluster ? "cluster" : "core";
-  if (s.total[sp] > cap && !s.over[sp]) {
+  if (over) {
     s.over[sp] = true;
     report("capacity", d.line,
-           fmt("%s memory declared per %s is %zu bytes, more than the %zu KB of %s: %s", space_name(sp), who,
-               s.total[sp], cap / 1024, g_arch->name, names().c_str()));
-  } else if (sp == NRAM && !s.over[sp] && !s.reserve_warned && s.total[sp] > cap - kNramStackReserve) {
+           fmt("%s declared per %s: %zu bytes, more than the %zu KB of %s: %s", space_name(sp), who, s.total[sp],
+               cap / 1024, g_arch->name, names));
+  } else {
     s.reserve_warned = true;
     report("hazard", d.line,
-           fmt("NRAM declared per core is %zu bytes: it enters the 128 KB that the compiler reserves for the stack "
+           fmt("NRAM declared per core: %zu bytes, which enters the 128 KB the compiler reserves for its stack "
                "(%zu KB of NRAM on %s; mlu-ops keeps declarations under %zu bytes): %s",
-               s.total[sp], cap / 1024, g_arch->name, cap - kNramStackReserve, names().c_str()));
+               s.total[sp], cap / 1024, g_arch->name, cap - kNramStackReserve, names));
   }
 }
 
 inline void *decl_storage(Store &s, int space, int id, size_t bytes, const char *name, int line, bool vla) {
-  if ((size_t)id >= s.decls.size()) s.decls.resize(id + 1);
+  if (id >= s.ndecls) {
+    int n = id + 16;
+    s.decls = (Decl *)realloc(s.decls, n * sizeof(Decl));
+    memset(s.decls + s.ndecls, 0, (n - s.ndecls) * sizeof(Decl));
+    s.ndecls = n;
+  }
   Decl &d = s.decls[id];
   if (d.p && d.bytes == bytes) {
     if (d.gen != s.gen) poison_decl(d, s.gen);
     return d.p;
   }
-  if (vla && !d.vla) {
+  if (vla && !d.vla)
     report("hazard", line,
            fmt("'%s' is a variable-length %s array (%zu bytes here): on-chip arrays are static storage and cncc "
-               "most likely rejects a size known only at run time; the emulator allocates it from the core's "
-               "arena (bang.md §1.1)",
+               "most likely rejects a size known only at run time; the emulator allocates it from the core's arena "
+               "(bang.md §1.1)",
                name, space_name(space), bytes));
-  }
   size_t old = d.p ? d.bytes : 0;
-  if (d.p && bytes <= d.cap) {  // a variable-length array whose size changed: same storage
-    g_regions.remove(d.r);
-  } else {
-    if (d.p) g_regions.remove(d.r);
-    Arena *a = store_arena(s, space);
-    void *p = a->alloc(bytes ? bytes : 1);
-    if (!p) {
+  if (d.p) g_regions.remove(d.r);
+  if (!d.p || bytes > d.cap) {
+    void *p = store_arena(s, space)->alloc(bytes ? bytes : 1);
+    if (!p)
       fatal(s.total[space] + bytes > capacity(space) ? "capacity" : "out-of-memory",
             fmt("no room for %s '%s' (%zu bytes): the emulated %s of this %s is exhausted", space_name(space), name,
                 bytes, space_name(space), s.cluster ? "cluster" : "core"));
-    }
     d.p = p;
     d.cap = bytes;
   }
@@ -564,9 +598,11 @@ inline void *onchip_hook(int space, int id, size_t bytes, const char *name, int 
     report("bad-argument", line, fmt("'%s': BANG C has no dynamically sized on-chip memory", name));
     return g_sink;
   }
+  Store *s = space == SRAM ? t->cluster : t->core;
+  Decl *d = id < s->ndecls ? &s->decls[id] : nullptr;
+  if (d && d->p && d->bytes == bytes && d->gen == s->gen) return d->p;  // the fast path
   int prev = cur->line;
   cur->line = line;
-  Store *s = space == SRAM ? t->cluster : t->core;
   void *p = decl_storage(*s, space, id, bytes, name, line, vla);
   cur->line = prev;
   return p;
@@ -575,12 +611,13 @@ inline void *onchip_hook(int space, int id, size_t bytes, const char *name, int 
 // ---------------------------------------------------------------------------- barriers (§1.5)
 inline void advance_epochs(Barrier &b) {
   Job *j = g_task->job;
-  for (int c : b.clusters) j->cluster_epoch[c] = ++g_epoch_counter;
+  for (int c = 0; c < kMaxClusters; ++c)
+    if (b.clusters >> c & 1) j->cluster_epoch[c] = ++g_epoch_counter;
   g_block_epoch = j->cluster_epoch[g_task->cluster_id];
 }
 
 inline void barrier(Barrier &b) {
-  complete_async(PIPE_ALL);  // a barrier waits for this core's pipelines (inferred here)
+  complete_async(PIPE_ALL);  // a barrier also waits for this core's pipelines (inferred here)
   Task *t = g_task;
   if (b.expected <= 1) {
     advance_epochs(b);
@@ -599,23 +636,20 @@ inline void barrier(Barrier &b) {
 }
 
 // ---------------------------------------------------------------------------- scheduler
-inline void fiber_main(void *arg);
-
 struct Body {
   void (*fn)(void *);
   void *arg;
 };
 inline Body g_body;
 
-inline void end_task(Task &t) {
+inline void end_task() {
   complete_async(PIPE_ALL, true);  // the kernel's end drains every pipeline
   finish_hook();
 }
 
-inline void fiber_main(void *arg) {
-  Task *t = (Task *)arg;
+inline void fiber_main(void *) {
   g_body.fn(g_body.arg);
-  end_task(*t);
+  end_task();
 }
 
 inline void set_current(Task *t) {
@@ -626,19 +660,20 @@ inline void set_current(Task *t) {
 
 inline void name_task(Task &t) {
   if (t.block)
-    snprintf(t.ctx.who, sizeof t.ctx.who, "task %d (BLOCK, taskIdX/Y/Z %d,%d,%d)", t.task_id, t.idx[0], t.idx[1],
+    snprintf(t.ctx.who, sizeof t.ctx.who, "task %d (BLOCK; taskIdX/Y/Z %d,%d,%d)", t.task_id, t.idx[0], t.idx[1],
              t.idx[2]);
   else
     snprintf(t.ctx.who, sizeof t.ctx.who, "task %d (cluster %d, core %d; taskIdX/Y/Z %d,%d,%d)", t.task_id,
              t.cluster_id, t.core_id, t.idx[0], t.idx[1], t.idx[2]);
 }
 
-inline void run_job(Job &job, std::vector<Task> &tasks) {
-  for (auto &t : tasks) fiber_init(t.fiber, &fiber_main, &t);
-  size_t remaining = tasks.size();
+inline void run_job(Task *tasks, int n) {
+  for (int k = 0; k < n; ++k) fiber_init(tasks[k].fiber, &fiber_main, &tasks[k]);
+  int remaining = n;
   while (remaining) {
     bool ran = false;
-    for (auto &t : tasks) {
+    for (int k = 0; k < n; ++k) {
+      Task &t = tasks[k];
       if (t.done || (t.waiting && t.waiting->gen == t.wait_gen)) continue;
       set_current(&t);
       bool fin = fiber_resume(t.fiber);
@@ -652,20 +687,22 @@ inline void run_job(Job &job, std::vector<Task> &tasks) {
     set_current(nullptr);
     if (ran || !remaining) continue;
     // Nobody can go on: the cores still waiting are at a barrier the others never reach.
-    for (auto &t : tasks) {
+    int finished = 0;
+    for (int k = 0; k < n; ++k) finished += tasks[k].done;
+    for (int k = 0; k < n; ++k) {
+      Task &t = tasks[k];
       if (t.done || !t.waiting) continue;
-      Barrier &b = *t.waiting;
-      int finished = 0;
-      for (auto &u : tasks) finished += u.done;
       set_current(&t);
       report("barrier-divergence",
              fmt("%s: %d of the %d cores it waits for arrived; %d core(s) of the job finished the kernel without "
-                 "reaching it and the others wait at a different barrier",
-                 b.what, b.arrived, b.expected, finished));
+                 "reaching it, the others wait at a different barrier",
+                 t.waiting->what, t.waiting->arrived, t.waiting->expected, finished));
     }
     set_current(nullptr);
-    for (auto &t : tasks)
+    for (int k = 0; k < n; ++k) {  // release them, so the run completes
+      Task &t = tasks[k];
       if (!t.done && t.waiting && t.waiting->gen == t.wait_gen) t.waiting->gen++, t.waiting->arrived = 0;
+    }
   }
 }
 
@@ -674,46 +711,38 @@ struct LaunchInfo {
   int type;
 };
 
-inline int union_of(int type, bool &ok) {
-  ok = true;
-  switch (type) {
-    case 1: case 2: return 0;
-    case 4: return 1;
-    case 8: return 2;
-    case 16: return 4;
-    case 32: return 8;
-    case 64: return 16;
-    case -1: return -1;
-    default: ok = false; return 0;
-  }
-}
-
 inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
   finish_hook();
   if (g_task) {
     report("launch-config", "a kernel launched from inside a kernel: not supported by the emulator");
     return;
   }
-  bool ok;
-  int n = union_of(L.type, ok);
-  if (!ok) {
-    report("launch-config", fmt("%d is not a cnrtFunctionType_t (1 BLOCK, 4/8/16/32/64 Union1/2/4/8/16)", L.type));
-    return;
-  }
-  if (n < 0) {
-    report("hazard", "cnrtFuncTypeMutable: the emulator runs the tasks as BLOCK tasks");
-    n = 0;
+  int n;
+  switch (L.type) {
+    case 1: case 2: n = 0; break;  // BLOCK (Block0/Block1)
+    case 4: n = 1; break;
+    case 8: n = 2; break;
+    case 16: n = 4; break;
+    case 32: n = 8; break;
+    case 64: n = 16; break;
+    case -1:
+      report("hazard", "cnrtFuncTypeMutable: the emulator runs the tasks as BLOCK tasks");
+      n = 0;
+      break;
+    default:
+      report("launch-config", fmt("%d is not a cnrtFunctionType_t (1 BLOCK, 4/8/16/32/64 Union1/2/4/8/16)", L.type));
+      return;
   }
   for (int k = 0; k < 3; ++k)
-    if (L.dim[k] == 0 || L.dim[k] > (1u << 20)) {
-      report("launch-config", fmt("dim = {%u, %u, %u}: every dimension must be at least 1", L.dim[0], L.dim[1],
-                                  L.dim[2]));
+    if (L.dim[k] == 0 || L.dim[k] > (1u << 24)) {
+      report("launch-config",
+             fmt("dim = {%u, %u, %u}: every dimension must be at least 1", L.dim[0], L.dim[1], L.dim[2]));
       return;
     }
-  int cd = g_arch->core_dim;
+  const int cd = g_arch->core_dim;
   if (n > 0 && L.dim[0] % (unsigned)(cd * n)) {
     report("launch-config", fmt("Union%d needs dim.x to be a multiple of %d (%d cores x %d clusters), got dim = "
-                                "{%u, %u, %u}: the launch does not run",
+                                "{%u, %u, %u}: the kernel is not run",
                                 n, cd * n, cd, n, L.dim[0], L.dim[1], L.dim[2]));
     return;
   }
@@ -721,10 +750,8 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
   const int dx = L.dim[0], dy = L.dim[1], dz = L.dim[2];
   const int tdim = dx * dy * dz;
   if (n == 0) {  // BLOCK: one task after another on one core; every __sync_* is a no-op
-    Store *core = store(g_cores, 0, false), *cl = store(g_clusters, 0, true);
+    Store *core = core_store(0), *cl = cluster_store(0);
     Job job;
-    job.cluster_epoch.assign(1, ++g_epoch_counter);
-    std::vector<AsyncCopy> pending;
     for (int z = 0; z < dz; ++z)
       for (int y = 0; y < dy; ++y)
         for (int x = 0; x < dx; ++x) {
@@ -733,46 +760,39 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
           t.dim[0] = dx, t.dim[1] = dy, t.dim[2] = dz;
           t.task_id = (z * dy + y) * dx + x;
           t.task_dim = tdim;
-          t.block = true;
-          t.cluster_dim = 0, t.core_dim = 1, t.cluster_id = 0, t.core_id = 0;
-          t.core = core, t.cluster = cl;
+          t.core = core, t.cluster = cl, t.job = &job;
           core->gen++, cl->gen++;
-          t.job = &job;
-          t.pending = &pending;
-          t.ctx.thread_key = 0;
           name_task(t);
           job.cluster_epoch[0] = ++g_epoch_counter;
           set_current(&t);
           fn(arg);
-          end_task(t);
+          end_task();
           set_current(nullptr);
+          free(t.pending.v);
         }
     return;
   }
-  // UnionN: jobs of cd*n cores (n whole clusters) along X, one job after another.
+  // UnionN: jobs of cd*n cores (n whole clusters) along X, one job after another; the cores
+  // of a job run together as fibers.
   const int per = cd * n;
   for (int z = 0; z < dz; ++z)
     for (int y = 0; y < dy; ++y)
       for (int x0 = 0; x0 < dx; x0 += per) {
-        Job job;
-        job.union_n = n, job.core_dim = cd, job.ncores = per;
-        job.cluster_epoch.resize(n);
-        for (auto &e : job.cluster_epoch) e = ++g_epoch_counter;
-        job.cluster_bar.resize(n);
-        job.ipu_cluster_bar.resize(n);
+        Job *job = new Job();
+        job->union_n = n, job->core_dim = cd, job->ncores = per;
+        uint32_t all = n >= 32 ? ~0u : (1u << n) - 1;
         for (int c = 0; c < n; ++c) {
-          job.cluster_bar[c] = {cd, 0, 0, n == 1 ? "__sync_cluster/__sync_all" : "__sync_cluster", {c}};
-          job.ipu_cluster_bar[c] = {cd, 0, 0, "__sync_all_ipu_within_cluster", {c}};
+          job->cluster_epoch[c] = ++g_epoch_counter;
+          job->cluster_bar[c] = {cd, 0, 0, n == 1 ? "__sync_cluster/__sync_all" : "__sync_cluster", 1u << c};
+          job->ipu_cluster_bar[c] = {cd, 0, 0, "__sync_all_ipu_within_cluster", 1u << c};
+          cluster_store(c)->gen++;
         }
-        std::vector<int> all;
-        for (int c = 0; c < n; ++c) all.push_back(c);
-        job.all_bar = {per, 0, 0, "__sync_all", all};
-        job.all_ipu_bar = {per, 0, 0, "__sync_all_ipu", all};
-        std::vector<Task> tasks(per);
-        std::vector<std::vector<AsyncCopy>> pending(per);
+        job->all_bar = {per, 0, 0, "__sync_all", all};
+        job->all_ipu_bar = {per, 0, 0, "__sync_all_ipu", all};
+        Task *tasks = new Task[per];
         for (int k = 0; k < per; ++k) {
           Task &t = tasks[k];
-          int x = x0 + k;
+          const int x = x0 + k;
           t.idx[0] = x, t.idx[1] = y, t.idx[2] = z;
           t.dim[0] = dx, t.dim[1] = dy, t.dim[2] = dz;
           t.task_id = (z * dy + y) * dx + x;
@@ -782,17 +802,18 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
           t.core_id = x % cd;
           t.cluster_id = (x / cd) % n;
           t.slot = k;
-          t.core = store(g_cores, k, false);
-          t.cluster = store(g_clusters, t.cluster_id, true);
-          t.job = &job;
-          t.pending = &pending[k];
+          t.core = core_store(k);
+          t.core->gen++;
+          t.cluster = cluster_store(t.cluster_id);
+          t.job = job;
           t.ctx.thread_key = k;
           name_task(t);
         }
-        for (int k = 0; k < per; ++k) tasks[k].core->gen++;
-        for (int c = 0; c < n; ++c) store(g_clusters, c, true)->gen++;
-        run_job(job, tasks);
+        run_job(tasks, per);
         set_current(nullptr);
+        for (int k = 0; k < per; ++k) free(tasks[k].pending.v);
+        delete[] tasks;
+        delete job;
       }
 }
 
@@ -805,8 +826,7 @@ inline void start() {
   g_deferred = option("bang_async", "eager") == "deferred";
   g_space_arena[GDRAM] = new_arena(GDRAM, 2ull << 30, "gdram");
   g_onchip_hook = &onchip_hook;
-  g_stacks.size = 1u << 20;  // fibers: kernels keep local arrays on their stack
-  strcpy(g_host_task.ctx.who, "host");
+  g_stacks.size = 1u << 20;  // fiber stacks: kernels keep local arrays on their stack
 }
 
 inline const DirectionSpec *direction(int value) {
@@ -815,6 +835,7 @@ inline const DirectionSpec *direction(int value) {
   return nullptr;
 }
 
+// Untracked memory (the stack, globals such as __mlu_device__ variables) matches any space.
 inline bool in_space(int s, const char *name) { return s == LOCAL || !strcmp(space_name(s), name); }
 
 inline void alignment(const void *p, const char *side, const char *fn, const char *dir) {
@@ -827,20 +848,17 @@ inline void alignment(const void *p, const char *side, const char *fn, const cha
 
 // ============================================================================ core overrides
 // Intrinsic prologues call ::xp::check_space(ptr, "nram", "__bang_add", "dst"): this overload
-// (an exact match for typed pointers) records the operand for the hooks above, then applies
-// the core's space rule.
+// (a better match than the core's for typed pointers) records the operand for the hooks
+// above, then applies the core's space rule.
 template <class T, size_t A, size_t B, size_t C>
 inline void check_space(T *p, const char (&spaces)[A], const char (&fn)[B], const char (&param)[C]) {
   using E = std::remove_cv_t<T>;
-  if constexpr (std::is_void_v<E>) {
-    bang::operand((const void *)p, spaces, fn, param, 0, false);
-  } else {
-    bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), bang::is_fp<E>::value);
-  }
+  if constexpr (std::is_void_v<E>) bang::operand((const void *)p, spaces, fn, param, 0, false);
+  else bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), bang::is_fp<E>::value);
 }
 
 // A row of a multi-dimensional on-chip array used as a pointer (`nram_x[1]` passed to an
-// intrinsic) is printed as XP_RD(nram_x, 1): that is an address, not a read of the row.
+// intrinsic) is printed as XP_RD(nram_x, 1): that takes an address, it reads nothing.
 template <class T, size_t N, class I>
 inline T (&at(T (*base)[N], I i, int mode))[N] {
   T(*p)[N] = base + i;
@@ -871,11 +889,12 @@ inline bool check_direction(const void *dst, const void *src, int dir, const cha
   int ss = space_of(src), ds = space_of(dst);
   bool sok = bang::in_space(ss, d->src), dok = bang::in_space(ds, d->dst);
   if (!sok || !dok) {
-    std::string what;
-    if (!sok) what += fmt("the source points into %s memory", space_name(ss));
-    if (!dok) what += fmt("%sthe destination points into %s memory", sok ? "" : " and ", space_name(ds));
-    report("memcpy-direction", fmt("%s with direction %s (%s to %s), but %s", fn, d->name, d->src, d->dst,
-                                   what.c_str()));
+    char what[160];
+    snprintf(what, sizeof what, "%s%s%s%s%s", sok ? "" : "the source points into ", sok ? "" : space_name(ss),
+             sok ? "" : " memory", !sok && !dok ? " and the destination into " : dok ? "" : "the destination points into ",
+             dok ? "" : space_name(ds));
+    report("memcpy-direction",
+           fmt("%s with direction %s (%s to %s), but %s%s", fn, d->name, d->src, d->dst, what, dok ? "" : " memory"));
   }
   if ((!strcmp(d->src, "sram") || !strcmp(d->dst, "sram")) && bang::g_arch->sram_kb == 0)
     report("memcpy-direction", fmt("%s %s: %s has no SRAM", fn, d->name, bang::g_arch->name));
@@ -924,15 +943,19 @@ inline LaunchConfig input_launch() {
 
 inline int arg_space_device() { return GDRAM; }
 
+namespace bang {
+template <class L>
+inline void call_body(void *p) {
+  (*(L *)p)();
+}
+}  // namespace bang
+
+// kernel<<<dim, ktype, queue>>>(args...) and the driver's launch: runs to completion.
 template <class... P, class... A>
 inline void launch(void (*kernel)(P...), const LaunchConfig &cfg, A &&...args) {
   static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
-  struct Pack {
-    void (*k)(P...);
-    std::tuple<std::decay_t<P>...> a;
-  };
-  Pack pack{kernel, std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)};
-  bang::run_launch(cfg.info, [](void *p) { auto *pk = (Pack *)p; std::apply(pk->k, pk->a); }, &pack);
+  auto body = [kernel, args...]() { kernel(args...); };
+  bang::run_launch(cfg.info, &bang::call_body<decltype(body)>, &body);
 }
 
 // ---------------------------------------------------------------------------- CNRT host API
@@ -1075,17 +1098,30 @@ inline void split(bool all, bool arrive, unsigned id, unsigned count) {
   if (id > 32767 || count < 2)
     report("bad-argument", fmt("split barrier id %u, count %u: id must be in [0, 32767] and count > 1", id, count));
   long key = ((long)(all ? 1 : 0) << 40) | ((long)(all ? 0 : t->cluster_id) << 20) | (long)id;
-  Barrier &b = t->job->split[key];
-  if (!b.expected) {
-    b.expected = std::max(1, std::min<int>((int)count, all ? t->job->ncores : t->core_dim));
-    b.what = all ? "__sync_all_arrive/__sync_all_wait" : "__sync_cluster_arrive/__sync_cluster_wait";
-    if (all)
-      for (int c = 0; c < t->cluster_dim; ++c) b.clusters.push_back(c);
-    else
-      b.clusters.push_back(t->cluster_id);
+  Job &j = *t->job;
+  Barrier *bp = nullptr;
+  for (int i = 0; i < j.nsplit && !bp; ++i)
+    if (j.split[i].key == key) bp = &j.split[i].b;
+  if (!bp) {
+    if (j.nsplit == 32) {
+      report("bad-argument", "more than 32 split barrier ids in one job: not supported by the emulator");
+      return;
+    }
+    j.split[j.nsplit].key = key;
+    bp = &j.split[j.nsplit++].b;
+    int scope = all ? j.ncores : t->core_dim;
+    bp->expected = (int)count < scope ? (int)count : scope;
+    if (bp->expected < 1) bp->expected = 1;
+    bp->what = all ? "__sync_all_arrive/__sync_all_wait" : "__sync_cluster_arrive/__sync_cluster_wait";
+    bp->clusters = all ? (t->cluster_dim >= 32 ? ~0u : (1u << t->cluster_dim) - 1) : 1u << t->cluster_id;
   }
+  Barrier &b = *bp;
+  int slot = -1;
+  for (int i = 0; i < t->nsplit; ++i)
+    if (t->split_key[i] == key) slot = i;
   if (arrive) {
-    t->split_arrived[key] = b.gen;
+    if (slot < 0 && t->nsplit < 16) slot = t->nsplit++, t->split_key[slot] = key;
+    if (slot >= 0) t->split_gen[slot] = b.gen + 1;  // +1: 0 marks "no arrive pending"
     if (++b.arrived >= b.expected) {
       b.arrived = 0;
       b.gen++;
@@ -1093,9 +1129,8 @@ inline void split(bool all, bool arrive, unsigned id, unsigned count) {
     }
     return;
   }
-  auto it = t->split_arrived.find(key);
-  uint64_t want = it == t->split_arrived.end() ? b.gen : it->second;
-  if (it != t->split_arrived.end()) t->split_arrived.erase(it);
+  uint64_t want = b.gen;
+  if (slot >= 0 && t->split_gen[slot]) want = t->split_gen[slot] - 1, t->split_gen[slot] = 0;
   if (b.gen > want) return;
   t->waiting = &b;
   t->wait_gen = want;
