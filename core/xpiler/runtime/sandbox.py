@@ -57,6 +57,17 @@ class RunResult:
         return "finished"
 
 
+# Children running now: a worker that is cancelled kills them (they live in their own
+# sessions, so killing the worker's process group would not reach them).
+ACTIVE: set = set()
+
+
+def kill_active() -> None:
+    """Kill every child this process started and is still waiting for."""
+    for proc in list(ACTIVE):
+        _kill(proc)
+
+
 def _limit(limits: Limits):
     def apply():  # runs in the child, before exec
         os.setsid()  # its own process group, so a timeout kills everything it started
@@ -74,8 +85,12 @@ def run(cmd: Sequence[str], *, limits: Optional[Limits] = None, cwd: Optional[Pa
     own_dir = cwd is None
     workdir = Path(tempfile.mkdtemp(prefix="xpiler-run-")) if own_dir else Path(cwd)
     t0 = time.monotonic()
-    proc = subprocess.Popen(list(cmd), cwd=workdir, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_limit(limits))
+    try:
+        proc = subprocess.Popen(list(cmd), cwd=workdir, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_limit(limits))
+    except OSError as e:
+        return RunResult(127, "", f"cannot start {cmd[0]}: {e}", 0.0, False, None, workdir)
+    ACTIVE.add(proc)
     try:
         out, err = proc.communicate(stdin, timeout=limits.timeout)
         timed_out = False
@@ -83,6 +98,8 @@ def run(cmd: Sequence[str], *, limits: Optional[Limits] = None, cwd: Optional[Pa
         _kill(proc)
         out, err = proc.communicate()
         timed_out = True
+    finally:
+        ACTIVE.discard(proc)
     elapsed = time.monotonic() - t0
     rc = None if timed_out else proc.returncode
     sig = None

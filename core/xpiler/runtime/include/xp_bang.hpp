@@ -281,7 +281,7 @@ struct Job {
 struct Chunk {
   uintptr_t addr;
   size_t n;
-  uint8_t *bytes;
+  uint8_t *bytes, *written;  // contents and written flags (destination chunks)
 };
 struct AsyncCopy {
   int pipe, line;
@@ -331,6 +331,8 @@ struct HookState {
   int nouts = 0;
   bool capturing = false;  // the footprint records this intrinsic's accesses
   bool async = false;      // a deferred __memcpy_async is being captured
+  bool copy = false;       // an on-chip to on-chip copy: never-written bytes propagate
+  Region *copy_src = nullptr, *copy_dst = nullptr;
   Region *async_dst = nullptr, *async_src = nullptr;
   int async_pipe = 0, async_line = 0;
 };
@@ -359,8 +361,9 @@ inline Chunk *chunks(std::pair<uintptr_t, uintptr_t> *v, size_t n, Region *r, in
     size_t j = i + 1;
     while (j < m && w[2 * j] <= hi) hi = hi > w[2 * j + 1] ? hi : w[2 * j + 1], ++j;
     Chunk &c = out[(*count)++];
-    c.addr = lo, c.n = hi - lo, c.bytes = (uint8_t *)malloc(c.n);
+    c.addr = lo, c.n = hi - lo, c.bytes = (uint8_t *)malloc(c.n), c.written = (uint8_t *)malloc(c.n);
     memcpy(c.bytes, (void *)lo, c.n);
+    memcpy(c.written, r->written.data() + (lo - r->lo), c.n);
     i = j;
   }
   free(w);
@@ -368,7 +371,7 @@ inline Chunk *chunks(std::pair<uintptr_t, uintptr_t> *v, size_t n, Region *r, in
 }
 
 inline void free_chunks(Chunk *c, int n) {
-  for (int i = 0; i < n; ++i) free(c[i].bytes);
+  for (int i = 0; i < n; ++i) free(c[i].bytes), free(c[i].written);
   free(c);
 }
 
@@ -391,6 +394,17 @@ inline void finish_hook() {
   if (!h.active) return;
   for (int i = 0; i < h.nsuppressed; ++i) h.suppressed[i]->track_init = true;
   auto &W = g_footprint.writes;
+  if (h.copy && h.copy_src && h.copy_dst) {
+    // byte k of the copy reads reads[k] and writes writes[k]: the written flag goes along
+    auto &R = g_footprint.reads;
+    Region *rs = h.copy_src, *rd = h.copy_dst;
+    for (size_t k = 0, n = std::min(R.size(), W.size()); k < n; ++k) {
+      uintptr_t a = R[k].first, b = W[k].first;
+      if (R[k].second != a + 1 || W[k].second != b + 1 || a < rs->lo || a >= rs->hi || b < rd->lo || b >= rd->hi)
+        break;
+      rd->written[b - rd->lo] = rs->written[a - rs->lo];
+    }
+  }
   if (h.capturing && h.nouts) {
     for (size_t i = 0, n = W.size(); i < n; ++i) {
       uintptr_t lo = W[i].first, hi = W[i].second;
@@ -416,7 +430,7 @@ inline void finish_hook() {
     if (L.n == L.cap) L.cap = L.cap ? 2 * L.cap : 8, L.v = (AsyncCopy *)realloc(L.v, L.cap * sizeof(AsyncCopy));
     L.v[L.n++] = c;
   }
-  if (h.capturing || h.async) {
+  if (h.capturing || h.async || h.copy) {
     g_footprint.on = false;
     g_footprint.reads.clear();
     g_footprint.writes.clear();
@@ -447,7 +461,9 @@ inline void complete_async(int pipes, bool quiet = false) {
       }
     for (int k = 0; k < c.ndst; ++k) {
       memcpy((void *)c.dst[k].addr, c.dst[k].bytes, c.dst[k].n);
-      set_written(c.dst[k].addr, c.dst[k].n, 1);
+      Region *r = g_regions.find(c.dst[k].addr);
+      if (r && c.dst[k].addr + c.dst[k].n <= r->hi)
+        memcpy(r->written.data() + (c.dst[k].addr - r->lo), c.dst[k].written, c.dst[k].n);
     }
     free_chunks(c.dst, c.ndst);
     free_chunks(c.src, c.nsrc);
@@ -687,22 +703,31 @@ inline void run_job(Task *tasks, int n) {
     set_current(nullptr);
     if (ran || !remaining) continue;
     // Nobody can go on: the cores still waiting are at a barrier the others never reach.
-    int finished = 0;
-    for (int k = 0; k < n; ++k) finished += tasks[k].done;
     for (int k = 0; k < n; ++k) {
       Task &t = tasks[k];
       if (t.done || !t.waiting) continue;
+      Barrier &b = *t.waiting;
+      int finished = 0, elsewhere = 0;
+      for (int q = 0; q < n; ++q)
+        if (b.clusters >> tasks[q].cluster_id & 1) {
+          finished += tasks[q].done;
+          elsewhere += !tasks[q].done && tasks[q].waiting != &b;
+        }
       set_current(&t);
       report("barrier-divergence",
-             fmt("%s: %d of the %d cores it waits for arrived; %d core(s) of the job finished the kernel without "
-                 "reaching it, the others wait at a different barrier",
-                 t.waiting->what, t.waiting->arrived, t.waiting->expected, finished));
+             fmt("%s: only %d of the %d cores it waits for arrived; %d finished the kernel without reaching it and "
+                 "%d wait at a different barrier",
+                 b.what, b.arrived, b.expected, finished, elsewhere));
     }
-    set_current(nullptr);
     for (int k = 0; k < n; ++k) {  // release them, so the run completes
       Task &t = tasks[k];
-      if (!t.done && t.waiting && t.waiting->gen == t.wait_gen) t.waiting->gen++, t.waiting->arrived = 0;
+      if (!t.done && t.waiting && t.waiting->gen == t.wait_gen) {
+        set_current(&t);
+        t.waiting->gen++, t.waiting->arrived = 0;
+        advance_epochs(*t.waiting);
+      }
     }
+    set_current(nullptr);
   }
 }
 
@@ -835,6 +860,8 @@ inline const DirectionSpec *direction(int value) {
   return nullptr;
 }
 
+inline bool on_chip(int s) { return s == NRAM || s == WRAM || s == SRAM; }
+
 // Untracked memory (the stack, globals such as __mlu_device__ variables) matches any space.
 inline bool in_space(int s, const char *name) { return s == LOCAL || !strcmp(space_name(s), name); }
 
@@ -902,8 +929,24 @@ inline bool check_direction(const void *dst, const void *src, int dir, const cha
   bang::alignment(src, "source", fn, d->name);
   const bang::Task &t = bang::task();
   if (d->mpu && !t.block && t.core_id != 0) return false;  // done by core 0 of the cluster
+  bang::HookState &h = bang::g_hook;
+  if (bang::on_chip(ss) && bang::on_chip(ds)) {
+    // on-chip to on-chip (a padded tail moved to WRAM...): never-written bytes stay
+    // never-written in the destination instead of being reported here
+    Region *rs = g_regions.find((uintptr_t)src);
+    if (rs && rs->track_init) {
+      h.active = true;
+      h.copy = true;
+      h.copy_src = rs;
+      h.copy_dst = g_regions.find((uintptr_t)dst);
+      rs->track_init = false;
+      h.suppressed[h.nsuppressed++] = rs;
+      g_footprint.reads.clear();
+      g_footprint.writes.clear();
+      g_footprint.on = true;
+    }
+  }
   if (bang::g_deferred && bang::g_task && !strcmp(fn, "__memcpy_async")) {
-    bang::HookState &h = bang::g_hook;
     h.active = true;
     h.async = true;
     h.async_dst = g_regions.find((uintptr_t)dst);
@@ -1143,6 +1186,72 @@ inline void __sync_cluster_arrive(unsigned int id, unsigned int count) { ::xp::b
 inline void __sync_cluster_wait(unsigned int id, unsigned int count) { ::xp::bang::split(false, false, id, count); }
 inline void __sync_all_arrive(unsigned int id, unsigned int count) { ::xp::bang::split(true, true, id, count); }
 inline void __sync_all_wait(unsigned int id, unsigned int count) { ::xp::bang::split(true, false, id, count); }
+
+// ---------------------------------------------------------------------------- SRAM2SRAM across clusters (§3.2)
+// The id_dst_cluster forms (semantics None in the table): dst names an SRAM variable of this
+// cluster; the data goes to the same variable in cluster id_dst_cluster of the job.
+void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir);
+void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, unsigned int dst_stride,
+              int src_stride, unsigned int segnum);
+void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
+              unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
+              unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2);
+void __memcpy_async(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
+                    unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
+                    unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2);
+namespace xp {
+namespace bang {
+inline void *remote_sram(void *dst, int dir, unsigned cluster, const char *fn) {
+  finish_hook();
+  Task *t = g_task;
+  if (!t) return dst;
+  if (dir != SRAM2SRAM)
+    report("bad-argument", fmt("%s with id_dst_cluster: only SRAM2SRAM copies name a destination cluster", fn));
+  if (g_arch->bang_arch >= 500) report("bad-argument", fmt("%s with id_dst_cluster: not supported on %s", fn,
+                                                           g_arch->name));
+  if (t->block || (int)cluster >= t->cluster_dim) {
+    report("bad-argument", fmt("%s: id_dst_cluster %u is not a cluster of this job (clusterDim %d)", fn, cluster,
+                               t->cluster_dim));
+    return dst;
+  }
+  Store *from = t->cluster, *to = cluster_store((int)cluster);
+  for (int i = 0; i < from->ndecls; ++i) {
+    Decl &d = from->decls[i];
+    if (!d.p || d.space != SRAM || (uintptr_t)dst < (uintptr_t)d.p || (uintptr_t)dst >= (uintptr_t)d.p + d.bytes)
+      continue;
+    size_t off = (uintptr_t)dst - (uintptr_t)d.p;
+    void *base = decl_storage(*to, SRAM, i, d.bytes, d.name, d.line, d.vla);
+    return (char *)base + off;
+  }
+  report("memcpy-direction", fmt("%s with id_dst_cluster: the destination is not an SRAM variable of this cluster",
+                                 fn));
+  return dst;
+}
+}  // namespace bang
+}  // namespace xp
+inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir,
+                     unsigned int id_dst_cluster) {
+  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir);
+}
+inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, unsigned int dst_stride,
+                     int src_stride, unsigned int segnum, unsigned int id_dst_cluster) {
+  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride, src_stride,
+           segnum);
+}
+inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
+                     unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
+                     unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2,
+                     unsigned int id_dst_cluster) {
+  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride0, dst_segnum1,
+           dst_stride1, dst_segnum2, src_stride0, src_segnum1, src_stride1, src_segnum2);
+}
+inline void __memcpy_async(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
+                           unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
+                           unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2,
+                           unsigned int id_dst_cluster) {
+  __memcpy_async(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy_async"), src, size, dir, dst_stride0,
+                 dst_segnum1, dst_stride1, dst_segnum2, src_stride0, src_segnum1, src_stride1, src_segnum2);
+}
 
 // ---------------------------------------------------------------------------- address predicates (§2.1)
 namespace xp {

@@ -1,0 +1,229 @@
+"""Background jobs: library job functions (``xpiler.jobs.JOBS``) run in worker processes.
+
+Never on the server's event loop: each worker is a persistent process that runs one job at
+a time and streams progress back over a pipe the event loop watches. The manager keeps a
+bounded queue, runs up to ``concurrency`` jobs at once, times each out, and cancels on
+request (from the progress UI or the ``xpiler.cancelJob`` command) by terminating the
+worker -- which kills the compilers and emulated programs it started -- and starting a
+fresh one. A job that crashes its worker fails alone; the server goes on.
+
+Translation and tuning jobs will be more entries of ``xpiler.jobs.JOBS``: nothing here is
+specific to checks.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing as mp
+import os
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+_ctx = mp.get_context("spawn")  # no fork of a multi-threaded asyncio process
+
+
+def _worker_main(conn) -> None:
+    """A worker process: receive ("run", id, name, kwargs), send progress and the result."""
+    from xpiler.runtime import sandbox
+
+    def on_term(signum, frame):  # cancelled: take the compilers and kernels down too
+        sandbox.kill_active()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import xpiler.jobs as jobs
+
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg[0] == "stop":
+            return
+        _, job_id, name, kwargs = msg
+
+        def progress(stage: str, message: str, percent: Optional[int] = None, _id=job_id) -> None:
+            conn.send(("progress", _id, stage, message, percent))
+
+        try:
+            result = jobs.JOBS[name](progress=progress, **kwargs)
+            conn.send(("done", job_id, result))
+        except Exception as e:  # noqa: BLE001 - reported to the user, the worker lives on
+            from xpiler.diagnostics import XpilerError
+
+            text = str(e) if isinstance(e, XpilerError) else f"{type(e).__name__}: {e}"
+            conn.send(("error", job_id, text, "" if isinstance(e, XpilerError) else traceback.format_exc()))
+
+
+@dataclass
+class Job:
+    id: int
+    name: str
+    kwargs: dict
+    title: str
+    on_progress: Callable[["Job", str, str, Optional[int]], None]
+    on_done: Callable[["Job", str, Any], None]  # (job, outcome, payload): done/error/cancelled/timeout
+    token: Optional[str] = None
+    state: str = "queued"  # queued, running, done, failed, cancelled, timeout
+    started: float = 0.0
+    worker: Optional["Worker"] = None
+    timer: Optional[asyncio.TimerHandle] = None
+    meta: dict = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(self, manager: "JobManager"):
+        self.manager = manager
+        self.conn, child = _ctx.Pipe()
+        self.proc = _ctx.Process(target=_worker_main, args=(child,), daemon=True, name="xpiler-job-worker")
+        self.proc.start()
+        child.close()
+        self.job: Optional[Job] = None
+        manager.loop.add_reader(self.conn.fileno(), self._readable)
+
+    def run(self, job: Job) -> None:
+        self.job = job
+        job.worker = self
+        self.conn.send(("run", job.id, job.name, job.kwargs))
+
+    def _readable(self) -> None:
+        try:
+            while self.conn.poll():
+                self.manager._message(self, self.conn.recv())
+        except (EOFError, OSError):
+            self.manager._worker_died(self)
+
+    def kill(self) -> None:
+        try:
+            self.manager.loop.remove_reader(self.conn.fileno())
+        except (ValueError, OSError):
+            pass
+        if self.proc.is_alive():
+            self.proc.terminate()  # SIGTERM: the worker kills its children, then exits
+            self.proc.join(2)
+            if self.proc.is_alive():
+                self.proc.kill()
+                self.proc.join(2)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(("stop",))
+        except OSError:
+            pass
+        self.kill()
+
+
+class JobManager:
+    def __init__(self, loop: asyncio.AbstractEventLoop, concurrency: int = 2, queue_limit: int = 16,
+                 timeout: float = 120.0):
+        self.loop = loop
+        self.concurrency = max(1, concurrency)
+        self.queue_limit = queue_limit
+        self.timeout = timeout
+        self.idle: list[Worker] = []
+        self.busy: set[Worker] = set()
+        self.queue: list[Job] = []
+        self.jobs: dict[int, Job] = {}
+        self._ids = itertools.count(1)
+
+    # -------------------------------------------------------------- submitting
+    def submit(self, name: str, kwargs: dict, title: str, on_progress, on_done, token: Optional[str] = None) -> Job:
+        active = [j for j in self.jobs.values() if j.state in ("queued", "running")]
+        if len(self.queue) >= self.queue_limit:
+            raise RuntimeError(f"{len(active)} xpiler jobs are already waiting or running (limit "
+                               f"{self.queue_limit} queued): wait for them or cancel some (xpiler.cancelJob)")
+        job = Job(next(self._ids), name, kwargs, title, on_progress, on_done, token)
+        self.jobs[job.id] = job
+        self.queue.append(job)
+        self._pump()
+        return job
+
+    def _pump(self) -> None:
+        while self.queue and len(self.busy) < self.concurrency:
+            job = self.queue.pop(0)
+            worker = self.idle.pop() if self.idle else Worker(self)
+            self.busy.add(worker)
+            job.state = "running"
+            job.started = time.monotonic()
+            job.timer = self.loop.call_later(self.timeout, self._timed_out, job)
+            worker.run(job)
+
+    # -------------------------------------------------------------- from workers
+    def _message(self, worker: Worker, msg) -> None:
+        kind, job_id = msg[0], msg[1]
+        job = self.jobs.get(job_id)
+        if job is None or job.state != "running":
+            return
+        if kind == "progress":
+            job.on_progress(job, msg[2], msg[3], msg[4])
+            return
+        self._release(worker, job)
+        if kind == "done":
+            job.state = "done"
+            job.on_done(job, "done", msg[2])
+        else:
+            job.state = "failed"
+            job.on_done(job, "error", msg[2])
+
+    def _worker_died(self, worker: Worker) -> None:
+        job = worker.job
+        self.busy.discard(worker)
+        worker.kill()
+        if job is not None and job.state == "running":
+            self._finish(job, "failed", "error", f"the {job.name} job crashed its worker process "
+                                                 f"(exit code {worker.proc.exitcode}); the server is fine, run it again")
+        self._pump()
+
+    def _release(self, worker: Worker, job: Job) -> None:
+        if job.timer:
+            job.timer.cancel()
+        worker.job = None
+        self.busy.discard(worker)
+        self.idle.append(worker)
+        self.loop.call_soon(self._pump)
+
+    def _finish(self, job: Job, state: str, outcome: str, payload) -> None:
+        if job.timer:
+            job.timer.cancel()
+        job.state = state
+        job.on_done(job, outcome, payload)
+
+    # -------------------------------------------------------------- cancelling
+    def cancel(self, job: Job, reason: str = "cancelled") -> bool:
+        if job.state == "queued":
+            self.queue.remove(job)
+            self._finish(job, reason, reason, None)
+            return True
+        if job.state != "running":
+            return False
+        worker = job.worker
+        if worker is not None:
+            self.busy.discard(worker)
+            worker.job = None
+            worker.kill()
+        self._finish(job, reason, reason, None)
+        self._pump()
+        return True
+
+    def _timed_out(self, job: Job) -> None:
+        if job.state == "running":
+            self.cancel(job, "timeout")
+
+    def by_token(self, token) -> Optional[Job]:
+        return next((j for j in self.jobs.values() if j.token == token and j.state in ("queued", "running")), None)
+
+    def active(self) -> list[Job]:
+        return [j for j in self.jobs.values() if j.state in ("queued", "running")]
+
+    def shutdown(self) -> None:
+        for j in self.active():
+            self.cancel(j)
+        for w in self.idle + list(self.busy):
+            w.stop()
+        self.idle.clear()
+        self.busy.clear()
