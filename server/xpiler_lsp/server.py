@@ -382,7 +382,8 @@ def cancel_job(ls: XpilerServer, args: Any = None):
 def list_jobs(ls: XpilerServer, args: Any = None):
     if ls._jobs is None:
         return []
-    return [{"jobId": j.id, "job": j.name, "title": j.title, "state": j.state, "token": j.token}
+    return [{"jobId": j.id, "job": j.name, "title": j.title, "state": j.state, "token": j.token,
+             "pid": j.worker.proc.pid if j.worker is not None and j.state == "running" else None}
             for j in ls.jobs.jobs.values()]
 
 
