@@ -486,6 +486,7 @@ class Module(Node):
     path: Optional[str] = field(default=None, compare=False)
     diagnostics: list = field(default_factory=list, compare=False)  # list[Diagnostic]
     language: str = field(default="", compare=False)  # how it was parsed: cuda, c++, c
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # derived facts (summary...)
 
     @property
     def functions(self) -> list[Function]:

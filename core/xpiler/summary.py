@@ -54,7 +54,15 @@ ON_CHIP = ("shared", "nram", "wram", "sram", "ldram")
 
 
 def summarize(module: ir.Module) -> list[FunctionInfo]:
-    """Every function defined or declared in the module, kernels first."""
+    """Every function defined or declared in the module, kernels first (computed once per
+    module and cached on it: hovers and symbols ask often)."""
+    cached = module.cache.get("summary")
+    if cached is None:
+        cached = module.cache["summary"] = _summarize(module)
+    return cached
+
+
+def _summarize(module: ir.Module) -> list[FunctionInfo]:
     p = Printer(module.dialect, module.language)
     infos: dict[str, FunctionInfo] = {}
     order: list[str] = []

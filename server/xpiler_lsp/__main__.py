@@ -10,6 +10,9 @@ def main(argv=None) -> int:
     ap.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
     ap.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
     args = ap.parse_args(argv)
+    import sys as _sys
+
+    _sys.setswitchinterval(0.001)  # the event loop gets the GIL back quickly while a parse converts
     from .server import server
 
     if args.tcp:

@@ -14,6 +14,9 @@ from pygls.lsp.server import LanguageServer
 
 import xpiler
 from xpiler import dialects, hover as hov, ir, outline
+from xpiler.frontend import ParseCancelled
+from xpiler.runtime import resolve as _resolve  # noqa: F401  (imported now, not on the first hover)
+from xpiler.summary import summarize
 from xpiler.diagnostics import Diagnostic
 
 from . import __version__
@@ -83,8 +86,15 @@ class XpilerServer(LanguageServer):
         d.timer = None
         version, text = d.version, d.text
         loop = asyncio.get_running_loop()
+
+        def early(diags: list[Diagnostic]) -> None:  # clang's diagnostics, before the IR is built
+            loop.call_soon_threadsafe(self._publish_early, d, version, diags)
+
+        stale = lambda: d.version != version or self.docs.get(d.uri) is not d  # noqa: E731
         try:
-            module = await loop.run_in_executor(self.parser, xpiler.parse, text, d.path)
+            module = await loop.run_in_executor(self.parser, lambda: _parse_and_index(text, d.path, early, stale))
+        except ParseCancelled:  # a newer edit is being parsed
+            return
         except Exception as e:  # noqa: BLE001 - the parser never should; say so, do not die
             log.exception("parse failed")
             module = ir.Module(dialect=dialects.detect(d.path, text), items=[], path=d.path)
@@ -106,11 +116,25 @@ class XpilerServer(LanguageServer):
                 pass
         return d.module
 
-    def publish(self, d: Doc) -> None:
-        diags = [to_lsp(x) for x in (d.module.diagnostics if d.module else [])]
+    def _publish_early(self, d: Doc, version: int, diags: list[Diagnostic]) -> None:
+        if d.version == version and self.docs.get(d.uri) is d:
+            self.publish(d, diags)
+
+    def publish(self, d: Doc, parse_diagnostics: Optional[list[Diagnostic]] = None) -> None:
+        if parse_diagnostics is None:
+            parse_diagnostics = d.module.diagnostics if d.module else []
+        diags = [to_lsp(x) for x in parse_diagnostics]
         for items in d.job_diagnostics.values():
             diags += [to_lsp(Diagnostic(**x)) for x in items]
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=d.uri, version=d.version, diagnostics=diags))
+
+
+def _parse_and_index(text: str, path: str, early, stale) -> ir.Module:
+    """Parse, then compute what symbols and hovers read (cached on the module), all off the
+    event loop."""
+    module = xpiler.parse(text, path, on_diagnostics=early, cancelled=stale)
+    summarize(module)
+    return module
 
 
 server = XpilerServer()

@@ -13,13 +13,13 @@ import gc
 import os
 import re
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from .. import dialects, ir
 from ..diagnostics import Diagnostic
 from ..dialects import prelude as _prelude
 from . import libclang
-from .convert import Converter
+from .convert import Converter, ParseCancelled
 from .trivia import LineIndex, scan
 
 _DEFAULT_NAMES = {"cuda": "kernel.cu", "hip": "kernel.hip", "bang": "kernel.mlu", "vnni": "kernel.cpp", "c": "kernel.c"}
@@ -39,8 +39,15 @@ _INTRINSIC_PREFIX = {
 }
 
 
-def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Optional[str] = None) -> ir.Module:
-    """Parse ``source`` into a Module; problems are in ``module.diagnostics``."""
+def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Optional[str] = None,
+          on_diagnostics: Optional[Callable[[list[Diagnostic]], None]] = None,
+          cancelled: Optional[Callable[[], bool]] = None) -> ir.Module:
+    """Parse ``source`` into a Module; problems are in ``module.diagnostics``.
+
+    ``on_diagnostics`` is called with clang's diagnostics as soon as clang has parsed the
+    file, before the (slower) conversion to IR: an editor can show them at once.
+    ``cancelled`` is polled during the conversion; when it returns True the parse stops
+    with ``ParseCancelled`` (an editor's newer text makes this one pointless)."""
     if isinstance(source, bytes):
         text = source.decode("utf-8", "replace")
     else:
@@ -81,8 +88,11 @@ def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Option
         return m
     clang_diags = _clang_diagnostics(tu, path, d.name)
     diags.extend(clang_diags)
+    if on_diagnostics is not None:
+        on_diagnostics(list(diags))
     errors = tuple(index.offset(g.line, g.col) for g in clang_diags if g.is_error and g.code != "prelude")
-    conv = Converter(data, path, d.name, language, scan(data, index), errors, libclang.Locator(tu, path, len(data)))
+    conv = Converter(data, path, d.name, language, scan(data, index), errors, libclang.Locator(tu, path, len(data)),
+                     cancelled)
     # Conversion allocates many small objects and frees none: the cyclic collector would
     # only rescan them (a third of the time on large files).
     gc_was_enabled = gc.isenabled()

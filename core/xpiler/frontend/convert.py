@@ -42,14 +42,19 @@ _LOOP_PRAGMA = re.compile(r"#\s*pragma\s+(unroll|nounroll|omp\b.*\b(for|simd)\b|
 _CV = re.compile(r"\b(const|volatile|__restrict|restrict|__restrict__)\b")
 
 
+class ParseCancelled(Exception):
+    """The caller no longer wants this parse (see ``parse(cancelled=...)``)."""
+
+
 class Unsupported(Exception):
     """A construct the IR does not model; the caller keeps its text verbatim."""
 
 
 class Converter:
     def __init__(self, data: bytes, path: str, dialect: str, language: str, trivia: list[Trivia],
-                 error_offsets: tuple[int, ...] = (), locator: Optional[Locator] = None):
+                 error_offsets: tuple[int, ...] = (), locator: Optional[Locator] = None, cancelled=None):
         self.data = data
+        self.cancelled = cancelled
         self.loc = locator
         self.kids = Children()
         self.covered: list[tuple[int, int]] = []  # file-scope text written back by other means
@@ -201,6 +206,8 @@ class Converter:
             s = self.loc.location(c)
             if s < 0:
                 continue
+            if self.cancelled is not None and self.cancelled():
+                raise ParseCancelled()
             for item in self.top(c):
                 items.append((item.span.offset if item.span else s, item))
         items = self._merge_group_decls(items)

@@ -30,7 +30,6 @@
 
 #include <math.h>  // the float overloads of sqrt, exp... in the global namespace (§1.6)
 #include <time.h>
-#include <tuple>
 
 // ---------------------------------------------------------------------------- qualifiers (§1.1)
 #define __mlu_global__
@@ -651,6 +650,23 @@ inline void barrier(Barrier &b) {
   t->waiting = nullptr;
 }
 
+enum SyncKind : int { SYNC_PIPES, SYNC_CLUSTER, SYNC_ALL, SYNC_ALL_IPU, SYNC_ALL_MPU, SYNC_IPU_CLUSTER };
+
+// __sync* (§1.5): pipeline syncs land deferred copies; barriers are no-ops in BLOCK tasks.
+inline void sync_impl(int kind, int pipes) {
+  Task *t = g_task;
+  if (kind == SYNC_PIPES) return complete_async(pipes);
+  if (!t || t->block || kind == SYNC_ALL_MPU) return finish_hook();  // no MPU in this model
+  Job &j = *t->job;
+  switch (kind) {
+    case SYNC_CLUSTER: barrier(j.cluster_bar[t->cluster_id]); break;
+    case SYNC_ALL: barrier(t->cluster_dim == 1 ? j.cluster_bar[t->cluster_id] : j.all_bar); break;  // [H]
+    case SYNC_ALL_IPU: barrier(j.all_ipu_bar); break;
+    case SYNC_IPU_CLUSTER: barrier(j.ipu_cluster_bar[t->cluster_id]); break;
+    default: break;
+  }
+}
+
 // ---------------------------------------------------------------------------- scheduler
 struct Body {
   void (*fn)(void *);
@@ -871,6 +887,40 @@ inline void alignment(const void *p, const char *side, const char *fn, const cha
     report("alignment", fmt("%s %s: the WRAM %s address is not 8-byte aligned (bang.md §2.3)", fn, dir, side));
 }
 
+inline void input_launch_impl(LaunchInfo *info) {
+  auto it = g_input.launch.find("dim");
+  if (it != g_input.launch.end())
+    for (int k = 0; k < 3; ++k) info->dim[k] = (unsigned)it->second[k];
+  auto ty = g_input.launch.find("type");
+  if (ty != g_input.launch.end()) info->type = (int)ty->second[0];
+}
+
+// What kernel translation units call goes through this table, filled in by the generated
+// intrinsics object (Registrar below): the runtime is compiled once there instead of in
+// every kernel's translation unit.
+struct Impl {
+  void (*run_launch)(const LaunchInfo &, void (*)(void *), void *) = nullptr;
+  void (*sync)(int kind, int pipes) = nullptr;
+  void (*split)(bool all, bool arrive, unsigned id, unsigned count) = nullptr;
+  void *(*remote_sram)(void *dst, int dir, unsigned cluster, const char *fn) = nullptr;
+  void (*input_launch)(LaunchInfo *info) = nullptr;
+  int (*cnrt_free)(void *ptr) = nullptr;
+  bool (*host_copy)(void *dst, const void *src, size_t bytes, int dir) = nullptr;
+};
+inline Impl g_impl;
+[[noreturn]] inline void missing() {
+  fprintf(stderr, "xpiler runtime: the BANG runtime is not registered (is the generated intrinsics object linked?)\n");
+  std::_Exit(4);
+}
+inline const Impl &impl() {
+  if (!g_impl.run_launch) missing();
+  return g_impl;
+}
+// Instantiated (and so initialised) only where check_space<T> is: the generated intrinsics.
+template <int N>
+struct Registrar {
+  static const bool done;
+};
 }  // namespace bang
 
 // ============================================================================ core overrides
@@ -880,6 +930,7 @@ inline void alignment(const void *p, const char *side, const char *fn, const cha
 template <class T, size_t A, size_t B, size_t C>
 inline void check_space(T *p, const char (&spaces)[A], const char (&fn)[B], const char (&param)[C]) {
   using E = std::remove_cv_t<T>;
+  (void)&bang::Registrar<(int)sizeof(T *) * 0>::done;
   if constexpr (std::is_void_v<E>) bang::operand((const void *)p, spaces, fn, param, 0, false);
   else bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), bang::is_fp<E>::value);
 }
@@ -976,11 +1027,7 @@ struct LaunchConfig {
 
 inline LaunchConfig input_launch() {
   LaunchConfig c;
-  auto it = g_input.launch.find("dim");
-  if (it != g_input.launch.end())
-    for (int k = 0; k < 3; ++k) c.info.dim[k] = (unsigned)it->second[k];
-  auto ty = g_input.launch.find("type");
-  if (ty != g_input.launch.end()) c.info.type = (int)ty->second[0];
+  bang::impl().input_launch(&c.info);
   return c;
 }
 
@@ -998,7 +1045,7 @@ template <class... P, class... A>
 inline void launch(void (*kernel)(P...), const LaunchConfig &cfg, A &&...args) {
   static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
   auto body = [kernel, args...]() { kernel(args...); };
-  bang::run_launch(cfg.info, &bang::call_body<decltype(body)>, &body);
+  bang::impl().run_launch(cfg.info, &bang::call_body<decltype(body)>, &body);
 }
 
 // ---------------------------------------------------------------------------- CNRT host API
@@ -1021,9 +1068,24 @@ inline bool check_host_copy(void *dst, const void *src, size_t bytes, int dir) {
   if (want_s && (!in_space(ss, want_s) || !in_space(ds, want_d)))
     report("memcpy-direction", fmt("cnrtMemcpy with direction %d (%s to %s), but it copies %s memory to %s memory",
                                    dir, want_s, want_d, space_name(ss), space_name(ds)));
+#if XP_CHECKS
   bool ok = check_range(src, bytes, RD, "cnrtMemcpy");
   ok = check_range(dst, bytes, WR, "cnrtMemcpy") && ok;
   return ok;
+#else
+  return true;  // unchecked runs track no written bytes
+#endif
+}
+inline int cnrt_free_impl(void *ptr) {
+  Region *r = g_regions.find((uintptr_t)ptr);
+  if (!r || r->lo != (uintptr_t)ptr || r->space != GDRAM) {
+    report("bad-argument", "cnrtFree of a pointer that cnrtMalloc did not return (or freed twice)");
+    return cnrtErrorArgsInvalid;
+  }
+  for (auto &o : g_outputs)
+    if (o.region == r) return cnrtSuccess;  // a kernel argument: keep it
+  g_regions.remove(r);  // later accesses land in the arena outside every buffer
+  return cnrtSuccess;
 }
 }  // namespace bang
 }  // namespace xp
@@ -1054,23 +1116,14 @@ inline cnrtRet_t cnrtMalloc(T **ptr, size_t bytes) {
   return cnrtMalloc((void **)ptr, bytes);
 }
 inline cnrtRet_t cnrtFree(void *ptr) {
-  if (!ptr) return cnrtSuccess;
-  ::xp::Region *r = ::xp::g_regions.find((uintptr_t)ptr);
-  if (!r || r->lo != (uintptr_t)ptr || r->space != ::xp::GDRAM) {
-    ::xp::report("bad-argument", "cnrtFree of a pointer that cnrtMalloc did not return (or freed twice)");
-    return cnrtErrorArgsInvalid;
-  }
-  for (auto &o : ::xp::g_outputs)
-    if (o.region == r) return cnrtSuccess;  // a kernel argument: keep it
-  ::xp::g_regions.remove(r);  // later accesses land in the arena outside every buffer
-  return cnrtSuccess;
+  return ptr ? (cnrtRet_t)::xp::bang::impl().cnrt_free(ptr) : cnrtSuccess;
 }
 inline cnrtRet_t cnrtMemcpy(void *dst, void *src, size_t bytes, cnrtMemTransDir_t dir) {
-  if (::xp::bang::check_host_copy(dst, src, bytes, (int)dir)) memmove(dst, src, bytes);
+  if (::xp::bang::impl().host_copy(dst, src, bytes, (int)dir)) memmove(dst, src, bytes);
   return cnrtSuccess;
 }
 inline cnrtRet_t cnrtMemset(void *ptr, int value, size_t bytes) {
-  if (::xp::check_range(ptr, bytes, ::xp::WR, "cnrtMemset")) memset(ptr, value, bytes);
+  if (!XP_CHECKS || ::xp::check_range(ptr, bytes, ::xp::WR, "cnrtMemset")) memset(ptr, value, bytes);
   return cnrtSuccess;
 }
 inline cnrtRet_t cnrtNotifierCreate(cnrtNotifier_t *notifier) {
@@ -1093,41 +1146,23 @@ inline const char *cnrtGetErrorStr(cnrtRet_t ret) { return ret == cnrtSuccess ? 
 
 // ============================================================================ runtime intrinsics
 // ---------------------------------------------------------------------------- synchronisation (§1.5)
-inline void __sync() { ::xp::bang::complete_async(::xp::bang::PIPE_ALL); }
-inline void __sync_io() { ::xp::bang::complete_async(::xp::bang::PIPE_IO); }
-inline void __sync_move() { ::xp::bang::complete_async(::xp::bang::PIPE_MOVE); }
-inline void __sync_compute() { ::xp::bang::complete_async(::xp::bang::PIPE_COMPUTE); }
+inline void __sync() { ::xp::bang::impl().sync(::xp::bang::SYNC_PIPES, ::xp::bang::PIPE_ALL); }
+inline void __sync_io() { ::xp::bang::impl().sync(::xp::bang::SYNC_PIPES, ::xp::bang::PIPE_IO); }
+inline void __sync_move() { ::xp::bang::impl().sync(::xp::bang::SYNC_PIPES, ::xp::bang::PIPE_MOVE); }
+inline void __sync_compute() { ::xp::bang::impl().sync(::xp::bang::SYNC_PIPES, ::xp::bang::PIPE_COMPUTE); }
 inline void __sync_io_move_compute(bool ioproducer = true, bool moveproducer = true, bool computeproducer = true,
                                    bool ioconsumer = true, bool moveconsumer = true, bool computeconsumer = true) {
   if (!(ioproducer || moveproducer || computeproducer) || !(ioconsumer || moveconsumer || computeconsumer))
     ::xp::report("bad-argument", "__sync_io_move_compute: not all producers and not all consumers may be false");
   using namespace ::xp::bang;
-  complete_async((ioproducer ? PIPE_IO : 0) | (moveproducer ? PIPE_MOVE : 0) | (computeproducer ? PIPE_COMPUTE : 0));
+  impl().sync(SYNC_PIPES, (ioproducer ? PIPE_IO : 0) | (moveproducer ? PIPE_MOVE : 0) |
+                              (computeproducer ? PIPE_COMPUTE : 0));
 }
-inline void __sync_cluster() {
-  auto *t = ::xp::bang::g_task;
-  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
-  ::xp::bang::barrier(t->job->cluster_bar[t->cluster_id]);
-}
-inline void __sync_all() {
-  auto *t = ::xp::bang::g_task;
-  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
-  if (t->cluster_dim == 1) ::xp::bang::barrier(t->job->cluster_bar[t->cluster_id]);
-  else ::xp::bang::barrier(t->job->all_bar);
-}
-inline void __sync_all_ipu() {
-  auto *t = ::xp::bang::g_task;
-  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
-  ::xp::bang::barrier(t->job->all_ipu_bar);
-}
-inline void __sync_all_mpu() {  // only the MPUs take part: none in this model
-  ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
-}
-inline void __sync_all_ipu_within_cluster() {
-  auto *t = ::xp::bang::g_task;
-  if (!t || t->block) return ::xp::bang::complete_async(::xp::bang::PIPE_ALL);
-  ::xp::bang::barrier(t->job->ipu_cluster_bar[t->cluster_id]);
-}
+inline void __sync_cluster() { ::xp::bang::impl().sync(::xp::bang::SYNC_CLUSTER, 0); }
+inline void __sync_all() { ::xp::bang::impl().sync(::xp::bang::SYNC_ALL, 0); }
+inline void __sync_all_ipu() { ::xp::bang::impl().sync(::xp::bang::SYNC_ALL_IPU, 0); }
+inline void __sync_all_mpu() { ::xp::bang::impl().sync(::xp::bang::SYNC_ALL_MPU, 0); }
+inline void __sync_all_ipu_within_cluster() { ::xp::bang::impl().sync(::xp::bang::SYNC_IPU_CLUSTER, 0); }
 
 namespace xp {
 namespace bang {
@@ -1135,9 +1170,9 @@ namespace bang {
 // MLU cores of the scope are waited for (inferred here). __sync_*_wait waits until the
 // generation this core arrived in (or, without an arrive, the current one) completes.
 inline void split(bool all, bool arrive, unsigned id, unsigned count) {
-  complete_async(PIPE_ALL);
   Task *t = g_task;
-  if (!t || t->block) return;
+  if (!t || t->block) return finish_hook();
+  complete_async(PIPE_ALL);
   if (id > 32767 || count < 2)
     report("bad-argument", fmt("split barrier id %u, count %u: id must be in [0, 32767] and count > 1", id, count));
   long key = ((long)(all ? 1 : 0) << 40) | ((long)(all ? 0 : t->cluster_id) << 20) | (long)id;
@@ -1182,10 +1217,10 @@ inline void split(bool all, bool arrive, unsigned id, unsigned count) {
 }
 }  // namespace bang
 }  // namespace xp
-inline void __sync_cluster_arrive(unsigned int id, unsigned int count) { ::xp::bang::split(false, true, id, count); }
-inline void __sync_cluster_wait(unsigned int id, unsigned int count) { ::xp::bang::split(false, false, id, count); }
-inline void __sync_all_arrive(unsigned int id, unsigned int count) { ::xp::bang::split(true, true, id, count); }
-inline void __sync_all_wait(unsigned int id, unsigned int count) { ::xp::bang::split(true, false, id, count); }
+inline void __sync_cluster_arrive(unsigned int id, unsigned int count) { ::xp::bang::impl().split(false, true, id, count); }
+inline void __sync_cluster_wait(unsigned int id, unsigned int count) { ::xp::bang::impl().split(false, false, id, count); }
+inline void __sync_all_arrive(unsigned int id, unsigned int count) { ::xp::bang::impl().split(true, true, id, count); }
+inline void __sync_all_wait(unsigned int id, unsigned int count) { ::xp::bang::impl().split(true, false, id, count); }
 
 // ---------------------------------------------------------------------------- SRAM2SRAM across clusters (§3.2)
 // The id_dst_cluster forms (semantics None in the table): dst names an SRAM variable of this
@@ -1231,26 +1266,38 @@ inline void *remote_sram(void *dst, int dir, unsigned cluster, const char *fn) {
 }  // namespace xp
 inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir,
                      unsigned int id_dst_cluster) {
-  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir);
+  __memcpy(::xp::bang::impl().remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir);
 }
 inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, unsigned int dst_stride,
                      int src_stride, unsigned int segnum, unsigned int id_dst_cluster) {
-  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride, src_stride,
+  __memcpy(::xp::bang::impl().remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride, src_stride,
            segnum);
 }
 inline void __memcpy(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
                      unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
                      unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2,
                      unsigned int id_dst_cluster) {
-  __memcpy(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride0, dst_segnum1,
+  __memcpy(::xp::bang::impl().remote_sram(dst, dir, id_dst_cluster, "__memcpy"), src, size, dir, dst_stride0, dst_segnum1,
            dst_stride1, dst_segnum2, src_stride0, src_segnum1, src_stride1, src_segnum2);
 }
 inline void __memcpy_async(void *dst, const void *src, unsigned int size, mluMemcpyDirection_t dir, int dst_stride0,
                            unsigned int dst_segnum1, int dst_stride1, unsigned int dst_segnum2, int src_stride0,
                            unsigned int src_segnum1, int src_stride1, unsigned int src_segnum2,
                            unsigned int id_dst_cluster) {
-  __memcpy_async(::xp::bang::remote_sram(dst, dir, id_dst_cluster, "__memcpy_async"), src, size, dir, dst_stride0,
+  __memcpy_async(::xp::bang::impl().remote_sram(dst, dir, id_dst_cluster, "__memcpy_async"), src, size, dir, dst_stride0,
                  dst_segnum1, dst_stride1, dst_segnum2, src_stride0, src_segnum1, src_stride1, src_segnum2);
+}
+
+// ---------------------------------------------------------------------------- int4 convolution
+// The int4x2_t forms of __bang_conv have no semantics in the table (the nibble order and the
+// meaning of channel_input for packed operands are not documented): a run that calls one
+// stops with a finding instead of computing something unverified.
+template <class D, class S, class K, class... R,
+          std::enable_if_t<std::is_same_v<std::remove_cv_t<S>, int4x2_t> || std::is_same_v<std::remove_cv_t<K>, int4x2_t>,
+                           int> = 0>
+inline void __bang_conv(D *, S *, K *, R...) {
+  ::xp::fatal("bad-argument", "__bang_conv with int4x2_t operands is not emulated (the intrinsic table gives no "
+                              "semantics for the int4 forms)");
 }
 
 // ---------------------------------------------------------------------------- address predicates (§2.1)
@@ -1262,15 +1309,12 @@ inline bool in_store(const void *p, Store *s, int space) {
 }  // namespace bang
 }  // namespace xp
 inline bool __is_nram(const void *ptr) {
-  ::xp::bang::finish_hook();
   return ::xp::bang::in_store(ptr, ::xp::bang::task().core, ::xp::NRAM);
 }
 inline bool __is_wram(const void *ptr) {
-  ::xp::bang::finish_hook();
   return ::xp::bang::in_store(ptr, ::xp::bang::task().core, ::xp::WRAM);
 }
 inline bool __is_sram(const void *ptr) {
-  ::xp::bang::finish_hook();
   return ::xp::bang::in_store(ptr, ::xp::bang::task().cluster, ::xp::SRAM);
 }
 inline bool __is_dram(const void *ptr) {
@@ -1332,8 +1376,22 @@ inline int undefined_in_block(int v, const char *name) {
 #define coreDim (::xp::bang::undefined_in_block(::xp::bang::task().core_dim, "coreDim"))
 
 // ---------------------------------------------------------------------------- registration
+// Runs in the generated intrinsics object's static initialisation (see Registrar): fills the
+// table kernel translation units call through, and installs the start hook (GDRAM arena,
+// on-chip storage hook) that ::xp::start() runs.
 namespace xp {
 namespace bang {
-inline const bool g_registered = (::xp::g_dialect_start = &::xp::bang::start, true);
+inline void register_impl() {
+  g_impl.sync = &sync_impl;
+  g_impl.split = &split;
+  g_impl.remote_sram = &remote_sram;
+  g_impl.input_launch = &input_launch_impl;
+  g_impl.cnrt_free = &cnrt_free_impl;
+  g_impl.host_copy = &check_host_copy;
+  g_impl.run_launch = &run_launch;
+  ::xp::g_dialect_start = &start;
 }
+template <int N>
+const bool Registrar<N>::done = (register_impl(), true);
+}  // namespace bang
 }  // namespace xp

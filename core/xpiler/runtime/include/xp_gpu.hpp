@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cfenv>
+#include <math.h>
 #include <ctime>
 #include <tuple>
 
@@ -366,4 +367,1670 @@ void mfma(const MfmaDesc &d, const void *a, const void *b, const void *c, void *
 
 #include "xp_gpu_tables.hpp"
 
-//@@REST@@
+// ---------------------------------------------------------------------------- threads, blocks, scheduler (§1)
+namespace xp {
+namespace gpu {
+enum { WS = XP_WARP_SIZE };
+enum State { RUN = 0, BAR, COLL, DONE };
+enum Coll {
+  C_SYNCWARP = 1, C_SHFL_IDX, C_SHFL_UP, C_SHFL_DOWN, C_SHFL_XOR, C_BALLOT, C_ANY, C_ALL, C_ACTIVEMASK, C_MATCH_ANY,
+  C_MATCH_ALL, C_RED_ADD, C_RED_MIN, C_RED_MAX, C_RED_AND, C_RED_OR, C_RED_XOR, C_BPERMUTE, C_SWIZZLE, C_READFIRST,
+  C_READLANE, C_CUSTOM
+};
+struct Thread;
+typedef void (*CollFn)(Thread **lanes, uint64_t present);
+
+struct Thread {
+  Fiber fiber;
+  Context ctx;
+  uint3 idx{0, 0, 0};
+  int tid = 0, lane = 0, warp = 0, state = RUN;
+  int bkind = 0, bline = 0, bpred = 0, bres = 0;  // block barrier
+  int ckind = 0, cline = 0, csize = 0, cwidth = 0;  // warp collective
+  bool cstrict = false, chip = false, csigned = false;
+  uint64_t cmask = 0, cval = 0, cres = 0;
+  long long carg = 0;
+  const void *cp[4] = {};
+  const void *cdesc = nullptr;
+  const char *cname = "";
+  CollFn cfn = nullptr;
+  int cmod[3] = {};
+};
+
+struct BlockState {
+  std::vector<Thread> threads;
+  int n = 0, nwarps = 0, live = 0;
+  std::vector<int32_t> warp_epochs;
+  std::vector<void *> decls;      // per on-chip declaration id: this block's storage
+  std::vector<Region *> regions;  // unregistered when the block ends
+  void *dyn = nullptr;
+  size_t static_bytes = 0;
+};
+inline BlockState g_block;
+inline Thread g_host_thread;
+inline Thread *g_cur = &g_host_thread;
+inline bool g_running = false;  // a launch is running
+inline size_t g_dyn_bytes = 0;  // dynamic shared memory of the running launch
+inline size_t g_shared_limit = XP_SHARED_DEFAULT_LIMIT;
+inline Arena *g_shared_arena = nullptr;
+inline int g_last_error = 0;
+inline std::vector<std::pair<const void *, int>> g_func_smem;  // cudaFuncSetAttribute(MaxDynamicSharedMemorySize)
+struct Body {
+  void (*fn)(void *);
+  void *arg;
+};
+inline Body g_body;
+
+inline bool in_kernel() { return g_fiber != nullptr; }
+inline int ctz64(uint64_t m) { return __builtin_ctzll(m); }
+
+inline void enter(Thread &t) {
+  g_cur = &t;
+  cur = &t.ctx;
+  threadIdx = t.idx;
+}
+
+// ------------------------------------------------------------------ warp collectives
+inline const char *coll_name(int k) {
+  static const char *n[] = {"?", "__syncwarp", "__shfl", "__shfl_up", "__shfl_down", "__shfl_xor", "__ballot",
+                            "__any", "__all", "__activemask", "__match_any", "__match_all", "__reduce_add",
+                            "__reduce_min", "__reduce_max", "__reduce_and", "__reduce_or", "__reduce_xor",
+                            "__builtin_amdgcn_ds_bpermute", "__builtin_amdgcn_ds_swizzle",
+                            "__builtin_amdgcn_readfirstlane", "__builtin_amdgcn_readlane", "collective"};
+  return (k >= 0 && k <= C_CUSTOM) ? n[k] : "?";
+}
+
+// Block the calling thread at warp collective `kind`; returns when the scheduler completed it.
+// strict: a *_sync form (all non-exited lanes named in mask must arrive; else warp-divergence).
+inline uint64_t collective(int kind, uint64_t mask, bool strict, uint64_t val, const char *name) {
+  Thread *t = g_cur;
+  if (strict && !((mask >> t->lane) & 1))
+    report("bad-argument", fmt("%s: the calling lane %d is not named in its mask 0x%llx", name, t->lane,
+                               (unsigned long long)mask));
+  t->ckind = kind;
+  t->cmask = strict ? mask : ~0ull;
+  t->cstrict = strict;
+  t->cval = val;
+  t->cname = name;
+  t->cline = cur->line;
+  t->state = COLL;
+  fiber_yield();
+  return t->cres;
+}
+
+inline bool outside(const char *name) {
+  if (in_kernel()) return false;
+  report("bad-argument", fmt("%s called outside a kernel", name));
+  return true;
+}
+
+inline uint64_t shfl_bits(int kind, uint64_t mask, bool strict, bool hip, uint64_t bits, int size, long long arg,
+                          int width, const char *name) {
+  if (outside(name)) return bits;
+  if (width <= 0 || width > WS || (width & (width - 1))) {
+    report("bad-argument", fmt("%s: width %d is not a power of two in [1, %d]", name, width, (int)WS));
+    width = WS;
+  }
+  Thread *t = g_cur;
+  t->chip = hip;
+  t->csize = size;
+  t->carg = arg;
+  t->cwidth = width;
+  return collective(kind, mask, strict, bits, name);
+}
+
+template <class T>
+inline T shfl(int kind, uint64_t mask, bool strict, bool hip, T var, long long arg, int width, const char *name) {
+  static_assert(sizeof(T) <= 8, "shuffles move values of at most 8 bytes");
+  uint64_t b = 0;
+  memcpy(&b, &var, sizeof(T));
+  b = shfl_bits(kind, mask, strict, hip, b, (int)sizeof(T), arg, width, name);
+  T r;
+  memcpy(&r, &b, sizeof(T));
+  return r;
+}
+
+inline uint64_t vote(int kind, uint64_t mask, bool strict, uint64_t val, const char *name) {
+  if (outside(name)) return kind == C_BALLOT || kind == C_ACTIVEMASK ? 1 : val;
+  return collective(kind, mask, strict, val, name);
+}
+
+template <class T>
+inline uint64_t match(int kind, uint64_t mask, bool strict, T value, int *pred, const char *name) {
+  uint64_t b = 0;
+  memcpy(&b, &value, sizeof(T));
+  if (outside(name)) return 1;
+  Thread *t = g_cur;
+  t->csize = (int)sizeof(T);
+  uint64_t r = collective(kind, mask, strict, b, name);
+  if (pred) XP_DWR(pred) = t->cmod[0];
+  return r;
+}
+
+template <class T>
+inline T reduce(int kind, uint64_t mask, T value, const char *name) {
+  if (outside(name)) return value;
+  g_cur->csigned = std::is_signed_v<T>;
+  return (T)collective(kind, mask, true, (uint64_t)(long long)value, name);
+}
+
+inline uint64_t poison(int size) {
+  uint64_t p = 0x7FC0DEAD7FC0DEADull;
+  return size >= 8 ? p : (p & ((1ull << (8 * size)) - 1));
+}
+
+// The source lane of a shuffle (gpu.md §3.1 for CUDA, §3.3 for HIP); -1: keep the own value.
+inline int shfl_source(const Thread &t) {
+  int L = t.lane, w = t.cwidth;
+  if (t.chip) {  // amd_warp_functions.h, on int arithmetic as there; ds_bpermute wraps at 64 lanes
+    int j = L;
+    unsigned d = (unsigned)t.carg;
+    switch (t.ckind) {
+      case C_SHFL_IDX: j = ((int)t.carg & (w - 1)) + (L & ~(w - 1)); break;
+      case C_SHFL_UP: j = (int)((unsigned)L - d); j = j < (L & ~(w - 1)) ? L : j; break;
+      case C_SHFL_DOWN: j = (int)((unsigned)L + d); j = (int)((unsigned)(L & (w - 1)) + d) >= w ? L : j; break;
+      case C_SHFL_XOR: j = L ^ (int)t.carg; j = j >= ((L + w) & ~(w - 1)) ? L : j; break;
+    }
+    return j & (WS - 1);
+  }
+  int s = L & ~(w - 1), e = s + w - 1, j = L;
+  switch (t.ckind) {
+    case C_SHFL_IDX: return s + ((int)t.carg & (w - 1));
+    case C_SHFL_UP: j = L - (int)(t.carg & 31); return j >= s ? j : -1;
+    case C_SHFL_DOWN: j = L + (int)(t.carg & 31); return j <= e ? j : -1;
+    case C_SHFL_XOR: j = L ^ (int)(t.carg & 31); return j <= e ? j : -1;
+  }
+  return -1;
+}
+
+inline void complete_group(Thread **L, uint64_t P) {
+  Thread &a = *L[ctz64(P)];
+  const int kind = a.ckind;
+  auto each = [&](auto fn) {
+    for (uint64_t m = P; m; m &= m - 1) fn(*L[ctz64(m)]);
+  };
+  switch (kind) {
+    case C_SYNCWARP: break;
+    case C_SHFL_IDX: case C_SHFL_UP: case C_SHFL_DOWN: case C_SHFL_XOR:
+      each([&](Thread &t) {
+        int j = shfl_source(t);
+        if (j < 0) t.cres = t.cval;
+        else if ((P >> j) & 1) t.cres = L[j]->cval;
+        else t.cres = t.chip ? 0 : poison(t.csize);  // HIP: inactive lanes read 0; CUDA: undefined
+      });
+      break;
+    case C_BALLOT: case C_ANY: case C_ALL: {
+      uint64_t bits = 0;
+      each([&](Thread &t) { bits |= (uint64_t)(t.cval != 0) << t.lane; });
+      uint64_t r = kind == C_BALLOT ? bits : kind == C_ANY ? (bits != 0) : (bits == P);
+      each([&](Thread &t) { t.cres = r; });
+      break;
+    }
+    case C_ACTIVEMASK: each([&](Thread &t) { t.cres = P; }); break;
+    case C_MATCH_ANY:
+      each([&](Thread &t) {
+        uint64_t m = 0;
+        for (uint64_t q = P; q; q &= q - 1)
+          if (L[ctz64(q)]->cval == t.cval) m |= 1ull << ctz64(q);
+        t.cres = m;
+      });
+      break;
+    case C_MATCH_ALL: {
+      bool same = true;
+      each([&](Thread &t) { same = same && t.cval == a.cval; });
+      each([&](Thread &t) { t.cres = same ? P : 0, t.cmod[0] = same; });
+      break;
+    }
+    case C_RED_ADD: case C_RED_MIN: case C_RED_MAX: case C_RED_AND: case C_RED_OR: case C_RED_XOR: {
+      uint32_t r = (uint32_t)a.cval;
+      each([&](Thread &t) {
+        uint32_t v = (uint32_t)t.cval;
+        if (&t == &a) return;
+        switch (kind) {
+          case C_RED_ADD: r += v; break;
+          case C_RED_MIN: r = a.csigned ? (uint32_t)std::min((int32_t)r, (int32_t)v) : std::min(r, v); break;
+          case C_RED_MAX: r = a.csigned ? (uint32_t)std::max((int32_t)r, (int32_t)v) : std::max(r, v); break;
+          case C_RED_AND: r &= v; break;
+          case C_RED_OR: r |= v; break;
+          default: r ^= v; break;
+        }
+      });
+      each([&](Thread &t) { t.cres = a.csigned ? (uint64_t)(int64_t)(int32_t)r : r; });
+      break;
+    }
+    case C_BPERMUTE:
+      each([&](Thread &t) {
+        int j = (int)((t.carg >> 2) & 63) & (WS - 1);
+        t.cres = ((P >> j) & 1) ? (uint32_t)L[j]->cval : 0;
+      });
+      break;
+    case C_SWIZZLE:
+      each([&](Thread &t) {
+        int p = (int)t.carg, l = t.lane, j;
+        if (p & 0x8000) j = (l & ~3) + ((p >> (2 * (l & 3))) & 3);
+        else j = (l & 32) | ((((l & 31) & (p & 31)) | ((p >> 5) & 31)) ^ ((p >> 10) & 31));
+        j &= WS - 1;
+        t.cres = ((P >> j) & 1) ? (uint32_t)L[j]->cval : 0;
+      });
+      break;
+    case C_READFIRST: each([&](Thread &t) { t.cres = a.cval; }); break;
+    case C_READLANE:
+      each([&](Thread &t) {
+        int j = (int)t.carg & (WS - 1);
+        t.cres = ((P >> j) & 1) ? (uint32_t)L[j]->cval : 0;
+      });
+      break;
+    case C_CUSTOM: a.cfn(L, P); break;
+  }
+}
+
+// Complete the warp collectives whose lanes are all there (force: also the others, reporting
+// the *_sync ones as divergent). Returns whether any completed.
+inline bool complete_warps(bool force) {
+  auto &B = g_block;
+  bool any = false;
+  Thread *L[64];
+  for (int w = 0; w < B.nwarps; ++w) {
+    const int base = w * WS, nl = std::min((int)WS, B.n - base);
+    uint64_t live = 0, waiting = 0;
+    for (int l = 0; l < nl; ++l) {
+      int s = B.threads[base + l].state;
+      if (s != DONE) live |= 1ull << l;
+      if (s == COLL) waiting |= 1ull << l;
+    }
+    while (waiting) {
+      Thread &a = B.threads[base + ctz64(waiting)];
+      uint64_t P = 0;
+      for (uint64_t m = waiting; m; m &= m - 1) {
+        Thread &b = B.threads[base + ctz64(m)];
+        if (b.ckind == a.ckind && b.cstrict == a.cstrict && b.cmask == a.cmask && b.cfn == a.cfn &&
+            b.cdesc == a.cdesc && (a.cstrict || b.cline == a.cline))
+          P |= 1ull << ctz64(m);
+      }
+      waiting &= ~P;
+      uint64_t need = (a.cstrict ? a.cmask : ~0ull) & live;
+      if (need & ~P) {
+        if (!force) continue;
+        if (a.cstrict) {
+          cur = &a.ctx;
+          uint64_t missing = need & ~P;
+          Thread &m = B.threads[base + ctz64(missing)];
+          const char *where = m.state == BAR ? "waits at a block barrier"
+                              : m.state == COLL ? "waits at another warp collective"
+                                                : "is elsewhere";
+          report("warp-divergence",
+                 a.cline, fmt("%s: lanes 0x%llx of warp %d named in the mask 0x%llx did not arrive (lane %d %s, "
+                              "line %d)", a.cname, (unsigned long long)missing, w, (unsigned long long)a.cmask,
+                              m.lane, where, m.state == BAR ? m.bline : m.cline));
+        }
+      }
+      for (int l = 0; l < 64; ++l) L[l] = (l < nl && ((P >> l) & 1)) ? &B.threads[base + l] : nullptr;
+      complete_group(L, P);
+      for (uint64_t m = P; m; m &= m - 1) B.threads[base + ctz64(m)].state = RUN;
+      B.warp_epochs[w]++;
+      any = true;
+    }
+  }
+  return any;
+}
+
+// ------------------------------------------------------------------ block barriers (§1.4)
+enum { B_SYNC = 0, B_COUNT, B_AND, B_OR };
+inline const char *bar_name(int k) {
+  static const char *n[] = {"__syncthreads", "__syncthreads_count", "__syncthreads_and", "__syncthreads_or"};
+  return n[k & 3];
+}
+
+inline int block_barrier(int kind, int pred) {
+  if (outside(bar_name(kind))) return kind == B_COUNT ? (pred != 0) : (pred != 0);
+  Thread *t = g_cur;
+  t->bkind = kind;
+  t->bline = cur->line;
+  t->bpred = pred != 0;
+  t->state = BAR;
+  fiber_yield();
+  return t->bres;
+}
+
+// Release the block barrier when every live thread waits at one (reporting divergent call
+// sites and threads that exited while others wait). Returns whether it released.
+inline bool release_barrier() {
+  auto &B = g_block;
+  int nb = 0;
+  for (auto &t : B.threads) nb += t.state == BAR;
+  if (nb == 0 || nb != B.live) return false;
+  struct Site {
+    int line, kind, count;
+    Thread *first;
+  };
+  Site sites[8];
+  int ns = 0, count = 0;
+  bool all = true, anyp = false;
+  for (auto &t : B.threads) {
+    if (t.state != BAR) continue;
+    count += t.bpred;
+    all = all && t.bpred;
+    anyp = anyp || t.bpred;
+    int k = 0;
+    while (k < ns && !(sites[k].line == t.bline && sites[k].kind == t.bkind)) ++k;
+    if (k == ns && ns < 8) sites[ns++] = {t.bline, t.bkind, 0, &t};
+    if (k < 8) sites[k].count++;
+  }
+  if (ns > 1) {
+    int mi = 0;
+    for (int k = 1; k < ns; ++k)
+      if (sites[k].count < sites[mi].count) mi = k;
+    std::string list;
+    for (int k = 0; k < ns; ++k)
+      list += fmt("%s%s at line %d (%d threads)", k ? ", " : "", bar_name(sites[k].kind), sites[k].line,
+                  sites[k].count);
+    cur = &sites[mi].first->ctx;
+    report("barrier-divergence", sites[mi].line,
+           fmt("threads of the block wait at different barriers: %s", list.c_str()));
+  } else if (B.live < B.n) {
+    cur = &sites[0].first->ctx;
+    report("barrier-divergence", sites[0].line,
+           fmt("%s: %d thread(s) of the block exited without reaching it while %d wait", bar_name(sites[0].kind),
+               B.n - B.live, nb));
+  }
+  for (auto &t : B.threads) {
+    if (t.state != BAR) continue;
+    t.bres = t.bkind == B_COUNT ? count : t.bkind == B_AND ? (int)all : t.bkind == B_OR ? (int)anyp : 0;
+    t.state = RUN;
+  }
+  ++g_block_epoch;
+  return true;
+}
+
+// ------------------------------------------------------------------ shared memory (§2.2)
+inline void *alloc_shared(size_t bytes, const char *name, int line) {
+  Arena *a = g_shared_arena;
+  void *p = a->alloc(bytes ? bytes : 1, 128);
+  if (!p)
+    fatal("capacity", fmt("shared memory '%s' (%zu bytes, line %d) does not fit the emulator's shared arena", name,
+                          bytes, line));
+  memset(p, 0xFF, bytes ? bytes : 1);  // poison: never-written data reads as NaN / -1
+  Region *r = g_regions.add(p, bytes, SHARED, name, false, true, true);
+  r->owner = (int)((blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x);
+  g_block.regions.push_back(r);
+  return p;
+}
+
+inline void shared_budget(const char *name, int line) {
+  auto &B = g_block;
+  static int reported_launch = -1;
+  (void)reported_launch;
+  if (B.static_bytes > (size_t)XP_SHARED_STATIC_LIMIT)
+    report("capacity", line, fmt("static __shared__ memory of the block reaches %zu bytes with '%s', above the %d "
+                                 "bytes a block may declare statically (" XP_GPU_ARCH ")",
+                                 B.static_bytes, name, (int)XP_SHARED_STATIC_LIMIT));
+  else if (B.static_bytes + g_dyn_bytes > g_shared_limit)
+    report("capacity", line, fmt("static (%zu bytes, with '%s') plus dynamic (%zu bytes) shared memory exceed the "
+                                 "%zu bytes available to the block (" XP_GPU_ARCH ")",
+                                 B.static_bytes, name, g_dyn_bytes, g_shared_limit));
+}
+
+inline void *onchip_hook(int space, int id, size_t bytes, const char *name, int line) {
+  (void)space;
+  auto &B = g_block;
+  if (id < 0) {
+    if (!B.dyn) {
+      B.dyn = alloc_shared(g_dyn_bytes, name, line);
+      if (B.static_bytes + g_dyn_bytes > g_shared_limit) shared_budget(name, line);
+    }
+    return B.dyn;
+  }
+  if ((size_t)id >= B.decls.size()) B.decls.resize(id + 1, nullptr);
+  if (!B.decls[id]) {
+    B.decls[id] = alloc_shared(bytes, name, line);
+    B.static_bytes += bytes;
+    shared_budget(name, line);
+  }
+  return B.decls[id];
+}
+
+// ------------------------------------------------------------------ launch (§8.1)
+inline void thread_main(void *) { g_body.fn(g_body.arg); }
+
+inline void run_block(BlockState &B) {
+  for (auto &t : B.threads) {
+    t.state = RUN;
+    fiber_init(t.fiber, &thread_main, nullptr);
+  }
+  B.live = B.n;
+  while (B.live) {
+    for (auto &t : B.threads) {
+      if (t.state != RUN) continue;
+      enter(t);
+      if (fiber_resume(t.fiber)) {
+        t.state = DONE;
+        B.live--;
+        fiber_release(t.fiber);
+      }
+    }
+    if (!B.live) break;
+    // every live thread is blocked now
+    if (complete_warps(false)) continue;
+    if (release_barrier()) continue;
+    complete_warps(true);
+  }
+}
+
+inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void *arg) {
+  auto &B = g_block;
+  const int host_line = cur->line;
+  B.n = (int)(block.x * block.y * block.z);
+  B.nwarps = (B.n + WS - 1) / WS;
+  B.threads.resize(B.n);
+  B.warp_epochs.assign(B.nwarps, 1);
+  g_warp_epochs = B.warp_epochs.data();
+  g_body = {fn, arg};
+  g_dyn_bytes = dyn;
+  gridDim = grid;
+  blockDim = block;
+  g_running = true;
+  for (unsigned bz = 0; bz < grid.z; ++bz)
+    for (unsigned by = 0; by < grid.y; ++by)
+      for (unsigned bx = 0; bx < grid.x; ++bx) {
+        blockIdx = uint3{bx, by, bz};
+        int tid = 0;
+        for (unsigned z = 0; z < block.z; ++z)
+          for (unsigned y = 0; y < block.y; ++y)
+            for (unsigned x = 0; x < block.x; ++x, ++tid) {
+              Thread &t = B.threads[tid];
+              t.idx = uint3{x, y, z};
+              t.tid = tid;
+              t.lane = tid % WS;
+              t.warp = tid / WS;
+              t.ctx.line = host_line;
+              t.ctx.thread_key = tid;
+              t.ctx.warp_key = t.warp;
+              snprintf(t.ctx.who, sizeof t.ctx.who, "thread (%u,%u,%u) of block (%u,%u,%u)", x, y, z, bx, by, bz);
+            }
+        for (auto &e : B.warp_epochs) e++;
+        ++g_block_epoch;
+        run_block(B);
+        ++g_block_epoch;
+        for (Region *r : B.regions) g_regions.remove(r);
+        B.regions.clear();
+        std::fill(B.decls.begin(), B.decls.end(), nullptr);
+        B.dyn = nullptr;
+        B.static_bytes = 0;
+        g_shared_arena->reset();
+      }
+  g_running = false;
+  g_cur = &g_host_thread;
+  cur = &g_host_ctx;
+  threadIdx = uint3{0, 0, 0};
+  blockIdx = uint3{0, 0, 0};
+}
+
+template <class G>
+inline dim3 to_dim3(const G &g) {
+  if constexpr (std::is_integral_v<G> || std::is_enum_v<G>) return dim3((unsigned)g, 1, 1);
+  else return dim3(g);
+}
+}  // namespace gpu
+
+struct LaunchConfig {
+  dim3 grid, block;
+  size_t shared = 0;
+  void *stream = nullptr;
+  LaunchConfig() = default;
+  template <class G, class B>
+  LaunchConfig(const G &g, const B &b) : grid(gpu::to_dim3(g)), block(gpu::to_dim3(b)) {}
+  template <class G, class B, class S>
+  LaunchConfig(const G &g, const B &b, const S &s) : grid(gpu::to_dim3(g)), block(gpu::to_dim3(b)), shared((size_t)s) {}
+  template <class G, class B, class S, class T>
+  LaunchConfig(const G &g, const B &b, const S &s, const T &st)
+      : grid(gpu::to_dim3(g)), block(gpu::to_dim3(b)), shared((size_t)s) {
+    if constexpr (std::is_pointer_v<T>) stream = (void *)st;
+  }
+};
+
+inline LaunchConfig input_launch() {
+  LaunchConfig c;
+  auto &L = g_input.launch;
+  auto get = [&](const char *k) -> const std::vector<long> * {
+    auto it = L.find(k);
+    return it == L.end() ? nullptr : &it->second;
+  };
+  if (auto *v = get("grid")) c.grid = dim3((unsigned)(*v)[0], (unsigned)(*v)[1], (unsigned)(*v)[2]);
+  if (auto *v = get("block")) c.block = dim3((unsigned)(*v)[0], (unsigned)(*v)[1], (unsigned)(*v)[2]);
+  if (auto *v = get("shared")) c.shared = (size_t)(*v)[0];
+  return c;
+}
+
+inline int arg_space_device() { return GLOBAL; }
+
+namespace gpu {
+// Check a launch configuration (gpu.md §1.1, §2.2-2.3, §8.1): nothing runs when it is invalid.
+inline bool validate(const LaunchConfig &c, const void *kernel) {
+  if (g_running) {
+    report("launch-config", "a kernel launched from inside a kernel (dynamic parallelism) is not emulated");
+    return false;
+  }
+  const dim3 g = c.grid, b = c.block;
+  unsigned long long threads = (unsigned long long)b.x * b.y * b.z;
+  const char *bad = nullptr;
+  if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z) bad = "every grid and block dimension must be at least 1";
+  else if (threads > 1024) bad = "a block has at most 1024 threads";
+  else if (b.x > 1024 || b.y > 1024 || b.z > 64) bad = "blockDim.x and .y are at most 1024, blockDim.z at most 64";
+  else if (g.x > 2147483647u || g.y > 65535 || g.z > 65535)
+    bad = "gridDim.x is at most 2^31 - 1, gridDim.y and .z at most 65535";
+  if (bad) {
+    report("launch-config", fmt("grid (%u,%u,%u), block (%u,%u,%u): %s; the kernel does not run", g.x, g.y, g.z, b.x,
+                                b.y, b.z, bad));
+    g_last_error = 9;  // InvalidConfiguration
+    return false;
+  }
+  size_t limit = XP_SHARED_DEFAULT_LIMIT;
+  for (auto &f : g_func_smem)
+    if (f.first == kernel) limit = std::max(limit, std::min((size_t)f.second, (size_t)XP_SHARED_OPTIN_LIMIT));
+  if (c.shared > limit) {
+    report("capacity", fmt("%zu bytes of dynamic shared memory requested, above the %zu bytes a block may use (" XP_GPU_ARCH
+                           "%s); the kernel does not run",
+                           c.shared, limit, limit < (size_t)XP_SHARED_OPTIN_LIMIT
+                                                ? "; more needs cudaFuncSetAttribute(MaxDynamicSharedMemorySize)"
+                                                : ""));
+    g_last_error = 1;  // InvalidValue
+    return false;
+  }
+  g_shared_limit = limit;
+  return true;
+}
+}  // namespace gpu
+
+// Run `kernel` over the grid: one fiber per thread, blocks one after another.
+template <class... P, class... A>
+inline void launch(void (*kernel)(P...), const LaunchConfig &cfg, A &&...args) {
+  static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
+  if (!gpu::validate(cfg, (const void *)kernel)) return;
+  std::tuple<std::decay_t<P>...> tup(std::forward<A>(args)...);
+  struct Pack {
+    void (*k)(P...);
+    std::tuple<std::decay_t<P>...> *t;
+  } pack{kernel, &tup};
+  gpu::run_grid(cfg.grid, cfg.block, cfg.shared, [](void *p) {
+    auto *q = (Pack *)p;
+    std::apply(q->k, *q->t);
+  }, &pack);
+}
+}  // namespace xp
+// ---------------------------------------------------------------------------- barriers, fences (§1.4-1.6)
+inline void __syncthreads() { ::xp::gpu::block_barrier(::xp::gpu::B_SYNC, 0); }
+inline int __syncthreads_count(int predicate) { return ::xp::gpu::block_barrier(::xp::gpu::B_COUNT, predicate); }
+inline int __syncthreads_and(int predicate) { return ::xp::gpu::block_barrier(::xp::gpu::B_AND, predicate); }
+inline int __syncthreads_or(int predicate) { return ::xp::gpu::block_barrier(::xp::gpu::B_OR, predicate); }
+inline void __threadfence_block() {}
+inline void __threadfence() {}
+inline void __threadfence_system() {}
+inline void __trap() { ::xp::fatal("hazard", "__trap(): the kernel aborted (cudaErrorLaunchFailure)"); }
+inline void __brkpt() {}
+inline unsigned int __isGlobal(const void *p) { return ::xp::space_of(p) == ::xp::GLOBAL; }
+inline unsigned int __isShared(const void *p) { return ::xp::space_of(p) == ::xp::SHARED; }
+inline unsigned int __isConstant(const void *p) { return ::xp::space_of(p) == ::xp::CONSTANT; }
+inline unsigned int __isLocal(const void *p) { return ::xp::space_of(p) == ::xp::LOCAL; }
+
+namespace xp {
+namespace gpu {
+inline double fma_mode(double x, double y, double z, int mode) {
+  int old = fegetround();
+  fesetround(mode);
+  volatile double r = std::fma(x, y, z);
+  fesetround(old);
+  return r;
+}
+}  // namespace gpu
+}  // namespace xp
+inline double __fma_rz(double x, double y, double z) { return ::xp::gpu::fma_mode(x, y, z, FE_TOWARDZERO); }
+inline double __fma_ru(double x, double y, double z) { return ::xp::gpu::fma_mode(x, y, z, FE_UPWARD); }
+inline double __fma_rd(double x, double y, double z) { return ::xp::gpu::fma_mode(x, y, z, FE_DOWNWARD); }
+
+// ---------------------------------------------------------------------------- warp primitives (§1.5, §3)
+#define XP_G ::xp::gpu
+#if XP_CUDA
+inline void __syncwarp(unsigned mask = 0xFFFFFFFFu) {
+  if (!XP_G::outside("__syncwarp")) XP_G::collective(XP_G::C_SYNCWARP, mask, true, 0, "__syncwarp");
+}
+template <class T>
+inline T __shfl_sync(unsigned mask, T var, int srcLane, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_IDX, mask, true, false, var, srcLane, width, "__shfl_sync");
+}
+template <class T>
+inline T __shfl_up_sync(unsigned mask, T var, unsigned int delta, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_UP, mask, true, false, var, delta, width, "__shfl_up_sync");
+}
+template <class T>
+inline T __shfl_down_sync(unsigned mask, T var, unsigned int delta, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_DOWN, mask, true, false, var, delta, width, "__shfl_down_sync");
+}
+template <class T>
+inline T __shfl_xor_sync(unsigned mask, T var, int laneMask, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_XOR, mask, true, false, var, laneMask, width, "__shfl_xor_sync");
+}
+// The mask-less forms do not exist for sm_70+ (gpu.md §3.1): run on the active lanes, reported.
+#define XP_LEGACY(n) ::xp::report("deprecated", n " is not available for sm_70 and later: use its *_sync form")
+template <class T>
+inline T __shfl(T var, int srcLane, int width = warpSize) {
+  XP_LEGACY("__shfl");
+  return XP_G::shfl(XP_G::C_SHFL_IDX, ~0ull, false, false, var, srcLane, width, "__shfl");
+}
+template <class T>
+inline T __shfl_up(T var, unsigned int delta, int width = warpSize) {
+  XP_LEGACY("__shfl_up");
+  return XP_G::shfl(XP_G::C_SHFL_UP, ~0ull, false, false, var, delta, width, "__shfl_up");
+}
+template <class T>
+inline T __shfl_down(T var, unsigned int delta, int width = warpSize) {
+  XP_LEGACY("__shfl_down");
+  return XP_G::shfl(XP_G::C_SHFL_DOWN, ~0ull, false, false, var, delta, width, "__shfl_down");
+}
+template <class T>
+inline T __shfl_xor(T var, int laneMask, int width = warpSize) {
+  XP_LEGACY("__shfl_xor");
+  return XP_G::shfl(XP_G::C_SHFL_XOR, ~0ull, false, false, var, laneMask, width, "__shfl_xor");
+}
+inline int __all_sync(unsigned mask, int predicate) {
+  return (int)XP_G::vote(XP_G::C_ALL, mask, true, predicate != 0, "__all_sync");
+}
+inline int __any_sync(unsigned mask, int predicate) {
+  return (int)XP_G::vote(XP_G::C_ANY, mask, true, predicate != 0, "__any_sync");
+}
+inline unsigned int __ballot_sync(unsigned mask, int predicate) {
+  return (unsigned)XP_G::vote(XP_G::C_BALLOT, mask, true, predicate != 0, "__ballot_sync");
+}
+inline unsigned int __activemask() { return (unsigned)XP_G::vote(XP_G::C_ACTIVEMASK, ~0ull, false, 0, "__activemask"); }
+inline int __all(int predicate) {
+  XP_LEGACY("__all");
+  return (int)XP_G::vote(XP_G::C_ALL, ~0ull, false, predicate != 0, "__all");
+}
+inline int __any(int predicate) {
+  XP_LEGACY("__any");
+  return (int)XP_G::vote(XP_G::C_ANY, ~0ull, false, predicate != 0, "__any");
+}
+inline unsigned int __ballot(int predicate) {
+  XP_LEGACY("__ballot");
+  return (unsigned)XP_G::vote(XP_G::C_BALLOT, ~0ull, false, predicate != 0, "__ballot");
+}
+#undef XP_LEGACY
+template <class T>
+inline unsigned int __match_any_sync(unsigned mask, T value) {
+  return (unsigned)XP_G::match(XP_G::C_MATCH_ANY, mask, true, value, nullptr, "__match_any_sync");
+}
+template <class T>
+inline unsigned int __match_all_sync(unsigned mask, T value, int *pred) {
+  return (unsigned)XP_G::match(XP_G::C_MATCH_ALL, mask, true, value, pred, "__match_all_sync");
+}
+template <class T>
+inline T __reduce_add_sync(unsigned mask, T value) { return XP_G::reduce(XP_G::C_RED_ADD, mask, value, "__reduce_add_sync"); }
+template <class T>
+inline T __reduce_min_sync(unsigned mask, T value) { return XP_G::reduce(XP_G::C_RED_MIN, mask, value, "__reduce_min_sync"); }
+template <class T>
+inline T __reduce_max_sync(unsigned mask, T value) { return XP_G::reduce(XP_G::C_RED_MAX, mask, value, "__reduce_max_sync"); }
+inline unsigned int __reduce_and_sync(unsigned mask, unsigned int value) {
+  return XP_G::reduce(XP_G::C_RED_AND, mask, value, "__reduce_and_sync");
+}
+inline unsigned int __reduce_or_sync(unsigned mask, unsigned int value) {
+  return XP_G::reduce(XP_G::C_RED_OR, mask, value, "__reduce_or_sync");
+}
+inline unsigned int __reduce_xor_sync(unsigned mask, unsigned int value) {
+  return XP_G::reduce(XP_G::C_RED_XOR, mask, value, "__reduce_xor_sync");
+}
+#endif  // XP_CUDA
+
+#if XP_HIP
+// HIP (gpu.md §3.3): 64-lane wavefronts, mask-less native forms (inactive source lanes read 0),
+// *_sync forms whose mask must be a 64-bit integer.
+#define XP_MASK64(M) static_assert(sizeof(M) == 8, "HIP's *_sync intrinsics take a 64-bit mask")
+template <class T>
+inline T __shfl(T var, int srcLane, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_IDX, ~0ull, false, true, var, srcLane, width, "__shfl");
+}
+template <class T>
+inline T __shfl_up(T var, unsigned int delta, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_UP, ~0ull, false, true, var, delta, width, "__shfl_up");
+}
+template <class T>
+inline T __shfl_down(T var, unsigned int delta, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_DOWN, ~0ull, false, true, var, delta, width, "__shfl_down");
+}
+template <class T>
+inline T __shfl_xor(T var, int laneMask, int width = warpSize) {
+  return XP_G::shfl(XP_G::C_SHFL_XOR, ~0ull, false, true, var, laneMask, width, "__shfl_xor");
+}
+template <class M, class T>
+inline T __shfl_sync(M mask, T var, int srcLane, int width = warpSize) {
+  XP_MASK64(M);
+  return XP_G::shfl(XP_G::C_SHFL_IDX, (uint64_t)mask, true, true, var, srcLane, width, "__shfl_sync");
+}
+template <class M, class T>
+inline T __shfl_up_sync(M mask, T var, unsigned int delta, int width = warpSize) {
+  XP_MASK64(M);
+  return XP_G::shfl(XP_G::C_SHFL_UP, (uint64_t)mask, true, true, var, delta, width, "__shfl_up_sync");
+}
+template <class M, class T>
+inline T __shfl_down_sync(M mask, T var, unsigned int delta, int width = warpSize) {
+  XP_MASK64(M);
+  return XP_G::shfl(XP_G::C_SHFL_DOWN, (uint64_t)mask, true, true, var, delta, width, "__shfl_down_sync");
+}
+template <class M, class T>
+inline T __shfl_xor_sync(M mask, T var, int laneMask, int width = warpSize) {
+  XP_MASK64(M);
+  return XP_G::shfl(XP_G::C_SHFL_XOR, (uint64_t)mask, true, true, var, laneMask, width, "__shfl_xor_sync");
+}
+inline int __all(int predicate) { return (int)XP_G::vote(XP_G::C_ALL, ~0ull, false, predicate != 0, "__all"); }
+inline int __any(int predicate) { return (int)XP_G::vote(XP_G::C_ANY, ~0ull, false, predicate != 0, "__any"); }
+inline unsigned long long __ballot(int predicate) {
+  return XP_G::vote(XP_G::C_BALLOT, ~0ull, false, predicate != 0, "__ballot");
+}
+inline unsigned long long __activemask() { return XP_G::vote(XP_G::C_ACTIVEMASK, ~0ull, false, 0, "__activemask"); }
+template <class M>
+inline int __all_sync(M mask, int predicate) {
+  XP_MASK64(M);
+  return (int)XP_G::vote(XP_G::C_ALL, (uint64_t)mask, true, predicate != 0, "__all_sync");
+}
+template <class M>
+inline int __any_sync(M mask, int predicate) {
+  XP_MASK64(M);
+  return (int)XP_G::vote(XP_G::C_ANY, (uint64_t)mask, true, predicate != 0, "__any_sync");
+}
+template <class M>
+inline unsigned long long __ballot_sync(M mask, int predicate) {
+  XP_MASK64(M);
+  return XP_G::vote(XP_G::C_BALLOT, (uint64_t)mask, true, predicate != 0, "__ballot_sync");
+}
+template <class T>
+inline unsigned long long __match_any(T value) {
+  return XP_G::match(XP_G::C_MATCH_ANY, ~0ull, false, value, nullptr, "__match_any");
+}
+template <class T>
+inline unsigned long long __match_all(T value, int *pred) {
+  return XP_G::match(XP_G::C_MATCH_ALL, ~0ull, false, value, pred, "__match_all");
+}
+template <class M, class T>
+inline unsigned long long __match_any_sync(M mask, T value) {
+  XP_MASK64(M);
+  return XP_G::match(XP_G::C_MATCH_ANY, (uint64_t)mask, true, value, nullptr, "__match_any_sync");
+}
+template <class M, class T>
+inline unsigned long long __match_all_sync(M mask, T value, int *pred) {
+  XP_MASK64(M);
+  return XP_G::match(XP_G::C_MATCH_ALL, (uint64_t)mask, true, value, pred, "__match_all_sync");
+}
+inline unsigned int __lane_id() { return (unsigned)XP_G::g_cur->lane; }
+inline void __syncwarp() {
+  if (!XP_G::outside("__syncwarp")) XP_G::collective(XP_G::C_SYNCWARP, ~0ull, false, 0, "__syncwarp");
+}
+template <class M>
+inline void __syncwarp(M mask) {
+  XP_MASK64(M);
+  (void)mask;
+  __syncwarp();
+}
+inline int __builtin_amdgcn_ds_bpermute(int index, int src) {
+  if (XP_G::outside("__builtin_amdgcn_ds_bpermute")) return src;
+  XP_G::g_cur->carg = index;
+  return (int)XP_G::collective(XP_G::C_BPERMUTE, ~0ull, false, (uint32_t)src, "__builtin_amdgcn_ds_bpermute");
+}
+inline int __builtin_amdgcn_ds_swizzle(int src, int pattern) {
+  if (XP_G::outside("__builtin_amdgcn_ds_swizzle")) return src;
+  XP_G::g_cur->carg = pattern;
+  return (int)XP_G::collective(XP_G::C_SWIZZLE, ~0ull, false, (uint32_t)src, "__builtin_amdgcn_ds_swizzle");
+}
+inline int __builtin_amdgcn_readfirstlane(int src) {
+  if (XP_G::outside("__builtin_amdgcn_readfirstlane")) return src;
+  return (int)XP_G::collective(XP_G::C_READFIRST, ~0ull, false, (uint32_t)src, "__builtin_amdgcn_readfirstlane");
+}
+inline int __builtin_amdgcn_readlane(int src, int lane) {
+  if (XP_G::outside("__builtin_amdgcn_readlane")) return src;
+  XP_G::g_cur->carg = lane;
+  return (int)XP_G::collective(XP_G::C_READLANE, ~0ull, false, (uint32_t)src, "__builtin_amdgcn_readlane");
+}
+inline unsigned int __builtin_amdgcn_mbcnt_lo(unsigned int mask, unsigned int acc) {
+  int L = XP_G::g_cur->lane;
+  unsigned below = L >= 32 ? 0xFFFFFFFFu : (unsigned)((1ull << L) - 1);
+  return acc + (unsigned)__builtin_popcount(mask & below);
+}
+inline unsigned int __builtin_amdgcn_mbcnt_hi(unsigned int mask, unsigned int acc) {
+  int L = XP_G::g_cur->lane - 32;
+  unsigned below = L <= 0 ? 0u : (unsigned)((1ull << L) - 1);
+  return acc + (unsigned)__builtin_popcount(mask & below);
+}
+inline unsigned long __builtin_amdgcn_read_exec() {
+  return (unsigned long)XP_G::vote(XP_G::C_ACTIVEMASK, ~0ull, false, 0, "__builtin_amdgcn_read_exec");
+}
+inline void __builtin_amdgcn_s_barrier() { ::xp::gpu::block_barrier(::xp::gpu::B_SYNC, 0); }
+inline void __builtin_amdgcn_wave_barrier() { __syncwarp(); }
+inline void __builtin_amdgcn_fence(unsigned int, const char *) {}
+#undef XP_MASK64
+#endif  // XP_HIP
+// ---------------------------------------------------------------------------- WMMA (§6)
+#if XP_CUDA
+namespace xp {
+namespace gpu {
+template <class Tr, class S>
+inline double wmma_get(const S *x, int i) {
+  if constexpr (Tr::elem_bits == 4) {
+    unsigned v = ((unsigned)x[i / 8] >> (4 * (i % 8))) & 15u;
+    return Tr::dtype == 10 ? (double)(int)((v ^ 8u) - 8u) : (double)v;  // s4 sign-extends
+  } else if constexpr (Tr::elem_bits == 1) {
+    return (double)(((unsigned)x[i / 32] >> (i % 32)) & 1u);
+  } else if constexpr (Tr::dtype == 8) {  // tf32: the low 13 mantissa bits do not take part
+    float f = x[i];
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u &= 0xFFFFE000u;
+    memcpy(&f, &u, 4);
+    return f;
+  } else {
+    return (double)(float)x[i];
+  }
+}
+template <class Tr, class S>
+inline void wmma_put(S *x, int i, unsigned v) {
+  constexpr int per = 32 / Tr::elem_bits;
+  unsigned m = (Tr::elem_bits == 4 ? 15u : 1u) << ((i % per) * Tr::elem_bits);
+  x[i / per] = (S)(((unsigned)x[i / per] & ~m) | ((v << ((i % per) * Tr::elem_bits)) & m));
+}
+
+inline void wmma_check(const void *p, unsigned ldm, int elem_bits, const char *fn) {
+  if ((uintptr_t)p % 32)
+    report("alignment", fmt("%s: the matrix pointer %p is not 256-bit (32-byte) aligned", fn, p));
+  if (((size_t)ldm * elem_bits) % 128)
+    report("alignment", fmt("%s: ldm = %u elements is not a multiple of 16 bytes", fn, ldm));
+}
+
+template <class Tr, class S, class E>
+inline void wmma_load(S *x, const E *p, unsigned ldm, bool col, const char *fn) {
+  const int lane = g_cur->lane;
+  constexpr int bits = Tr::elem_bits ? Tr::elem_bits : (int)(8 * sizeof(S) * (Tr::dtype == 8 ? 1 : 1));
+  wmma_check(p, ldm, Tr::elem_bits ? Tr::elem_bits : (int)(8 * sizeof(typename std::conditional<std::is_void_v<E>, char, E>::type)), fn);
+  (void)bits;
+  const unsigned char *map = Tr::map + 2 * lane * Tr::num_elements;
+  for (int i = 0; i < Tr::num_elements; ++i) {
+    size_t r = map[2 * i], c = map[2 * i + 1];
+    size_t idx = col ? c * ldm + r : r * ldm + c;
+    if constexpr (Tr::elem_bits == 0) {
+      x[i] = (S)XP_RD(p, idx);
+    } else {
+      const unsigned char *b = (const unsigned char *)p;
+      size_t bit = idx * Tr::elem_bits;
+      unsigned byte = XP_RD(b, bit / 8);
+      wmma_put<Tr>(x, i, (byte >> (bit % 8)) & (Tr::elem_bits == 4 ? 15u : 1u));
+    }
+  }
+}
+
+template <class Tr, class S, class E>
+inline void wmma_store(E *p, const S *x, unsigned ldm, bool col) {
+  const int lane = g_cur->lane;
+  wmma_check(p, ldm, 8 * (int)sizeof(E), "store_matrix_sync");
+  const unsigned char *map = Tr::map + 2 * lane * Tr::num_elements;
+  for (int i = 0; i < Tr::num_elements; ++i) {
+    size_t r = map[2 * i], c = map[2 * i + 1];
+    size_t idx = col ? c * ldm + r : r * ldm + c;
+    XP_WR(p, idx) = (E)x[i];
+  }
+}
+
+template <class T>
+inline T wmma_round(double v, bool satf) {
+  if constexpr (std::is_integral_v<T>) {
+    if (satf) return (T)std::max(-2147483648.0, std::min(2147483647.0, v));
+    return (T)(int32_t)(uint32_t)(uint64_t)(int64_t)v;
+  } else {
+    if (satf) {
+      if (v != v) return (T)0;
+      double mx = std::is_same_v<T, __half> ? 65504.0 : std::is_same_v<T, float> ? (double)FLT_MAX : DBL_MAX;
+      if (v > mx) return (T)mx;
+      if (v < -mx) return (T)-mx;
+    }
+    return (T)v;
+  }
+}
+
+// D = A.B + C over the 32 lanes' fragments (computed in double, or exactly for integers, and
+// rounded once into the accumulator type). op: 0 multiply-add; 1/2 bmma XOR/AND with POPC.
+template <class TA, class TB, class TC, class TD, class SA, class SB, class SC, class SD>
+inline void wmma_complete(Thread **L, uint64_t P) {
+  constexpr int M = TD::m, N = TD::n, K = TA::k;
+  constexpr bool integer = std::is_integral_v<SD>;
+  static double A[M * K], B[K * N], C[M * N];
+  std::fill(A, A + M * K, 0.0), std::fill(B, B + K * N, 0.0), std::fill(C, C + M * N, 0.0);
+  Thread &first = *L[ctz64(P)];
+  for (uint64_t m = P; m; m &= m - 1) {
+    Thread &t = *L[ctz64(m)];
+    const unsigned char *ma = TA::map + 2 * t.lane * TA::num_elements;
+    const unsigned char *mb = TB::map + 2 * t.lane * TB::num_elements;
+    const unsigned char *mc = TC::map + 2 * t.lane * TC::num_elements;
+    for (int i = 0; i < TA::num_elements; ++i) A[ma[2 * i] * K + ma[2 * i + 1]] = wmma_get<TA>((const SA *)t.cp[0], i);
+    for (int i = 0; i < TB::num_elements; ++i) B[mb[2 * i] * N + mb[2 * i + 1]] = wmma_get<TB>((const SB *)t.cp[1], i);
+    for (int i = 0; i < TC::num_elements; ++i) C[mc[2 * i] * N + mc[2 * i + 1]] = wmma_get<TC>((const SC *)t.cp[2], i);
+  }
+  const int op = first.cmod[1];
+  const bool satf = first.cmod[0];
+  for (uint64_t m = P; m; m &= m - 1) {
+    Thread &t = *L[ctz64(m)];
+    const unsigned char *md = TD::map + 2 * t.lane * TD::num_elements;
+    SD *d = (SD *)t.cp[3];
+    for (int i = 0; i < TD::num_elements; ++i) {
+      int r = md[2 * i], c = md[2 * i + 1];
+      if constexpr (integer) {
+        long long s = (long long)C[r * N + c];
+        for (int k = 0; k < K; ++k) {
+          long long a = (long long)A[r * K + k], b = (long long)B[k * N + c];
+          s += op == 1 ? (a ^ b) : op == 2 ? (a & b) : a * b;
+        }
+        d[i] = satf ? (SD)std::max<long long>(INT32_MIN, std::min<long long>(INT32_MAX, s))
+                    : (SD)(int32_t)(uint32_t)(uint64_t)s;
+      } else {
+        double s = C[r * N + c];
+        for (int k = 0; k < K; ++k) s += A[r * K + k] * B[k * N + c];
+        d[i] = wmma_round<SD>(s, satf);
+      }
+    }
+  }
+}
+
+template <class TA, class TB, class TC, class TD, class SA, class SB, class SC, class SD>
+inline void wmma_mma(SD *d, const SA *a, const SB *b, const SC *c, bool satf, int op, const char *name) {
+  if (outside(name)) return;
+  Thread *t = g_cur;
+  t->cp[0] = a, t->cp[1] = b, t->cp[2] = c, t->cp[3] = d;
+  t->cmod[0] = satf, t->cmod[1] = op;
+  t->cfn = &wmma_complete<TA, TB, TC, TD, SA, SB, SC, SD>;
+  t->cdesc = nullptr;
+  collective(C_CUSTOM, 0xFFFFFFFFu, true, 0, name);
+}
+}  // namespace gpu
+}  // namespace xp
+
+namespace nvcuda {
+namespace wmma {
+template <class Use, int M, int N, int K, class T, class Layout = void>
+struct fragment {
+  typedef ::xp::gpu::wmma_traits<Use, M, N, K, T> traits;
+  typedef typename traits::storage_type storage_element_type;
+  typedef storage_element_type element_type;
+  static constexpr int num_elements = traits::num_elements;
+  static constexpr int num_storage_elements = traits::num_storage_elements;
+  storage_element_type x[traits::num_storage_elements];
+};
+
+template <class Use, int M, int N, int K, class T, class L, class V>
+inline void fill_fragment(fragment<Use, M, N, K, T, L> &a, const V &v) {
+  typedef typename fragment<Use, M, N, K, T, L>::traits Tr;
+  typedef typename Tr::storage_type S;
+  if constexpr (Tr::elem_bits == 0) {
+    for (int i = 0; i < Tr::num_storage_elements; ++i) a.x[i] = (S)v;
+  } else {
+    for (int i = 0; i < Tr::num_elements; ++i) ::xp::gpu::wmma_put<Tr>(a.x, i, (unsigned)v);
+  }
+}
+template <class Use, int M, int N, int K, class T, class L, class E>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, L> &a, const E *p, unsigned ldm) {
+  ::xp::gpu::wmma_load<typename fragment<Use, M, N, K, T, L>::traits>(a.x, p, ldm, std::is_same_v<L, col_major>,
+                                                                      "load_matrix_sync");
+}
+template <int M, int N, int K, class T, class E>
+inline void load_matrix_sync(fragment<accumulator, M, N, K, T> &a, const E *p, unsigned ldm, layout_t layout) {
+  ::xp::gpu::wmma_load<typename fragment<accumulator, M, N, K, T>::traits>(a.x, p, ldm, layout == mem_col_major,
+                                                                           "load_matrix_sync");
+}
+template <int M, int N, int K, class T, class E>
+inline void store_matrix_sync(E *p, const fragment<accumulator, M, N, K, T> &a, unsigned ldm, layout_t layout) {
+  ::xp::gpu::wmma_store<typename fragment<accumulator, M, N, K, T>::traits>(p, a.x, ldm, layout == mem_col_major);
+}
+template <int M, int N, int K, class Ta, class La, class Tb, class Lb, class Tc, class Td>
+inline void mma_sync(fragment<accumulator, M, N, K, Td> &d, const fragment<matrix_a, M, N, K, Ta, La> &a,
+                     const fragment<matrix_b, M, N, K, Tb, Lb> &b, const fragment<accumulator, M, N, K, Tc> &c,
+                     bool satf = false) {
+  ::xp::gpu::wmma_mma<typename fragment<matrix_a, M, N, K, Ta, La>::traits,
+                      typename fragment<matrix_b, M, N, K, Tb, Lb>::traits,
+                      typename fragment<accumulator, M, N, K, Tc>::traits,
+                      typename fragment<accumulator, M, N, K, Td>::traits>(d.x, a.x, b.x, c.x, satf, 0, "mma_sync");
+}
+template <int M, int N, int K, class Ta, class La, class Tb, class Lb, class Tc, class Td>
+inline void bmma_sync(fragment<accumulator, M, N, K, Td> &d, const fragment<matrix_a, M, N, K, Ta, La> &a,
+                      const fragment<matrix_b, M, N, K, Tb, Lb> &b, const fragment<accumulator, M, N, K, Tc> &c,
+                      experimental::bmmaBitOp op = experimental::bmmaBitOpXOR,
+                      experimental::bmmaAccumulateOp acc = experimental::bmmaAccumulateOpPOPC) {
+  (void)acc;
+  ::xp::gpu::wmma_mma<typename fragment<matrix_a, M, N, K, Ta, La>::traits,
+                      typename fragment<matrix_b, M, N, K, Tb, Lb>::traits,
+                      typename fragment<accumulator, M, N, K, Tc>::traits,
+                      typename fragment<accumulator, M, N, K, Td>::traits>(d.x, a.x, b.x, c.x, false, (int)op,
+                                                                           "bmma_sync");
+}
+}  // namespace wmma
+}  // namespace nvcuda
+#endif  // XP_CUDA
+
+// ---------------------------------------------------------------------------- MFMA (§7)
+namespace xp {
+namespace gpu {
+// FNUZ 8-bit floats (gfx942): fp8 = e4m3 (bias 8), bf8 = e5m2 (bias 16); 0x80 is NaN, no infinities.
+inline double fnuz8(unsigned v, bool bf8) {
+  if (v == 0x80) return NAN;
+  int mb = bf8 ? 2 : 3, bias = bf8 ? 16 : 8;
+  int s = v >> 7, e = (v >> mb) & (bf8 ? 31 : 15), m = v & ((1 << mb) - 1);
+  double r = e ? std::ldexp(1.0 + m / (double)(1 << mb), e - bias) : std::ldexp(m / (double)(1 << mb), 1 - bias);
+  return s ? -r : r;
+}
+
+// kind: 1 f32, 2 f16, 3 bf16, 4 i8, 5 f64, 6 xf32, 7-10 fp8/bf8 pairs (A, B)
+inline double mfma_in(int kind, bool is_b, const void *p, int slot) {
+  switch (kind) {
+    case 1: case 6: return ((const float *)p)[slot];
+    case 2: return (double)(float)((const _Float16 *)p)[slot];
+    case 3: return bf16_to_f32(((const uint16_t *)p)[slot]);
+    case 4: return ((const int8_t *)p)[slot];
+    case 5: return ((const double *)p)[slot];
+    default: {
+      bool bf8 = is_b ? (kind == 8 || kind == 10) : (kind == 9 || kind == 10);
+      return fnuz8(((const uint8_t *)p)[slot], bf8);
+    }
+  }
+}
+
+inline void mfma_complete(Thread **L, uint64_t P) {
+  Thread &first = *L[ctz64(P)];
+  const MfmaDesc &d = *(const MfmaDesc *)first.cdesc;
+  const int cbsz = first.cmod[0], abid = first.cmod[1], blgp = first.cmod[2];
+  const int M = d.m, N = d.n, K = d.k, NB = d.blocks, E = d.e, R = d.registers;
+  cur = &first.ctx;
+  if (!strstr(d.arch, XP_GPU_ARCH))
+    report("bad-argument", fmt("%s is not available on %s (only on %s)", d.name, XP_GPU_ARCH, d.arch));
+  bool f64 = d.kind == 5;
+  if (f64 && (cbsz || abid || blgp))
+    report("bad-argument", fmt("%s: cbsz/abid/blgp must be 0 for FP64 MFMA on " XP_GPU_ARCH, d.name));
+  else if (NB == 1 && (cbsz || abid))
+    report("bad-argument", fmt("%s: a single-block instruction takes no cbsz/abid broadcast", d.name));
+  else if ((1 << cbsz) > NB || abid >= (1 << cbsz) || abid < 0 || cbsz < 0 || blgp < 0 || blgp > 7)
+    report("bad-argument", fmt("%s: cbsz = %d, abid = %d, blgp = %d out of range (%d blocks)", d.name, cbsz, abid,
+                               blgp, NB));
+  std::vector<double> A((size_t)NB * M * K, 0.0), B((size_t)NB * K * N, 0.0), C((size_t)NB * M * N, 0.0);
+  auto blgp_src = [&](int l) {
+    switch (blgp & 7) {
+      case 1: return l % 32;
+      case 2: return l < 32 ? l + 32 : l;
+      case 3: return (l + 16) % 64;
+      case 4: return l % 16;
+      case 5: return 16 + l % 16;
+      case 6: return 32 + l % 16;
+      case 7: return 48 + l % 16;
+      default: return l;
+    }
+  };
+  for (int l = 0; l < 64; ++l) {
+    for (int s = 0; s < E; ++s) {
+      unsigned ea = d.a[l * E + s], eb = d.b[l * E + s];
+      if ((P >> l) & 1)
+        A[((size_t)(ea >> 11) * M + ((ea >> 6) & 31)) * K + (ea & 63)] = mfma_in(d.kind, false, L[l]->cp[0], s);
+      int lb = f64 ? l : blgp_src(l);
+      if ((P >> lb) & 1)
+        B[((size_t)(eb >> 11) * K + (eb & 63)) * N + ((eb >> 6) & 31)] = mfma_in(d.kind, true, L[lb]->cp[1], s);
+    }
+    if (!((P >> l) & 1)) continue;
+    for (int r = 0; r < R; ++r) {
+      unsigned ec = d.c[l * R + r];
+      size_t at = ((size_t)(ec >> 10) * M + ((ec >> 5) & 31)) * N + (ec & 31);
+      C[at] = d.kind == 4 ? (double)((const int32_t *)L[l]->cp[2])[r]
+              : f64       ? ((const double *)L[l]->cp[2])[r]
+                          : (double)((const float *)L[l]->cp[2])[r];
+    }
+  }
+  for (uint64_t m = P; m; m &= m - 1) {
+    Thread &t = *L[ctz64(m)];
+    for (int r = 0; r < R; ++r) {
+      unsigned ec = d.c[t.lane * R + r];
+      int b = ec >> 10, i = (ec >> 5) & 31, j = ec & 31;
+      int ba = f64 ? b : (b >> cbsz << cbsz) + abid;
+      if (ba >= NB) ba = b;
+      const double *a = &A[((size_t)ba * M + i) * K];
+      const double *bb = &B[(size_t)b * K * N + j];
+      if (d.kind == 4) {
+        long long s = (long long)C[((size_t)b * M + i) * N + j];
+        for (int k = 0; k < K; ++k) s += (long long)a[k] * (long long)bb[(size_t)k * N];
+        ((int32_t *)t.cp[3])[r] = (int32_t)(uint32_t)(uint64_t)s;
+      } else {
+        double s = C[((size_t)b * M + i) * N + j];
+        for (int k = 0; k < K; ++k) s += a[k] * bb[(size_t)k * N];
+        if (f64) ((double *)t.cp[3])[r] = s;
+        else ((float *)t.cp[3])[r] = (float)s;
+      }
+    }
+  }
+}
+
+inline void mfma(const MfmaDesc &d, const void *a, const void *b, const void *c, void *dst, size_t ab_bytes, int cbsz,
+                 int abid, int blgp) {
+  (void)ab_bytes;
+  if (outside(d.name)) return;
+  Thread *t = g_cur;
+  t->cp[0] = a, t->cp[1] = b, t->cp[2] = c, t->cp[3] = dst;
+  t->cmod[0] = cbsz, t->cmod[1] = abid, t->cmod[2] = blgp;
+  t->cfn = &mfma_complete;
+  t->cdesc = &d;
+  collective(C_CUSTOM, ~0ull, true, 0, d.name);
+}
+}  // namespace gpu
+}  // namespace xp
+// ---------------------------------------------------------------------------- host API (§8.3)
+namespace xp {
+namespace gpu {
+inline std::vector<std::pair<uintptr_t, uintptr_t>> g_managed;  // cudaMallocManaged ranges: host and device
+
+inline bool managed(const void *p) {
+  for (auto &r : g_managed)
+    if ((uintptr_t)p >= r.first && (uintptr_t)p < r.second) return true;
+  return false;
+}
+
+inline int dev_malloc(void **out, size_t bytes, const char *fn, bool is_managed) {
+  if (!out) return 1;
+  void *p = arena_alloc(GLOBAL, bytes, fmt("%s@line %d", fn, cur->line).c_str(), true);
+  if (is_managed) g_managed.push_back({(uintptr_t)p, (uintptr_t)p + bytes});
+  *out = p;
+  return 0;
+}
+
+inline int dev_free(void *p, const char *fn) {
+  if (!p) return 0;
+  Region *r = g_regions.find((uintptr_t)p);
+  if (!r || r->lo != (uintptr_t)p || r->space != GLOBAL) {
+    report("bad-argument", fmt("%s(%p): not the start of a live device allocation", fn, p));
+    return 17;  // InvalidDevicePointer
+  }
+  g_regions.remove(r);
+  return 0;
+}
+
+inline int host_malloc(void **out, size_t bytes, const char *fn) {
+  if (!out) return 1;
+  *out = heap_alloc(bytes, 256, false, fn);
+  return *out ? 0 : 2;
+}
+
+// 'host' or 'device' memory as cudaMemcpyKind sees it (managed memory is both)
+inline bool on_device(const void *p) { return space_of(p) == GLOBAL; }
+
+inline const char *kind_name(int k) {
+  static const char *n[] = {"HostToHost", "HostToDevice", "DeviceToHost", "DeviceToDevice", "Default"};
+  return (k >= 0 && k <= 4) ? n[k] : "?";
+}
+
+inline int copy(void *dst, const void *src, size_t n, int kind, const char *fn) {
+  if (kind < 0 || kind > 4) {
+    report("memcpy-direction", fmt("%s: %d is not a memcpy kind", fn, kind));
+    return 21;
+  }
+  if (kind != 4 && n) {
+    bool want_dst = kind == 1 || kind == 3, want_src = kind == 2 || kind == 3;
+    bool ok_dst = managed(dst) || on_device(dst) == want_dst, ok_src = managed(src) || on_device(src) == want_src;
+    if (!ok_dst || !ok_src) {
+      report("memcpy-direction",
+             fmt("%s with kind %s%s: the destination is %s memory and the source %s memory", fn, kind_name(kind),
+                 fn[0] == 'h' ? "" : "", on_device(dst) ? "device" : "host", on_device(src) ? "device" : "host"));
+      return 21;  // InvalidMemcpyDirection
+    }
+  }
+  if (!check_range(src, n, RD, fn) || !check_range(dst, n, WR, fn)) return 1;
+  if (n) memmove(dst, src, n);
+  return 0;
+}
+
+inline int set(void *p, int value, size_t n, const char *fn) {
+  if (!check_range(p, n, WR, fn)) return 1;
+  if (n) memset(p, value, n);
+  return 0;
+}
+
+template <class T>
+inline void *symbol_address(const T &symbol) {
+  if constexpr (std::is_pointer_v<T>) return (void *)symbol;  // HIP_SYMBOL(x) is &x
+  else return (void *)&symbol;
+}
+template <class T>
+inline size_t symbol_size(const T &symbol) {
+  if constexpr (std::is_pointer_v<T>) return sizeof(*symbol);
+  else return sizeof(symbol);
+}
+template <class T>
+inline int to_symbol(const T &symbol, const void *src, size_t count, size_t offset, const char *fn) {
+  if (offset + count > symbol_size(symbol)) {
+    report("out-of-bounds-write", fmt("%s: %zu bytes at offset %zu run past the symbol's %zu bytes", fn, count, offset,
+                                      symbol_size(symbol)));
+    return 1;
+  }
+  if (!check_range(src, count, RD, fn)) return 1;
+  memmove((char *)symbol_address(symbol) + offset, src, count);
+  return 0;
+}
+template <class T>
+inline int from_symbol(void *dst, const T &symbol, size_t count, size_t offset, const char *fn) {
+  if (offset + count > symbol_size(symbol)) {
+    report("out-of-bounds-read", fmt("%s: %zu bytes at offset %zu run past the symbol's %zu bytes", fn, count, offset,
+                                     symbol_size(symbol)));
+    return 1;
+  }
+  if (!check_range(dst, count, WR, fn)) return 1;
+  memmove(dst, (const char *)symbol_address(symbol) + offset, count);
+  return 0;
+}
+
+inline double now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+inline const char *error_name(int e) {
+  switch (e) {
+    case 0: return "Success";
+    case 1: return "ErrorInvalidValue";
+    case 2: return "ErrorMemoryAllocation";
+    case 3: return "ErrorInitializationError";
+    case 9: return "ErrorInvalidConfiguration";
+    case 13: return "ErrorInvalidSymbol";
+    case 17: return "ErrorInvalidDevicePointer";
+    case 21: return "ErrorInvalidMemcpyDirection";
+    case 98: return "ErrorInvalidDeviceFunction";
+    case 100: return "ErrorNoDevice";
+    case 101: return "ErrorInvalidDevice";
+    case 600: return "ErrorNotReady";
+    case 700: return "ErrorIllegalAddress";
+    case 701: return "ErrorLaunchOutOfResources";
+    case 702: return "ErrorLaunchTimeout";
+    case 710: return "ErrorAssert";
+    case 719: return "ErrorLaunchFailure";
+    case 801: return "ErrorNotSupported";
+    default: return "ErrorUnknown";
+  }
+}
+inline const char *error_string(int e) {
+  switch (e) {
+    case 0: return "no error";
+    case 1: return "invalid argument";
+    case 2: return "out of memory";
+    case 9: return "invalid configuration argument";
+    case 17: return "invalid device pointer";
+    case 21: return "invalid copy direction for memcpy";
+    case 700: return "an illegal memory access was encountered";
+    case 719: return "unspecified launch failure";
+    default: return "unknown error";
+  }
+}
+
+struct DeviceInfo {
+  size_t total_global = 2ull << 30;
+  int sms = XP_WARP_SIZE == 64 ? 104 : 108;
+  int major = XP_WARP_SIZE == 64 ? 9 : 8, minor = 0;
+};
+inline int device_attribute(int which) {  // 0 threads/block, 1-3 block dims, 4-6 grid dims, 7 smem, 8 warp, 9 SMs, 10/11 CC, 12 opt-in smem
+  static const int v[] = {1024, 1024, 1024, 64, 2147483647, 65535, 65535, XP_SHARED_DEFAULT_LIMIT, XP_WARP_SIZE,
+                          XP_WARP_SIZE == 64 ? 104 : 108, XP_WARP_SIZE == 64 ? 9 : 8, 0, XP_SHARED_OPTIN_LIMIT};
+  return (which >= 0 && which <= 12) ? v[which] : 0;
+}
+template <class Prop>
+inline void fill_properties(Prop *p) {
+  memset((void *)p, 0, sizeof *p);
+  snprintf(p->name, sizeof p->name, "xpiler emulated %s", XP_GPU_ARCH);
+  p->totalGlobalMem = 2ull << 30;
+  p->sharedMemPerBlock = XP_SHARED_DEFAULT_LIMIT;
+  p->regsPerBlock = 65536;
+  p->warpSize = XP_WARP_SIZE;
+  p->maxThreadsPerBlock = 1024;
+  p->maxThreadsDim[0] = 1024, p->maxThreadsDim[1] = 1024, p->maxThreadsDim[2] = 64;
+  p->maxGridSize[0] = 2147483647, p->maxGridSize[1] = 65535, p->maxGridSize[2] = 65535;
+  p->multiProcessorCount = device_attribute(9);
+  p->major = device_attribute(10);
+  p->minor = 0;
+}
+}  // namespace gpu
+}  // namespace xp
+
+struct CUstream_st {
+  int id;
+};
+struct CUevent_st {
+  double ms;
+};
+
+#if XP_CUDA
+typedef enum cudaError {
+  cudaSuccess = 0, cudaErrorInvalidValue = 1, cudaErrorMemoryAllocation = 2, cudaErrorInitializationError = 3,
+  cudaErrorInvalidConfiguration = 9, cudaErrorInvalidSymbol = 13, cudaErrorInvalidDevicePointer = 17,
+  cudaErrorInvalidMemcpyDirection = 21, cudaErrorInvalidDeviceFunction = 98, cudaErrorNoDevice = 100,
+  cudaErrorInvalidDevice = 101, cudaErrorNotReady = 600, cudaErrorIllegalAddress = 700,
+  cudaErrorLaunchOutOfResources = 701, cudaErrorLaunchTimeout = 702, cudaErrorAssert = 710,
+  cudaErrorLaunchFailure = 719, cudaErrorNotSupported = 801, cudaErrorUnknown = 999
+} cudaError_t;
+enum cudaMemcpyKind {
+  cudaMemcpyHostToHost = 0, cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2, cudaMemcpyDeviceToDevice = 3,
+  cudaMemcpyDefault = 4
+};
+enum cudaFuncAttribute {
+  cudaFuncAttributeMaxDynamicSharedMemorySize = 8, cudaFuncAttributePreferredSharedMemoryCarveout = 9
+};
+enum cudaDeviceAttr {
+  cudaDevAttrMaxThreadsPerBlock = 1, cudaDevAttrMaxBlockDimX = 2, cudaDevAttrMaxBlockDimY = 3,
+  cudaDevAttrMaxBlockDimZ = 4, cudaDevAttrMaxGridDimX = 5, cudaDevAttrMaxGridDimY = 6, cudaDevAttrMaxGridDimZ = 7,
+  cudaDevAttrMaxSharedMemoryPerBlock = 8, cudaDevAttrWarpSize = 10, cudaDevAttrMultiProcessorCount = 16,
+  cudaDevAttrComputeCapabilityMajor = 75, cudaDevAttrComputeCapabilityMinor = 76,
+  cudaDevAttrMaxSharedMemoryPerBlockOptin = 97
+};
+typedef struct CUstream_st *cudaStream_t;
+typedef struct CUevent_st *cudaEvent_t;
+struct cudaDeviceProp {
+  char name[256];
+  size_t totalGlobalMem;
+  size_t sharedMemPerBlock;
+  int regsPerBlock;
+  int warpSize;
+  int maxThreadsPerBlock;
+  int maxThreadsDim[3];
+  int maxGridSize[3];
+  int multiProcessorCount;
+  int major;
+  int minor;
+  size_t sharedMemPerBlockOptin;
+};
+#define XP_E(x) ((cudaError_t)(x))
+inline cudaError_t cudaMalloc(void **devPtr, size_t size) { return XP_E(XP_G::dev_malloc(devPtr, size, "cudaMalloc", false)); }
+template <class T>
+inline cudaError_t cudaMalloc(T **devPtr, size_t size) { return cudaMalloc((void **)devPtr, size); }
+inline cudaError_t cudaMallocManaged(void **devPtr, size_t size, unsigned int flags = 1) {
+  (void)flags;
+  return XP_E(XP_G::dev_malloc(devPtr, size, "cudaMallocManaged", true));
+}
+template <class T>
+inline cudaError_t cudaMallocManaged(T **devPtr, size_t size, unsigned int flags = 1) {
+  return cudaMallocManaged((void **)devPtr, size, flags);
+}
+inline cudaError_t cudaMallocHost(void **ptr, size_t size) { return XP_E(XP_G::host_malloc(ptr, size, "cudaMallocHost")); }
+template <class T>
+inline cudaError_t cudaMallocHost(T **ptr, size_t size) { return cudaMallocHost((void **)ptr, size); }
+inline cudaError_t cudaFree(void *devPtr) { return XP_E(XP_G::dev_free(devPtr, "cudaFree")); }
+inline cudaError_t cudaFreeHost(void *ptr) { ::xp::heap_free(ptr); return cudaSuccess; }
+inline cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind) {
+  return XP_E(XP_G::copy(dst, src, count, (int)kind, "cudaMemcpy"));
+}
+inline cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind,
+                                   cudaStream_t stream = 0) {
+  (void)stream;
+  return XP_E(XP_G::copy(dst, src, count, (int)kind, "cudaMemcpyAsync"));
+}
+inline cudaError_t cudaMemset(void *devPtr, int value, size_t count) { return XP_E(XP_G::set(devPtr, value, count, "cudaMemset")); }
+inline cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream = 0) {
+  (void)stream;
+  return XP_E(XP_G::set(devPtr, value, count, "cudaMemsetAsync"));
+}
+template <class T>
+inline cudaError_t cudaMemcpyToSymbol(const T &symbol, const void *src, size_t count, size_t offset = 0,
+                                      enum cudaMemcpyKind kind = cudaMemcpyHostToDevice) {
+  (void)kind;
+  return XP_E(XP_G::to_symbol(symbol, src, count, offset, "cudaMemcpyToSymbol"));
+}
+template <class T>
+inline cudaError_t cudaMemcpyFromSymbol(void *dst, const T &symbol, size_t count, size_t offset = 0,
+                                        enum cudaMemcpyKind kind = cudaMemcpyDeviceToHost) {
+  (void)kind;
+  return XP_E(XP_G::from_symbol(dst, symbol, count, offset, "cudaMemcpyFromSymbol"));
+}
+inline cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+inline cudaError_t cudaDeviceReset(void) { return cudaSuccess; }
+inline cudaError_t cudaGetLastError(void) {
+  int e = XP_G::g_last_error;
+  XP_G::g_last_error = 0;
+  return XP_E(e);
+}
+inline cudaError_t cudaPeekAtLastError(void) { return XP_E(XP_G::g_last_error); }
+inline const char *cudaGetErrorString(cudaError_t error) { return XP_G::error_string((int)error); }
+inline const char *cudaGetErrorName(cudaError_t error) {
+  static thread_local char buf[64];
+  snprintf(buf, sizeof buf, "cuda%s", XP_G::error_name((int)error));
+  return buf;
+}
+inline cudaError_t cudaSetDevice(int device) { return device == 0 ? cudaSuccess : cudaErrorInvalidDevice; }
+inline cudaError_t cudaGetDevice(int *device) { *device = 0; return cudaSuccess; }
+inline cudaError_t cudaGetDeviceCount(int *count) { *count = 1; return cudaSuccess; }
+inline cudaError_t cudaGetDeviceProperties(struct cudaDeviceProp *prop, int device) {
+  (void)device;
+  XP_G::fill_properties(prop);
+  prop->sharedMemPerBlockOptin = XP_SHARED_OPTIN_LIMIT;
+  return cudaSuccess;
+}
+inline cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int device) {
+  (void)device;
+  int w = -1;
+  switch (attr) {
+    case cudaDevAttrMaxThreadsPerBlock: w = 0; break;
+    case cudaDevAttrMaxBlockDimX: w = 1; break;
+    case cudaDevAttrMaxBlockDimY: w = 2; break;
+    case cudaDevAttrMaxBlockDimZ: w = 3; break;
+    case cudaDevAttrMaxGridDimX: w = 4; break;
+    case cudaDevAttrMaxGridDimY: w = 5; break;
+    case cudaDevAttrMaxGridDimZ: w = 6; break;
+    case cudaDevAttrMaxSharedMemoryPerBlock: w = 7; break;
+    case cudaDevAttrWarpSize: w = 8; break;
+    case cudaDevAttrMultiProcessorCount: w = 9; break;
+    case cudaDevAttrComputeCapabilityMajor: w = 10; break;
+    case cudaDevAttrComputeCapabilityMinor: w = 11; break;
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin: w = 12; break;
+  }
+  if (w < 0) return cudaErrorInvalidValue;
+  *value = XP_G::device_attribute(w);
+  return cudaSuccess;
+}
+inline cudaError_t cudaStreamCreate(cudaStream_t *stream) { *stream = new CUstream_st{1}; return cudaSuccess; }
+inline cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+inline cudaError_t cudaStreamDestroy(cudaStream_t stream) { delete stream; return cudaSuccess; }
+inline cudaError_t cudaEventCreate(cudaEvent_t *event) { *event = new CUevent_st{0}; return cudaSuccess; }
+inline cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream = 0) {
+  (void)stream;
+  if (event) event->ms = XP_G::now_ms();
+  return cudaSuccess;
+}
+inline cudaError_t cudaEventSynchronize(cudaEvent_t) { return cudaSuccess; }
+inline cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end) {
+  *ms = (float)(end->ms - start->ms);
+  return cudaSuccess;
+}
+inline cudaError_t cudaEventDestroy(cudaEvent_t event) { delete event; return cudaSuccess; }
+template <class T>
+inline cudaError_t cudaFuncSetAttribute(T *entry, enum cudaFuncAttribute attr, int value) {
+  if (attr == cudaFuncAttributeMaxDynamicSharedMemorySize) {
+    if (value < 0 || value > XP_SHARED_OPTIN_LIMIT) return cudaErrorInvalidValue;
+    XP_G::g_func_smem.push_back({(const void *)entry, value});
+  }
+  return cudaSuccess;
+}
+inline int cudaConfigureCall(dim3, dim3, size_t = 0, cudaStream_t = 0) { return 0; }
+inline int __cudaPushCallConfiguration(dim3, dim3, size_t = 0, cudaStream_t = 0) { return 0; }
+#undef XP_E
+#endif  // XP_CUDA
+
+#if XP_HIP
+typedef enum hipError_t {
+  hipSuccess = 0, hipErrorInvalidValue = 1, hipErrorOutOfMemory = 2, hipErrorMemoryAllocation = 2,
+  hipErrorNotInitialized = 3, hipErrorInvalidConfiguration = 9, hipErrorInvalidSymbol = 13,
+  hipErrorInvalidDevicePointer = 17, hipErrorInvalidMemcpyDirection = 21, hipErrorInvalidDeviceFunction = 98,
+  hipErrorNoDevice = 100, hipErrorInvalidDevice = 101, hipErrorNotReady = 600, hipErrorIllegalAddress = 700,
+  hipErrorLaunchOutOfResources = 701, hipErrorLaunchTimeOut = 702, hipErrorAssert = 710,
+  hipErrorLaunchFailure = 719, hipErrorNotSupported = 801, hipErrorUnknown = 999
+} hipError_t;
+typedef enum hipMemcpyKind {
+  hipMemcpyHostToHost = 0, hipMemcpyHostToDevice = 1, hipMemcpyDeviceToHost = 2, hipMemcpyDeviceToDevice = 3,
+  hipMemcpyDefault = 4
+} hipMemcpyKind;
+typedef enum hipDeviceAttribute_t {
+  hipDeviceAttributeMaxThreadsPerBlock = 56, hipDeviceAttributeMaxBlockDimX = 26, hipDeviceAttributeMaxBlockDimY = 27,
+  hipDeviceAttributeMaxBlockDimZ = 28, hipDeviceAttributeMaxGridDimX = 29, hipDeviceAttributeMaxGridDimY = 30,
+  hipDeviceAttributeMaxGridDimZ = 31, hipDeviceAttributeMaxSharedMemoryPerBlock = 74,
+  hipDeviceAttributeWarpSize = 87, hipDeviceAttributeMultiprocessorCount = 63,
+  hipDeviceAttributeComputeCapabilityMajor = 23, hipDeviceAttributeComputeCapabilityMinor = 61
+} hipDeviceAttribute_t;
+typedef enum hipFuncAttribute {
+  hipFuncAttributeMaxDynamicSharedMemorySize = 8, hipFuncAttributePreferredSharedMemoryCarveout = 9
+} hipFuncAttribute;
+typedef struct CUstream_st *hipStream_t;
+typedef struct CUevent_st *hipEvent_t;
+struct hipDeviceProp_t {
+  char name[256];
+  size_t totalGlobalMem;
+  size_t sharedMemPerBlock;
+  int regsPerBlock;
+  int warpSize;
+  int maxThreadsPerBlock;
+  int maxThreadsDim[3];
+  int maxGridSize[3];
+  int multiProcessorCount;
+  int major;
+  int minor;
+  char gcnArchName[256];
+};
+#define XP_E(x) ((hipError_t)(x))
+inline hipError_t hipMalloc(void **ptr, size_t size) { return XP_E(XP_G::dev_malloc(ptr, size, "hipMalloc", false)); }
+template <class T>
+inline hipError_t hipMalloc(T **ptr, size_t size) { return hipMalloc((void **)ptr, size); }
+inline hipError_t hipMallocManaged(void **ptr, size_t size, unsigned int flags = 1) {
+  (void)flags;
+  return XP_E(XP_G::dev_malloc(ptr, size, "hipMallocManaged", true));
+}
+template <class T>
+inline hipError_t hipMallocManaged(T **ptr, size_t size, unsigned int flags = 1) {
+  return hipMallocManaged((void **)ptr, size, flags);
+}
+inline hipError_t hipHostMalloc(void **ptr, size_t size, unsigned int flags = 0) {
+  (void)flags;
+  return XP_E(XP_G::host_malloc(ptr, size, "hipHostMalloc"));
+}
+template <class T>
+inline hipError_t hipHostMalloc(T **ptr, size_t size, unsigned int flags = 0) {
+  return hipHostMalloc((void **)ptr, size, flags);
+}
+inline hipError_t hipFree(void *ptr) { return XP_E(XP_G::dev_free(ptr, "hipFree")); }
+inline hipError_t hipHostFree(void *ptr) { ::xp::heap_free(ptr); return hipSuccess; }
+inline hipError_t hipMemcpy(void *dst, const void *src, size_t sizeBytes, hipMemcpyKind kind) {
+  return XP_E(XP_G::copy(dst, src, sizeBytes, (int)kind, "hipMemcpy"));
+}
+inline hipError_t hipMemcpyAsync(void *dst, const void *src, size_t sizeBytes, hipMemcpyKind kind,
+                                 hipStream_t stream = 0) {
+  (void)stream;
+  return XP_E(XP_G::copy(dst, src, sizeBytes, (int)kind, "hipMemcpyAsync"));
+}
+inline hipError_t hipMemcpyHtoD(void *dst, void *src, size_t sizeBytes) {
+  return XP_E(XP_G::copy(dst, src, sizeBytes, 1, "hipMemcpyHtoD"));
+}
+inline hipError_t hipMemcpyDtoH(void *dst, void *src, size_t sizeBytes) {
+  return XP_E(XP_G::copy(dst, src, sizeBytes, 2, "hipMemcpyDtoH"));
+}
+inline hipError_t hipMemset(void *dst, int value, size_t sizeBytes) { return XP_E(XP_G::set(dst, value, sizeBytes, "hipMemset")); }
+inline hipError_t hipMemsetAsync(void *dst, int value, size_t sizeBytes, hipStream_t stream = 0) {
+  (void)stream;
+  return XP_E(XP_G::set(dst, value, sizeBytes, "hipMemsetAsync"));
+}
+template <class T>
+inline hipError_t hipMemcpyToSymbol(const T &symbol, const void *src, size_t count, size_t offset = 0,
+                                    hipMemcpyKind kind = hipMemcpyHostToDevice) {
+  (void)kind;
+  return XP_E(XP_G::to_symbol(symbol, src, count, offset, "hipMemcpyToSymbol"));
+}
+template <class T>
+inline hipError_t hipMemcpyFromSymbol(void *dst, const T &symbol, size_t count, size_t offset = 0,
+                                      hipMemcpyKind kind = hipMemcpyDeviceToHost) {
+  (void)kind;
+  return XP_E(XP_G::from_symbol(dst, symbol, count, offset, "hipMemcpyFromSymbol"));
+}
+inline hipError_t hipDeviceSynchronize(void) { return hipSuccess; }
+inline hipError_t hipDeviceReset(void) { return hipSuccess; }
+inline hipError_t hipGetLastError(void) {
+  int e = XP_G::g_last_error;
+  XP_G::g_last_error = 0;
+  return XP_E(e);
+}
+inline hipError_t hipPeekAtLastError(void) { return XP_E(XP_G::g_last_error); }
+inline const char *hipGetErrorString(hipError_t error) { return XP_G::error_string((int)error); }
+inline const char *hipGetErrorName(hipError_t error) {
+  static thread_local char buf[64];
+  snprintf(buf, sizeof buf, "hip%s", XP_G::error_name((int)error));
+  return buf;
+}
+inline hipError_t hipSetDevice(int device) { return device == 0 ? hipSuccess : hipErrorInvalidDevice; }
+inline hipError_t hipGetDevice(int *device) { *device = 0; return hipSuccess; }
+inline hipError_t hipGetDeviceCount(int *count) { *count = 1; return hipSuccess; }
+inline hipError_t hipGetDeviceProperties(struct hipDeviceProp_t *prop, int device) {
+  (void)device;
+  XP_G::fill_properties(prop);
+  snprintf(prop->gcnArchName, sizeof prop->gcnArchName, "%s", XP_GPU_ARCH);
+  return hipSuccess;
+}
+inline hipError_t hipDeviceGetAttribute(int *value, hipDeviceAttribute_t attr, int device) {
+  (void)device;
+  int w = -1;
+  switch (attr) {
+    case hipDeviceAttributeMaxThreadsPerBlock: w = 0; break;
+    case hipDeviceAttributeMaxBlockDimX: w = 1; break;
+    case hipDeviceAttributeMaxBlockDimY: w = 2; break;
+    case hipDeviceAttributeMaxBlockDimZ: w = 3; break;
+    case hipDeviceAttributeMaxGridDimX: w = 4; break;
+    case hipDeviceAttributeMaxGridDimY: w = 5; break;
+    case hipDeviceAttributeMaxGridDimZ: w = 6; break;
+    case hipDeviceAttributeMaxSharedMemoryPerBlock: w = 7; break;
+    case hipDeviceAttributeWarpSize: w = 8; break;
+    case hipDeviceAttributeMultiprocessorCount: w = 9; break;
+    case hipDeviceAttributeComputeCapabilityMajor: w = 10; break;
+    case hipDeviceAttributeComputeCapabilityMinor: w = 11; break;
+  }
+  if (w < 0) return hipErrorInvalidValue;
+  *value = XP_G::device_attribute(w);
+  return hipSuccess;
+}
+inline hipError_t hipStreamCreate(hipStream_t *stream) { *stream = new CUstream_st{1}; return hipSuccess; }
+inline hipError_t hipStreamSynchronize(hipStream_t) { return hipSuccess; }
+inline hipError_t hipStreamDestroy(hipStream_t stream) { delete stream; return hipSuccess; }
+inline hipError_t hipEventCreate(hipEvent_t *event) { *event = new CUevent_st{0}; return hipSuccess; }
+inline hipError_t hipEventRecord(hipEvent_t event, hipStream_t stream = 0) {
+  (void)stream;
+  if (event) event->ms = XP_G::now_ms();
+  return hipSuccess;
+}
+inline hipError_t hipEventSynchronize(hipEvent_t) { return hipSuccess; }
+inline hipError_t hipEventElapsedTime(float *ms, hipEvent_t start, hipEvent_t stop) {
+  *ms = (float)(stop->ms - start->ms);
+  return hipSuccess;
+}
+inline hipError_t hipEventDestroy(hipEvent_t event) { delete event; return hipSuccess; }
+template <class T>
+inline hipError_t hipFuncSetAttribute(T *entry, hipFuncAttribute attr, int value) {
+  if (attr == hipFuncAttributeMaxDynamicSharedMemorySize) {
+    if (value < 0 || value > XP_SHARED_OPTIN_LIMIT) return hipErrorInvalidValue;
+    XP_G::g_func_smem.push_back({(const void *)entry, value});
+  }
+  return hipSuccess;
+}
+inline int hipConfigureCall(dim3, dim3, size_t = 0, hipStream_t = 0) { return 0; }
+inline int __hipPushCallConfiguration(dim3, dim3, size_t = 0, hipStream_t = 0) { return 0; }
+template <class F, class... Args>
+inline void hipLaunchKernelGGL(F &&kernel, const dim3 &numBlocks, const dim3 &dimBlocks, unsigned int sharedMemBytes,
+                               hipStream_t stream, Args &&...args) {
+  ::xp::launch(kernel, ::xp::LaunchConfig{numBlocks, dimBlocks, sharedMemBytes, stream}, std::forward<Args>(args)...);
+}
+#undef XP_E
+#endif  // XP_HIP
+
+// ---------------------------------------------------------------------------- start-up
+namespace xp {
+namespace gpu {
+inline void start() {
+  g_space_arena[GLOBAL] = new_arena(GLOBAL, 2ull << 30, "global");
+  g_shared_arena = g_space_arena[SHARED] = new_arena(SHARED, 64ull << 20, "shared");
+  g_onchip_hook = &onchip_hook;
+  g_stacks.size = 512 * 1024;  // fibers: a thread's local arrays live on its stack
+}
+inline const bool g_registered = (g_dialect_start = &start, true);
+}  // namespace gpu
+}  // namespace xp
+#undef XP_G
