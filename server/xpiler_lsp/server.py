@@ -108,8 +108,9 @@ class XpilerServer(LanguageServer):
             fut.set_result(module)
 
     async def module(self, d: Doc) -> Optional[ir.Module]:
-        """The latest parse of d (waiting for the one in flight)."""
-        if d.parsing is not None and not d.parsing.done():
+        """The latest parse of d. Answers come from the last parse while a newer one runs
+        (an editor re-asks after the next publish); only a document never parsed waits."""
+        if d.module is None and d.parsing is not None and not d.parsing.done():
             try:
                 await asyncio.wait_for(asyncio.shield(d.parsing), 10)
             except asyncio.TimeoutError:

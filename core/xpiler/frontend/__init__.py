@@ -62,9 +62,12 @@ def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Option
     diags: list[Diagnostic] = []
     unsaved: list[tuple[str, Union[str, bytes]]] = [(path, data)]
     skip = _prelude.source_definitions(text)
-    unsaved.append((libclang.PRELUDE_PATH, _prelude.prelude(d, language, skip)))
-    for h, body in _stub_files(d).items():
-        unsaved.append((f"{libclang.STUB_DIR}/{h}", body))
+    prelude_text = _prelude.prelude(d, language, skip)
+    stubs = [(f"{libclang.STUB_DIR}/{h}", body) for h, body in _stub_files(d).items()]
+    pch = _pch(d.name, language, prelude_text, stubs)
+    if pch is None:
+        unsaved.append((libclang.PRELUDE_PATH, prelude_text))
+    unsaved.extend(stubs)
     index = LineIndex(data)
     for m in _INCLUDE_RX.finditer(data):
         header = m.group(2).decode("utf-8", "replace").strip()
@@ -79,7 +82,7 @@ def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Option
                                 code="missing-header"))
 
     try:
-        tu = libclang.parse(path, language, unsaved)
+        tu = libclang.parse(path, language, unsaved, pch)
     except Exception as e:  # libclang refuses the input outright
         diags.append(Diagnostic("error", f"clang could not parse this file: {e}", 1, 1, file=path,
                                 source="clang", code="parse-failed"))
@@ -109,6 +112,35 @@ def parse(source: Union[str, bytes], path: Optional[str] = None, dialect: Option
 def parse_file(path: Union[str, os.PathLike], dialect: Optional[str] = None) -> ir.Module:
     p = Path(path)
     return parse(p.read_bytes(), str(p), dialect)
+
+
+_PCH: dict[str, Optional[str]] = {}
+
+
+def _pch(dialect: str, language: str, prelude_text: str, stubs) -> Optional[str]:
+    """The precompiled prelude for this text (built once per machine and cached; None when
+    it cannot be built, and the prelude is then parsed as text)."""
+    import hashlib
+
+    key = hashlib.sha256((prelude_text + language + "\0" + " ".join(libclang.command_line(language))).encode()).hexdigest()[:20]
+    if key in _PCH:
+        return _PCH[key]
+    from ..runtime import cache
+
+    path = cache.path("pch", f"{dialect}-{language.replace('+', 'x')}-{key}.pch")
+    if not path.exists():
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        try:
+            ok = libclang.build_pch(language, prelude_text, stubs, str(tmp))
+            if ok:
+                os.replace(tmp, path)
+        except Exception:  # noqa: BLE001 - a prelude that will not precompile is parsed as text
+            ok = False
+        if not ok:
+            _PCH[key] = None
+            return None
+    _PCH[key] = str(path)
+    return _PCH[key]
 
 
 def _stub_files(d) -> dict[str, str]:

@@ -438,7 +438,7 @@ inline void finish_hook() {
 }
 
 // Land the deferred async copies of the running core whose pipeline is in `pipes`.
-inline void complete_async(int pipes, bool quiet = false) {
+inline void complete_async(int pipes) {
   finish_hook();
   Task *t = g_task;
   if (!t || !t->pending.n) return;
@@ -451,7 +451,7 @@ inline void complete_async(int pipes, bool quiet = false) {
       continue;
     }
     for (int k = 0; k < c.nsrc; ++k)
-      if (!quiet && memcmp((void *)c.src[k].addr, c.src[k].bytes, c.src[k].n)) {
+      if (memcmp((void *)c.src[k].addr, c.src[k].bytes, c.src[k].n)) {
         Region *r = g_regions.find(c.src[k].addr);
         report("race", fmt("the source of the __memcpy_async at line %d ('%s') is overwritten before the __sync "
                            "that completes the copy",
@@ -675,7 +675,7 @@ struct Body {
 inline Body g_body;
 
 inline void end_task() {
-  complete_async(PIPE_ALL, true);  // the kernel's end drains every pipeline
+  complete_async(PIPE_ALL);  // the kernel's end drains every pipeline
   finish_hook();
 }
 
@@ -957,7 +957,11 @@ inline void *vla_onchip(Space space, int id, const char (&name)[N], size_t bytes
 
 // The direction of a __memcpy must match where its operands live (§3.1); false: this core
 // does not perform the copy (the MPU directions run once per cluster, on core 0 here).
-inline bool check_direction(const void *dst, const void *src, int dir, const char *fn) {
+// (A template, so that it is compiled where the generated intrinsics call it, with the
+// registration below, and not in every kernel translation unit.)
+template <class D, class S>
+inline bool check_direction(D *dst, S *src, int dir, const char *fn) {
+  (void)&bang::Registrar<(int)sizeof(D *) * 0>::done;
   bang::finish_hook();
   const DirectionSpec *d = bang::direction(dir);
   if (!d) {

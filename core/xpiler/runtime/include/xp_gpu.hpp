@@ -13,10 +13,18 @@
 // layouts and builtins, atomics, min/max).
 #pragma once
 
+#include <array>
+#include <cassert>
 #include <cfenv>
-#include <math.h>
+#include <chrono>
+#include <cinttypes>
 #include <ctime>
+#include <limits>
+#include <math.h>
+#include <numeric>
+#include <sys/time.h>
 #include <tuple>
+#include <unistd.h>
 
 #ifndef XP_WARP_SIZE
 #define XP_WARP_SIZE 32
@@ -624,9 +632,12 @@ inline void complete_group(Thread **L, uint64_t P) {
   }
 }
 
-// Complete the warp collectives whose lanes are all there (force: also the others, reporting
-// the *_sync ones as divergent). Returns whether any completed.
-inline bool complete_warps(bool force) {
+// Complete the warp collectives whose lanes are all there. force 1: also one mask-less group
+// per warp (__activemask, HIP's native forms: a rendezvous of the lanes that arrived), the one
+// at the lowest line (the branch taken first, which the other lanes wait for on lockstep
+// hardware: a heuristic); force 2: also the *_sync ones, reported as divergent. Returns whether
+// any completed.
+inline bool complete_warps(int force) {
   auto &B = g_block;
   bool any = false;
   Thread *L[64];
@@ -638,6 +649,8 @@ inline bool complete_warps(bool force) {
       if (s != DONE) live |= 1ull << l;
       if (s == COLL) waiting |= 1ull << l;
     }
+    uint64_t groups[64];
+    int ng = 0, pick = -1;
     while (waiting) {
       Thread &a = B.threads[base + ctz64(waiting)];
       uint64_t P = 0;
@@ -649,20 +662,31 @@ inline bool complete_warps(bool force) {
       }
       waiting &= ~P;
       uint64_t need = (a.cstrict ? a.cmask : ~0ull) & live;
-      if (need & ~P) {
-        if (!force) continue;
-        if (a.cstrict) {
-          cur = &a.ctx;
-          uint64_t missing = need & ~P;
-          Thread &m = B.threads[base + ctz64(missing)];
-          const char *where = m.state == BAR ? "waits at a block barrier"
-                              : m.state == COLL ? "waits at another warp collective"
-                                                : "is elsewhere";
-          report("warp-divergence",
-                 a.cline, fmt("%s: lanes 0x%llx of warp %d named in the mask 0x%llx did not arrive (lane %d %s, "
-                              "line %d)", a.cname, (unsigned long long)missing, w, (unsigned long long)a.cmask,
-                              m.lane, where, m.state == BAR ? m.bline : m.cline));
+      bool complete = !(need & ~P);
+      if (complete || force >= 2) {
+        groups[ng++] = P;
+      } else if (force == 1 && !a.cstrict) {
+        if (pick < 0 || a.cline < B.threads[base + ctz64(groups[pick])].cline) {
+          if (pick < 0) pick = ng++;
+          groups[pick] = P;
         }
+      }
+    }
+    for (int g = 0; g < ng; ++g) {
+      uint64_t P = groups[g];
+      Thread &a = B.threads[base + ctz64(P)];
+      uint64_t need = (a.cstrict ? a.cmask : ~0ull) & live;
+      if ((need & ~P) && a.cstrict) {
+        cur = &a.ctx;
+        uint64_t missing = need & ~P;
+        Thread &m = B.threads[base + ctz64(missing)];
+        const char *where = m.state == BAR    ? "waits at a block barrier"
+                            : m.state == COLL ? "waits at another warp collective"
+                                              : "is elsewhere";
+        report("warp-divergence",
+               a.cline, fmt("%s: lanes 0x%llx of warp %d named in the mask 0x%llx did not arrive (lane %d %s, "
+                            "line %d)", a.cname, (unsigned long long)missing, w, (unsigned long long)a.cmask,
+                            m.lane, where, m.state == BAR ? m.bline : m.cline));
       }
       for (int l = 0; l < 64; ++l) L[l] = (l < nl && ((P >> l) & 1)) ? &B.threads[base + l] : nullptr;
       complete_group(L, P);
@@ -810,9 +834,10 @@ inline void run_block(BlockState &B) {
     }
     if (!B.live) break;
     // every live thread is blocked now
-    if (complete_warps(false)) continue;
+    if (complete_warps(0)) continue;
     if (release_barrier()) continue;
-    complete_warps(true);
+    if (complete_warps(1)) continue;
+    complete_warps(2);
   }
 }
 
@@ -957,6 +982,16 @@ inline void launch(void (*kernel)(P...), const LaunchConfig &cfg, A &&...args) {
   }, &pack);
 }
 }  // namespace xp
+namespace xp {
+namespace gpu {
+inline long long now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+}  // namespace gpu
+}  // namespace xp
+
 // ---------------------------------------------------------------------------- barriers, fences (§1.4-1.6)
 inline void __syncthreads() { ::xp::gpu::block_barrier(::xp::gpu::B_SYNC, 0); }
 inline int __syncthreads_count(int predicate) { return ::xp::gpu::block_barrier(::xp::gpu::B_COUNT, predicate); }
@@ -967,6 +1002,13 @@ inline void __threadfence() {}
 inline void __threadfence_system() {}
 inline void __trap() { ::xp::fatal("hazard", "__trap(): the kernel aborted (cudaErrorLaunchFailure)"); }
 inline void __brkpt() {}
+// Timers: a per-thread-agnostic monotonic count (the emulation has no cycle counter).
+inline long long clock64() {
+  static long long t = 0;
+  return t += 16;
+}
+inline unsigned long long __globaltimer() { return (unsigned long long)(::xp::gpu::now_ns()); }
+inline void __nanosleep(unsigned int) {}
 inline unsigned int __isGlobal(const void *p) { return ::xp::space_of(p) == ::xp::GLOBAL; }
 inline unsigned int __isShared(const void *p) { return ::xp::space_of(p) == ::xp::SHARED; }
 inline unsigned int __isConstant(const void *p) { return ::xp::space_of(p) == ::xp::CONSTANT; }
@@ -1223,8 +1265,10 @@ inline double wmma_get(const S *x, int i) {
     u &= 0xFFFFE000u;
     memcpy(&f, &u, 4);
     return f;
-  } else {
+  } else if constexpr (std::is_same_v<S, __nv_bfloat16>) {
     return (double)(float)x[i];
+  } else {
+    return (double)x[i];
   }
 }
 template <class Tr, class S>
@@ -1244,9 +1288,8 @@ inline void wmma_check(const void *p, unsigned ldm, int elem_bits, const char *f
 template <class Tr, class S, class E>
 inline void wmma_load(S *x, const E *p, unsigned ldm, bool col, const char *fn) {
   const int lane = g_cur->lane;
-  constexpr int bits = Tr::elem_bits ? Tr::elem_bits : (int)(8 * sizeof(S) * (Tr::dtype == 8 ? 1 : 1));
-  wmma_check(p, ldm, Tr::elem_bits ? Tr::elem_bits : (int)(8 * sizeof(typename std::conditional<std::is_void_v<E>, char, E>::type)), fn);
-  (void)bits;
+  if constexpr (Tr::elem_bits != 0) wmma_check(p, ldm, Tr::elem_bits, fn);
+  else wmma_check(p, ldm, 8 * (int)sizeof(E), fn);
   const unsigned char *map = Tr::map + 2 * lane * Tr::num_elements;
   for (int i = 0; i < Tr::num_elements; ++i) {
     size_t r = map[2 * i], c = map[2 * i + 1];
@@ -1450,7 +1493,9 @@ inline void mfma_complete(Thread **L, uint64_t P) {
   else if ((1 << cbsz) > NB || abid >= (1 << cbsz) || abid < 0 || cbsz < 0 || blgp < 0 || blgp > 7)
     report("bad-argument", fmt("%s: cbsz = %d, abid = %d, blgp = %d out of range (%d blocks)", d.name, cbsz, abid,
                                blgp, NB));
-  std::vector<double> A((size_t)NB * M * K, 0.0), B((size_t)NB * K * N, 0.0), C((size_t)NB * M * N, 0.0);
+  // at most 64 lanes x 8 slots of A and B, 64 lanes x 32 registers of C
+  static double A[512], B[512], C[2048];
+  std::fill(A, A + NB * M * K, 0.0), std::fill(B, B + NB * K * N, 0.0), std::fill(C, C + NB * M * N, 0.0);
   auto blgp_src = [&](int l) {
     switch (blgp & 7) {
       case 1: return l % 32;

@@ -1,0 +1,188 @@
+"""Fuzzing the real server (hypothesis): random and mutated documents and request sequences
+-- edits at random ranges, requests on stale versions, positions past the end, unknown
+commands, jobs started and cancelled -- never crash it, never leave a job hanging, and never
+get an internal error where a clear message belongs.
+
+XPILER_FUZZ_EXAMPLES sets the number of sequences (default 10,000).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types as T
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.lsp.client import LanguageClient
+
+import corpus
+
+EXAMPLES = int(os.environ.get("XPILER_FUZZ_EXAMPLES", "10000"))
+SOURCES = [p for p in corpus.files()][::4]
+LANG = {".cu": "cuda-cpp", ".hip": "hip", ".mlu": "bang", ".c": "c", ".cpp": "cpp"}
+
+
+class Harness:
+    """A client on its own event loop thread, so hypothesis can drive it synchronously."""
+
+    def __init__(self, tmp: Path):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.client = LanguageClient("fuzz", "1")
+
+        @self.client.feature(T.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def on_create(params):
+            return None
+
+        for m in (T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, T.PROGRESS, T.WINDOW_SHOW_MESSAGE, T.WINDOW_LOG_MESSAGE):
+            self.client.feature(m)(lambda params: None)
+        self.call(self.client.start_io(sys.executable, "-m", "xpiler_lsp"))
+        caps = T.ClientCapabilities(window=T.WindowClientCapabilities(work_done_progress=True))
+        self.call(self.client.initialize_async(T.InitializeParams(
+            capabilities=caps, initialization_options={"xpiler": {"debounce": 20, "jobs": {"timeout": 30}}})))
+        self.client.initialized(T.InitializedParams())
+        self.tmp = tmp
+        self.docs: dict[str, dict] = {}
+        self.requests = 0
+
+    def call(self, coro, timeout: float = 60):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def request(self, coro):
+        """A request: it must come back, and never as an internal error."""
+        self.requests += 1
+        try:
+            return self.call(coro)
+        except JsonRpcInternalError as e:
+            raise AssertionError(f"internal error: {e}") from e
+        except JsonRpcException:
+            return None  # a clear protocol error (invalid params, unknown command)
+
+    def alive(self) -> bool:
+        return self.client._server is not None and self.client._server.returncode is None
+
+    def close(self):
+        try:
+            self.call(self.client.shutdown_async(None), 20)
+            self.client.exit(None)
+            self.call(self.client.stop(), 20)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    h = Harness(tmp_path_factory.mktemp("fuzz"))
+    yield h
+    h.close()
+
+
+def mutate(text: str, r) -> str:
+    kind = r.randrange(5)
+    if kind == 0:
+        return text[: r.randrange(len(text) + 1)]
+    if kind == 1:
+        i = r.randrange(len(text) + 1)
+        return text[:i] + r.choice(["{", "}", "(", ";", "<<<", "__bang_nope(a);", "\x00", "/*", "#pragma omp", "\n"]) + text[i:]
+    if kind == 2:
+        return "".join(chr(r.randrange(32, 127)) if r.random() < 0.02 else ch for ch in text)
+    if kind == 3:
+        return bytes(r.randrange(256) for _ in range(r.randrange(300))).decode("latin-1")
+    return text
+
+
+positions = st.tuples(st.integers(-1, 400), st.integers(-1, 200))
+ops = st.lists(st.one_of(
+    st.tuples(st.just("hover"), positions),
+    st.tuples(st.just("symbols"), st.none()),
+    st.tuples(st.just("folding"), st.none()),
+    st.tuples(st.just("tokens"), st.none()),
+    st.tuples(st.just("action"), positions),
+    st.tuples(st.just("edit"), st.tuples(positions, positions, st.text(max_size=20))),
+    st.tuples(st.just("stale"), st.none()),
+    st.tuples(st.just("unknown"), st.text(max_size=12)),
+    st.tuples(st.just("badjob"), st.integers(0, 3)),
+), min_size=1, max_size=6)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@given(doc=st.integers(0, len(SOURCES) - 1), seed=st.integers(0, 2**16), fresh=st.integers(0, 19), sequence=ops)
+def test_fuzz(harness, doc, seed, fresh, sequence):
+    import random
+
+    h = harness
+    r = random.Random(seed)
+    src = SOURCES[doc]
+    name = f"d{doc}_{fresh % 3}{src.suffix}"
+    uri = (h.tmp / name).as_uri()
+    state = h.docs.get(uri)
+    c = h.client
+    if state is None or fresh == 0:  # (re)open with a random or mutated text
+        if state is not None:
+            c.text_document_did_close(T.DidCloseTextDocumentParams(T.TextDocumentIdentifier(uri)))
+        text = mutate(src.read_text(), r)
+        state = h.docs[uri] = {"version": 1}
+        c.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, LANG[src.suffix], 1, text)))
+    ident = T.TextDocumentIdentifier(uri)
+    for op, arg in sequence:
+        if op == "hover":
+            h.request(c.text_document_hover_async(T.HoverParams(ident, T.Position(max(arg[0], 0), max(arg[1], 0)))))
+        elif op == "symbols":
+            h.request(c.text_document_document_symbol_async(T.DocumentSymbolParams(ident)))
+        elif op == "folding":
+            h.request(c.text_document_folding_range_async(T.FoldingRangeParams(ident)))
+        elif op == "tokens":
+            h.request(c.text_document_semantic_tokens_full_async(T.SemanticTokensParams(ident)))
+        elif op == "action":
+            p = T.Position(max(arg[0], 0), max(arg[1], 0))
+            acts = h.request(c.text_document_code_action_async(T.CodeActionParams(ident, T.Range(p, p),
+                                                                                  T.CodeActionContext(diagnostics=[]))))
+            if acts and r.random() < 0.1:
+                h.request(c.code_action_resolve_async(acts[0]))
+        elif op == "edit":
+            (a, b), text = (tuple(max(x, 0) for x in arg[0]), tuple(max(x, 0) for x in arg[1])), arg[2]
+            start, end = sorted([a, b])
+            state["version"] += 1
+            c.text_document_did_change(T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(version=state["version"], uri=uri),
+                [T.TextDocumentContentChangePartial(range=T.Range(T.Position(*start), T.Position(*end)), text=text)]))
+        elif op == "stale":
+            res = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                command="xpiler.runJob", arguments=[{"uri": uri, "version": state["version"] - 1, "kernel": "k",
+                                                     "job": "check"}])))
+            assert res is None or "error" in res
+        elif op == "unknown":
+            h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler." + arg)))
+        elif op == "badjob":
+            args = [None, {}, {"uri": uri, "kernel": 7}, {"uri": uri, "version": state["version"], "kernel": "nope",
+                                                          "job": "translate"}][arg]
+            h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.runJob",
+                                                                               arguments=[args])))
+    assert h.alive(), "the server died"
+
+
+def test_no_job_left_hanging_and_server_alive(harness):
+    """Run after the fuzzing (file order): start real jobs, cancel some, all end."""
+    h = harness
+    c = h.client
+    uri = next(iter(h.docs))
+    res = [h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+        command="xpiler.runJob", arguments=[{"uri": uri, "kernel": "nope", "job": "check"}]))) for _ in range(3)]
+    h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.cancelJob", arguments=[{}])))
+    import time
+
+    for _ in range(300):
+        jobs = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.listJobs")))
+        if all(j["state"] not in ("queued", "running") for j in jobs or []):
+            break
+        time.sleep(0.1)
+    assert all(j["state"] not in ("queued", "running") for j in jobs or []), jobs
+    assert h.alive()
+    print(f"{h.requests} requests over the fuzzing run")
