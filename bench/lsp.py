@@ -80,6 +80,12 @@ async def timed(coro) -> float:
 async def main_async(repeat: int) -> None:
     c = Client()
     await c.start_io(sys.executable, "-m", "xpiler_lsp")
+
+    async def drain(stream):  # the server's log: read it, or the server blocks on a full pipe
+        while await stream.read(65536):
+            pass
+
+    asyncio.ensure_future(drain(c._server.stderr))
     caps = T.ClientCapabilities(window=T.WindowClientCapabilities(work_done_progress=True))
     await c.initialize_async(T.InitializeParams(capabilities=caps,
                                                 initialization_options={"xpiler": {"debounce": 0}}))

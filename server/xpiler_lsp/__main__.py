@@ -10,7 +10,14 @@ def main(argv=None) -> int:
     ap.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
     ap.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP address instead of stdio")
     args = ap.parse_args(argv)
+    import os as _os
     import sys as _sys
+
+    if _os.environ.get("XPILER_LSP_STACKS"):  # debugging: kill -USR1 <pid> dumps every thread's stack
+        import faulthandler
+        import signal
+
+        faulthandler.register(signal.SIGUSR1, file=open(_os.environ["XPILER_LSP_STACKS"], "w"), all_threads=True)
 
     _sys.setswitchinterval(0.001)  # the event loop gets the GIL back quickly while a parse converts
     from .server import server

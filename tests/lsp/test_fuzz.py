@@ -43,6 +43,8 @@ class Harness:
         for m in (T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, T.PROGRESS, T.WINDOW_SHOW_MESSAGE, T.WINDOW_LOG_MESSAGE):
             self.client.feature(m)(lambda params: None)
         self.call(self.client.start_io(sys.executable, "-m", "xpiler_lsp"))
+        self.log = tmp / "server.log"
+        self.call(self._drain())  # the server's stderr (its log) must be read, or it blocks on a full pipe
         caps = T.ClientCapabilities(window=T.WindowClientCapabilities(work_done_progress=True))
         self.call(self.client.initialize_async(T.InitializeParams(
             capabilities=caps, initialization_options={"xpiler": {"debounce": 20, "jobs": {"timeout": 30}}})))
@@ -50,6 +52,17 @@ class Harness:
         self.tmp = tmp
         self.docs: dict[str, dict] = {}
         self.requests = 0
+
+    async def _drain(self):
+        stream = self.client._server.stderr
+        out = self.log.open("wb")
+
+        async def pump():
+            while chunk := await stream.read(65536):
+                out.write(chunk)
+                out.flush()
+
+        self.drainer = asyncio.ensure_future(pump())
 
     def call(self, coro, timeout: float = 60):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -59,6 +72,15 @@ class Harness:
         self.requests += 1
         try:
             return self.call(coro)
+        except TimeoutError:
+            stacks = os.environ.get("XPILER_LSP_STACKS")
+            if stacks and self.client._server is not None:
+                import signal
+                import time
+
+                os.kill(self.client._server.pid, signal.SIGUSR1)
+                time.sleep(1)
+            raise
         except JsonRpcInternalError as e:
             raise AssertionError(f"internal error: {e}") from e
         except JsonRpcException:

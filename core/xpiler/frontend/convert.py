@@ -510,6 +510,16 @@ class Converter:
 
     def _initializer(self, c: ci.Cursor) -> tuple[Optional[ir.Expr], str]:
         n = self.loc.location(c)
+        spelled = c.spelling.encode()
+        if n >= 0 and self.data[n:n + len(spelled)] != spelled:
+            # expanded from a macro: the file holds the invocation, not this declaration's text
+            exprs = [ch for ch in self.kids(c) if ch.kind.is_expression()]
+            if not exprs:
+                return None, "="
+            inner = _strip_implicit(exprs[-1])
+            if inner.kind == K.CALL_EXPR and _is_constructor(inner) and not list(inner.get_arguments()):
+                return None, "="  # default construction
+            return self.expr(exprs[-1]), "="
         name_end = n + len(c.spelling.encode())
         end = self.loc.extent(c)[1]
         rest = self.data[name_end:end] if n >= 0 else b""

@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from typing import Optional
 
 from .. import dialects, ir
 from ..dialects.prelude import KNOWN_HEADERS
 from ..printer import Printer, _POSTFIX, _UNARY
 
+_EXT_VECTOR = re.compile(r"typedef\s+(?P<t>[\w\s]+?)\s+(?P<n>\w+)\s*__attribute__\s*\(\(\s*ext_vector_type\s*\(\s*"
+                         r"(?P<k>[^)]+?)\s*\)\s*\)\)")
 ON_CHIP = {"shared": "SHARED", "nram": "NRAM", "wram": "WRAM", "sram": "SRAM", "ldram": "LDRAM"}
 RD, WR, RW, NONE = "RD", "WR", "RW", None
 
@@ -85,6 +88,11 @@ class EmuPrinter(Printer):
     def top(self, item: ir.Stmt) -> list[str]:
         if isinstance(item, ir.Comment):
             return []
+        if isinstance(item, ir.OpaqueTop) and "ext_vector_type" in item.text:
+            # clang's ext_vector_type is unknown to g++ (it would make the typedef a scalar)
+            return self._line(item) + _EXT_VECTOR.sub(
+                lambda m: f"typedef {m['t']} {m['n']} __attribute__((vector_size(({m['k']}) * sizeof({m['t']}))))",
+                item.text).split("\n")
         if isinstance(item, ir.Directive):
             return self.directive(item)
         if isinstance(item, ir.Decl):
@@ -229,7 +237,12 @@ class EmuPrinter(Printer):
     def file_decl(self, d: ir.Decl) -> list[str]:
         out = []
         for v in d.vars:
-            if v.space in ON_CHIP:
+            if v.space in ON_CHIP and isinstance(v.type, ir.Array) and v.type.size is None:
+                # file-scope `extern __shared__ T x[];`: the launch's dynamic shared memory
+                line = v.span.line if v.span else 0
+                elem = self.type_name(v.type.elem)
+                out.append(f'#define {v.name} (::xp::dynamic_onchip<{elem}>(::xp::{ON_CHIP[v.space]}, "{v.name}", {line}))')
+            elif v.space in ON_CHIP:
                 # file-scope on-chip storage is still per block / core / cluster
                 self.decl_id += 1
                 line = v.span.line if v.span else 0
@@ -267,7 +280,7 @@ class EmuPrinter(Printer):
                 return f"XP_D{self.mode}({p})", _POSTFIX
             return self._with_mode(RD if e.op != "*" else self.mode, lambda: super(EmuPrinter, self)._expr(e))
         if isinstance(e, ir.Index):
-            mode = self.mode
+            mode = self.mode if not isinstance(self._type_of(e), ir.Array) else NONE  # a row: its address
             base = self._with_mode(NONE if self._is_array_value(e.base) else RD, lambda: self.expr(e.base, _POSTFIX))
             index = self._with_mode(RD, lambda: self.expr(e.index))
             if self.checks and mode is not NONE and self._instrumented(e.base):
@@ -282,6 +295,11 @@ class EmuPrinter(Printer):
         if isinstance(e, ir.SizeOf):
             return self._with_mode(NONE, lambda: super(EmuPrinter, self)._expr(e))
         if isinstance(e, ir.Name):
+            w = self.scope.get(e.name)
+            if (self.checks and self.mode is not NONE and isinstance(w, ir.VarDecl) and w.space in ON_CHIP
+                    and isinstance(w.type, (ir.Named, ir.Pointer)) and _scalar(w.type)):
+                # a scalar __shared__ / __nram__ variable is memory: checked like s[0]
+                return f"XP_D{self.mode}(&{e.name})", _POSTFIX
             return self.rename.get(e.name, e.name), 17
         if isinstance(e, ir.Call):
             callee = e.callee
@@ -385,6 +403,17 @@ class EmuPrinter(Printer):
 # are bounds-checked and their never-written bytes tracked like every other buffer.
 _ALLOCATORS = {"malloc", "calloc", "realloc", "free", "aligned_alloc", "_mm_malloc", "_mm_free", "posix_memalign",
                "memset", "memcpy", "memmove"}
+
+
+_SCALARS = frozenset("""bool char short int long float double half __half _Float16 __nv_bfloat16 __bf16 bfloat16_t
+signed unsigned size_t int8_t int16_t int32_t int64_t uint8_t uint16_t uint32_t uint64_t int8 int16 int32""".split())
+
+
+def _scalar(t: ir.CType) -> bool:
+    """An arithmetic or pointer type (not a struct, whose members are accessed one by one)."""
+    if isinstance(t, ir.Pointer):
+        return True
+    return isinstance(t, ir.Named) and all(w in _SCALARS or w in ("const", "volatile") for w in t.name.split())
 
 
 def _constant_dims(t: ir.CType) -> bool:

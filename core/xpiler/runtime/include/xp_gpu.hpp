@@ -42,7 +42,7 @@
 #define __managed__
 #define __grid_constant__
 #define __align__(n) __attribute__((aligned(n)))
-#ifndef __CUDACC__
+#if XP_CUDA && !defined(__CUDACC__)
 #define __CUDACC__ 1
 #endif
 #define CUDART_INF_F __builtin_huge_valf()
@@ -56,7 +56,7 @@
 #define __HIP__ 1
 #define HIP_KERNEL_NAME(...) __VA_ARGS__
 #define HIP_DYNAMIC_SHARED(type, var) type *var = ::xp::dynamic_onchip<type>(::xp::SHARED, #var, __LINE__);
-#define HIP_SYMBOL(x) (x)
+#define HIP_SYMBOL(x) (&(x))
 #endif
 
 // ---------------------------------------------------------------------------- dim3, vector types (§1.1, §2.5)
@@ -782,8 +782,6 @@ inline void *alloc_shared(size_t bytes, const char *name, int line) {
 
 inline void shared_budget(const char *name, int line) {
   auto &B = g_block;
-  static int reported_launch = -1;
-  (void)reported_launch;
   if (B.static_bytes > (size_t)XP_SHARED_STATIC_LIMIT)
     report("capacity", line, fmt("static __shared__ memory of the block reaches %zu bytes with '%s', above the %d "
                                  "bytes a block may declare statically (" XP_GPU_ARCH ")",

@@ -90,6 +90,7 @@ struct RaceCell {
   uint32_t w_epoch = 0, r_epoch = 0;
   int32_t w_thread = -1, r_thread = -1;  // r_thread -2: read by several threads
   int32_t w_warp = -1, w_wepoch = 0, r_warp = -1, r_wepoch = 0;
+  uint8_t w_bytes = 0, r_bytes = 0;  // which bytes of the word the recorded write / reads touched
 };
 
 struct Region {
@@ -550,26 +551,30 @@ void *check(const void *p, size_t bytes, int mode) {
   if (r->races && cur->thread_key >= 0) {
     for (size_t wd = off / 4; wd <= (off + bytes - 1) / 4 && wd < r->cells.size(); ++wd) {
       RaceCell &c = r->cells[wd];
+      size_t b0 = std::max(off, wd * 4), b1 = std::min(off + bytes, wd * 4 + 4);
+      uint8_t m = (uint8_t)(((1u << (b1 - b0)) - 1) << (b0 - wd * 4));
       int t = cur->thread_key, wk = cur->warp_key;
       int32_t we = (g_warp_epochs && wk >= 0) ? g_warp_epochs[wk] : 0;
       auto ordered = [&](int other, int other_warp, int other_wepoch) {
         // same thread, or same warp with a __syncwarp in between
         return other == t || (wk >= 0 && other_warp == wk && we != other_wepoch);
       };
-      if (c.w_epoch == g_block_epoch && c.w_thread >= 0 && !ordered(c.w_thread, c.w_warp, c.w_wepoch)) {
+      if (c.w_epoch == g_block_epoch && c.w_thread >= 0 && (c.w_bytes & m) && !ordered(c.w_thread, c.w_warp, c.w_wepoch)) {
         report("race", fmt("%s of '%s' at byte %zu races with a write by thread %d in the same barrier interval",
                            mode & WR ? "write" : "read", r->name.c_str(), wd * 4, c.w_thread));
       }
-      if ((mode & WR) && c.r_epoch == g_block_epoch && c.r_thread != -1 &&
+      if ((mode & WR) && c.r_epoch == g_block_epoch && c.r_thread != -1 && (c.r_bytes & m) &&
           (c.r_thread == -2 || !ordered(c.r_thread, c.r_warp, c.r_wepoch))) {
         report("race", fmt("write of '%s' at byte %zu races with a read by another thread in the same barrier "
                            "interval", r->name.c_str(), wd * 4));
       }
       if (mode & WR) {
+        c.w_bytes = (c.w_epoch == g_block_epoch && c.w_thread == t) ? (uint8_t)(c.w_bytes | m) : m;
         c.w_epoch = g_block_epoch, c.w_thread = t, c.w_warp = wk, c.w_wepoch = we;
       } else {
         if (c.r_epoch == g_block_epoch && c.r_thread != -1 && c.r_thread != t) c.r_thread = -2;
         else if (c.r_epoch != g_block_epoch || c.r_thread == -1) c.r_thread = t;
+        c.r_bytes = c.r_epoch == g_block_epoch ? (uint8_t)(c.r_bytes | m) : m;
         c.r_epoch = g_block_epoch, c.r_warp = wk, c.r_wepoch = we;
       }
     }
