@@ -32,7 +32,7 @@ demo: setup
 	$(BIN)/xpiler parse examples/saxpy.cu
 	$(BIN)/xpiler fmt examples/saxpy.cu
 
-test: setup
+test: setup vscode-test
 	$(BIN)/python -m pytest -q
 
 bench: setup
@@ -40,3 +40,9 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis
+
+# The VS Code extension (vscode-extension/): npm ci, tsc, unit and smoke tests, the .vsix and its
+# file list, end to end in code-server (installed once, cached in ~/.cache/xpiler/code-server).
+# Without Node or code-server it prints "unverified: ..." and does not fail.
+vscode-test: setup
+	@sh vscode-extension/scripts/test.sh $(CURDIR)/$(BIN)/python

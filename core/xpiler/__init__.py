@@ -13,4 +13,21 @@ from .diagnostics import Diagnostic, XpilerError
 from .frontend import parse, parse_file
 from .printer import print_module, print_node
 
-__all__ = ["parse", "parse_file", "print_module", "print_node", "Diagnostic", "XpilerError", "__version__"]
+
+def run_kernel(source, dialect=None, args=None, launch=None, **kw):
+    """Run a kernel on this CPU; returns every buffer argument after the run (see
+    ``xpiler.runtime.run_kernel``)."""
+    from .runtime import run_kernel as _run
+
+    return _run(source, dialect, args or {}, launch, **kw)
+
+
+def check(source, candidate=None, **kw):
+    """The oracle (see ``xpiler.oracle.check``)."""
+    from .oracle import check as _check
+
+    return _check(source, candidate, **kw)
+
+
+__all__ = ["parse", "parse_file", "print_module", "print_node", "run_kernel", "check", "Diagnostic",
+           "XpilerError", "__version__"]

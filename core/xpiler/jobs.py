@@ -67,7 +67,8 @@ def check(text: str, path: str, kernel: str, settings: Optional[dict] = None,
         return result
     build.build(module, kernel)
     progress("run", "running on the CPU", 60)
-    ex = execute(module, kernel=kernel, timeout=float(settings.get("timeout", 120)))
+    options = {"bang_arch": settings["mluArch"]} if module.dialect == "bang" and settings.get("mluArch") else None
+    ex = execute(module, kernel=kernel, timeout=float(settings.get("timeout", 120)), options=options)
     progress("compare", "collecting findings", 90)
     diags += ex.diagnostics(path)
     not_written = [f"{k} ({int((~w).sum())} of {w.size})" for k, w in ex.written.items() if w.any() and not w.all()]

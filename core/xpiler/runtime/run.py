@@ -80,19 +80,23 @@ def pick_kernel(module: ir.Module, kernel: Optional[str]) -> ir.Function:
 def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None, dialect: Optional[str] = None,
             kernel: Optional[str] = None, args: Optional[dict[str, ArgValue]] = None,
             launch: Optional[str] = None, arg_spec: Optional[str] = None, checks: bool = True,
-            trace: bool = False, timeout: float = 60.0, seed: int = 0) -> Execution:
-    """Run ``kernel`` of ``source`` on given (or generated) arguments."""
+            trace: bool = False, timeout: float = 60.0, seed: int = 0,
+            options: Optional[dict[str, str]] = None) -> Execution:
+    """Run ``kernel`` of ``source`` on given (or generated) arguments. ``options`` go to the
+    dialect runtime (``bang_arch``: the MLU model; ``bang_async``: ``deferred`` applies
+    ``__memcpy_async`` copies at their covering ``__sync*`` to catch missing syncs)."""
     module = load(source, path, dialect)
     f = pick_kernel(module, kernel)
     resolved = resolve(module, f, launch=launch, args=args, arg_spec=arg_spec, seed=seed)
     t0 = time.monotonic()
     program = _build.build(module, f.name, checks=checks)
     compile_seconds = time.monotonic() - t0
-    return run_program(program, resolved, trace=trace, timeout=timeout, compile_seconds=compile_seconds)
+    return run_program(program, resolved, trace=trace, timeout=timeout, compile_seconds=compile_seconds,
+                       options=options)
 
 
 def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = False, timeout: float = 60.0,
-                compile_seconds: float = 0.0) -> Execution:
+                compile_seconds: float = 0.0, options: Optional[dict[str, str]] = None) -> Execution:
     work = Path(tempfile.mkdtemp(prefix="xpiler-exec-"))
     try:
         outdir = work / "out"
@@ -114,6 +118,10 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
             lines += [f"launch dim {' '.join(map(str, L.dim))}", f"launch type {spec.BANG_TASK_TYPES[L.type]} 0 0"]
         if trace:
             lines.append("option trace 1")
+        for k, v in (options or {}).items():
+            if not str(k).isidentifier() or any(c.isspace() for c in str(v)):
+                raise XpilerError(f"runtime option {k}={v!r}: names are identifiers, values have no spaces")
+            lines.append(f"option {k} {v}")
         (work / "input.txt").write_text("\n".join(lines) + "\n")
         r = sandbox.run([str(program.executable), str(work / "input.txt"), str(outdir)],
                         limits=sandbox.Limits(timeout=timeout), cwd=work)

@@ -1,0 +1,28 @@
+/** The languages the Xpiler server handles in VS Code (no `vscode` import: shared with tests). */
+
+/** VS Code's own ids (cuda-cpp, c, cpp), `cuda` (third-party CUDA extensions) and the two this
+ * extension contributes: BANG C (`.mlu`) and HIP (`.hip`). */
+export const LANGUAGES = ['cuda-cpp', 'cuda', 'c', 'cpp', 'bang', 'hip'] as const;
+
+export const DOCUMENT_SELECTOR = LANGUAGES.flatMap((language) => [
+  { scheme: 'file', language },
+  { scheme: 'untitled', language },
+]);
+
+/** The server's commands (registered in VS Code by vscode-languageclient; not in the palette). */
+export const SERVER_COMMANDS = {
+  runJob: 'xpiler.runJob',
+  cancelJob: 'xpiler.cancelJob',
+  listJobs: 'xpiler.listJobs',
+} as const;
+
+/** This extension's commands (package.json `contributes.commands`). */
+export const COMMANDS = {
+  restart: 'xpiler.restartServer',
+  showLog: 'xpiler.showServerLog',
+  checkAtCursor: 'xpiler.checkKernelAtCursor',
+  cancelRunning: 'xpiler.cancelRunningJob',
+} as const;
+
+/** Code action kinds the server gives its per-kernel actions. */
+export const CHECK_ACTION_KIND = 'source.xpiler.check';
