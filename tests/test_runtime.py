@@ -121,3 +121,31 @@ def test_cli_check_exit_status(tmp_path, capsys):
     assert main(["check", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "bad.c:5:1: error:" in out and "out-of-bounds" in out
+
+
+BF16_ROUND_TRIP = {
+    "cuda": """#include <cuda_bf16.h>
+// xpiler: launch grid=2 block=32
+__global__ void rt(const float *x, float *y) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  y[i] = __bfloat162float(__float2bfloat16(x[i]));
+}
+""",
+    "bang": """__mlu_global__ void rt(float *x, float *y) {
+  for (int i = 0; i < 64; i++) { bfloat16_t h = (bfloat16_t)x[i]; y[i] = (float)h; }
+}
+""",
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(BF16_ROUND_TRIP))
+def test_bfloat16_rounds_to_nearest_even(dialect):
+    """The GPU and BANG bf16 types share one conversion (xp_runtime.hpp): float -> bf16 rounds
+    to nearest even, ties included, and converts back exactly."""
+    x = np.array([1.0, 1.0 + 2**-8, 1.0 + 3 * 2**-8, -2.5, 3.0e38, 1e-40] * 10 + [0, 0, 0, 0], np.float32)
+    u = x.view(np.uint32)
+    want = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16 << 16).astype(np.uint32).view(np.float32)
+    args = {"x": x, "y": np.zeros(64, np.float32)}
+    launch = "dim=1 type=block" if dialect == "bang" else None
+    out = run_kernel(BF16_ROUND_TRIP[dialect], dialect, args, launch=launch)
+    np.testing.assert_array_equal(out["y"], want)

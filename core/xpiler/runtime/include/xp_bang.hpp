@@ -68,46 +68,18 @@ typedef int int32;
 typedef signed char fix8;
 typedef struct { signed char v; } int4x2_t;  // two int4 values packed in one byte
 
-namespace xp {
-namespace bang {
-inline uint16_t f32_to_bf16(float f) {  // round to nearest even; NaN stays a (quiet) NaN
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu)) return (uint16_t)((u >> 16) | 0x40u);
-  u += 0x7FFFu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-inline uint16_t f64_to_bf16(double d) {  // one rounding: round-to-odd to float, then RNE
-  float f = (float)d;
-  if (d == d && (double)f != d && std::isfinite(f)) {
-    if (std::fabs((double)f) > std::fabs(d)) f = std::nextafterf(f, 0.0f);
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u |= 1u;
-    memcpy(&f, &u, 4);
-  }
-  return f32_to_bf16(f);
-}
-inline float bf16_to_f32(uint16_t b) {
-  uint32_t u = (uint32_t)b << 16;
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-}  // namespace bang
-}  // namespace xp
 
 // bfloat16_t: a 16-bit struct (g++ 12 has no arithmetic __bf16) converting to float exactly
 // and from float/double/integers with one round-to-nearest-even rounding.
 struct bfloat16_t {
   uint16_t __xp_bits;
   bfloat16_t() = default;
-  bfloat16_t(float v) : __xp_bits(::xp::bang::f32_to_bf16(v)) {}
-  bfloat16_t(double v) : __xp_bits(::xp::bang::f64_to_bf16(v)) {}
-  bfloat16_t(half v) : __xp_bits(::xp::bang::f32_to_bf16((float)v)) {}
+  bfloat16_t(float v) : __xp_bits(::xp::f32_to_bf16(v)) {}
+  bfloat16_t(double v) : __xp_bits(::xp::f64_to_bf16(v)) {}
+  bfloat16_t(half v) : __xp_bits(::xp::f32_to_bf16((float)v)) {}
   template <class U, std::enable_if_t<std::is_integral_v<U>, int> = 0>
-  bfloat16_t(U v) : __xp_bits(::xp::bang::f64_to_bf16((double)v)) {}
-  operator float() const { return ::xp::bang::bf16_to_f32(__xp_bits); }
+  bfloat16_t(U v) : __xp_bits(::xp::f64_to_bf16((double)v)) {}
+  operator float() const { return ::xp::bf16_to_f32(__xp_bits); }
   bfloat16_t &operator+=(float v) { return *this = bfloat16_t((float)*this + v); }
   bfloat16_t &operator-=(float v) { return *this = bfloat16_t((float)*this - v); }
   bfloat16_t &operator*=(float v) { return *this = bfloat16_t((float)*this * v); }

@@ -170,46 +170,18 @@ XP_VOPS(ulonglong, unsigned long long)
 typedef _Float16 __half;
 typedef __half half;
 
-namespace xp {
-namespace gpu {
-inline uint16_t f32_to_bf16(float f) {  // round to nearest even; NaN stays a quiet NaN
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu)) return (uint16_t)((u >> 16) | 0x40u);
-  u += 0x7FFFu + ((u >> 16) & 1u);
-  return (uint16_t)(u >> 16);
-}
-inline uint16_t f64_to_bf16(double d) {  // one rounding: round-to-odd to float, then RNE
-  float f = (float)d;
-  if (d == d && (double)f != d && std::isfinite(f)) {
-    if (std::fabs((double)f) > std::fabs(d)) f = std::nextafterf(f, 0.0f);
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    u |= 1u;
-    memcpy(&f, &u, 4);
-  }
-  return f32_to_bf16(f);
-}
-inline float bf16_to_f32(uint16_t b) {
-  uint32_t u = (uint32_t)b << 16;
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-}  // namespace gpu
-}  // namespace xp
 
 // A 2-byte bfloat16 (g++ 12 has no arithmetic __bf16): exact conversion to float, one RNE
 // rounding from float, double and integers.
 struct __nv_bfloat16 {
   uint16_t data;
   __nv_bfloat16() = default;
-  __nv_bfloat16(float v) : data(::xp::gpu::f32_to_bf16(v)) {}
-  __nv_bfloat16(double v) : data(::xp::gpu::f64_to_bf16(v)) {}
-  __nv_bfloat16(_Float16 v) : data(::xp::gpu::f32_to_bf16((float)v)) {}
+  __nv_bfloat16(float v) : data(::xp::f32_to_bf16(v)) {}
+  __nv_bfloat16(double v) : data(::xp::f64_to_bf16(v)) {}
+  __nv_bfloat16(_Float16 v) : data(::xp::f32_to_bf16((float)v)) {}
   template <class U, std::enable_if_t<std::is_integral_v<U>, int> = 0>
-  __nv_bfloat16(U v) : data(::xp::gpu::f64_to_bf16((double)v)) {}
-  operator float() const { return ::xp::gpu::bf16_to_f32(data); }
+  __nv_bfloat16(U v) : data(::xp::f64_to_bf16((double)v)) {}
+  operator float() const { return ::xp::bf16_to_f32(data); }
   __nv_bfloat16 &operator+=(float v) { return *this = __nv_bfloat16((float)*this + v); }
   __nv_bfloat16 &operator-=(float v) { return *this = __nv_bfloat16((float)*this - v); }
   __nv_bfloat16 &operator*=(float v) { return *this = __nv_bfloat16((float)*this * v); }

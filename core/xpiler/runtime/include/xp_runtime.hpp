@@ -39,6 +39,34 @@
 #endif
 
 namespace xp {
+// bfloat16 conversions (every dialect has a bf16 type; g++ 12 has no arithmetic __bf16).
+inline uint16_t f32_to_bf16(float f) {  // round to nearest even; NaN stays a quiet NaN
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x7FFFFFu)) return (uint16_t)((u >> 16) | 0x40u);
+  u += 0x7FFFu + ((u >> 16) & 1u);
+  return (uint16_t)(u >> 16);
+}
+inline uint16_t f64_to_bf16(double d) {  // one rounding: round-to-odd to float, then RNE
+  float f = (float)d;
+  if (d == d && (double)f != d && std::isfinite(f)) {
+    if (std::fabs((double)f) > std::fabs(d)) f = std::nextafterf(f, 0.0f);
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    u |= 1u;
+    memcpy(&f, &u, 4);
+  }
+  return f32_to_bf16(f);
+}
+inline float bf16_to_f32(uint16_t b) {
+  uint32_t u = (uint32_t)b << 16;
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+}  // namespace xp
+
+namespace xp {
 
 void finish(int status);
 
