@@ -90,7 +90,7 @@ def test_launch_specs(text, dialect, expected):
 
 
 @pytest.mark.parametrize("text,dialect", [
-    ("grid=8", "cuda"), ("grid=0 block=1", "cuda"), ("dim=6 type=union4", "bang"),
+    ("grid=8", "cuda"), ("grid=0 block=1", "cuda"), ("dim=6 type=union3", "bang"),
     ("dim=4 type=union3", "bang"), ("grid=1 block=1", "c"), ("grid=a block=1", "cuda"),
 ])
 def test_bad_launch_specs(text, dialect):

@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from .diagnostics import XpilerError
+from .dialects.bang.intrinsics import TASK_TYPES as _BANG_TASKS
 
 DTYPES = ("float32", "float16", "bfloat16", "float64", "int8", "uint8", "int16", "uint16",
           "int32", "uint32", "int64", "uint64", "bool")
-BANG_TASK_TYPES = {"block": 1, "union1": 4, "union2": 8, "union4": 16, "union8": 32, "union16": 64}
+#: The launch-spec names of the BANG task types and their cnrtFunctionType_t values (the MLU
+#: cores they take), from the dialect table.
+BANG_TASK_TYPES = {name[len("cnrtFuncType"):].lower(): t["value"] for name, t in _BANG_TASKS.items()
+                   if name.startswith("cnrtFuncType") and t["union"] is not None and name[-1] != "0"
+                   and name != "cnrtFuncTypeBlock1"}
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,9 @@ def parse_launch(text: str, dialect: str) -> Launch:
         ttype = fields.get("type", "block").lower()
         if ttype not in BANG_TASK_TYPES:
             raise XpilerError(f"unknown BANG task type {ttype!r}; expected one of {', '.join(BANG_TASK_TYPES)}")
-        dim = _dims(fields["dim"], "dim")
-        if ttype != "block" and dim[0] % (BANG_TASK_TYPES[ttype]) != 0:
-            raise XpilerError(f"{ttype} needs dim.x to be a multiple of {BANG_TASK_TYPES[ttype]} "
-                              f"(4 cores x {ttype[5:]} clusters), got {dim[0]}")
-        return BangLaunch(dim, ttype)
+        # dim.x must be a multiple of the cores a union job takes, which depends on the MLU
+        # model (4 cores a cluster, 1 on tp_322): the runtime checks it for the configured arch.
+        return BangLaunch(_dims(fields["dim"], "dim"), ttype)
     if dialect in ("cuda", "hip"):
         unknown = set(fields) - {"grid", "block", "shared"}
         if unknown or "grid" not in fields or "block" not in fields:

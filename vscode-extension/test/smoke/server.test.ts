@@ -131,6 +131,7 @@ after(async () => {
   await new Promise((r) => setTimeout(r, 300));
   s.conn.dispose();
   if (s.proc.exitCode === null) s.proc.kill();
+  fs.rmSync(ws, { recursive: true, force: true });
 });
 
 test('.cu: diagnostics published, hovers on the kernel and on an intrinsic', async () => {

@@ -68,6 +68,9 @@ test('package.json declares every server setting with its default and a descript
 test("the defaults are the server's (server/xpiler_lsp/settings.py)", { skip: !fs.existsSync(path.join(root, '..', 'server')) }, () => {
   const py = fs.readFileSync(path.join(root, '..', 'server', 'xpiler_lsp', 'settings.py'), 'utf8');
   const flat = flatten(DEFAULTS);
+  // Every setting of the server is one of the extension's (a new one must be added here too).
+  const pyNames = [...py.matchAll(/^\s+(\w+): \w+ = (?!field\()/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(pyNames, Object.keys(flat).map((k) => k.split('.').pop()!).sort());
   for (const [k, v] of Object.entries(flat)) {
     const name = k.split('.').pop()!;
     const m = new RegExp(`^\\s+${name}: \\w+ = ([^#\\n]+)`, 'm').exec(py);
