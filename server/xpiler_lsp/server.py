@@ -334,7 +334,7 @@ def code_action_resolve(ls: XpilerServer, action: T.CodeAction) -> T.CodeAction:
 
 # ------------------------------------------------------------------ commands and jobs
 @server.command(CMD_RUN)
-async def run_job(ls: XpilerServer, args: Any = None):
+async def run_job(ls: XpilerServer, *args: Any):
     """Start a check or compile job; returns at once with the job's id and progress token."""
     a = _arg(args)
     uri, kernel, job_name = a.get("uri"), a.get("kernel"), a.get("job", "check")
@@ -389,7 +389,7 @@ async def run_job(ls: XpilerServer, args: Any = None):
 
 
 @server.command(CMD_CANCEL)
-def cancel_job(ls: XpilerServer, args: Any = None):
+def cancel_job(ls: XpilerServer, *args: Any):
     """Cancel a job by id or progress token, or every job when given nothing."""
     a = _arg(args)
     if ls._jobs is None:
@@ -404,7 +404,7 @@ def cancel_job(ls: XpilerServer, args: Any = None):
 
 
 @server.command(CMD_JOBS)
-def list_jobs(ls: XpilerServer, args: Any = None):
+def list_jobs(ls: XpilerServer, *args: Any):
     if ls._jobs is None:
         return []
     return [{"jobId": j.id, "job": j.name, "title": j.title, "state": j.state, "token": j.token,
@@ -434,7 +434,8 @@ async def _start_progress(ls: XpilerServer, token: str, title: str) -> bool:
 
 
 def _arg(args: Any) -> dict:
-    if isinstance(args, list):
+    """A command's one argument object, whether the client sent [obj], [] or nothing."""
+    if isinstance(args, (list, tuple)):
         args = args[0] if args else {}
     if hasattr(args, "__dict__") and not isinstance(args, dict):
         args = dict(vars(args))

@@ -57,6 +57,19 @@ async def test_cancel_mid_job_from_progress_and_command(client, tmp_path):
     assert (await wait_end(client, res2["token"], 10)).message == "cancelled"
 
 
+async def test_commands_take_no_argument_an_empty_list_or_an_object(client):
+    """Clients send `arguments` as absent, [] or [{}] (VS Code's executeCommand sends [])."""
+    for arguments in (None, [], [{}]):
+        jobs = await client.workspace_execute_command_async(
+            T.ExecuteCommandParams(command="xpiler.listJobs", arguments=arguments))
+        assert isinstance(jobs, list)
+        out = await client.workspace_execute_command_async(
+            T.ExecuteCommandParams(command="xpiler.cancelJob", arguments=arguments))
+        assert out["cancelled"] == []
+    res = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.runJob", arguments=[]))
+    assert "not open" in res["error"]
+
+
 async def test_concurrent_jobs_and_a_worker_crash(client, tmp_path):
     a = await open_doc(client, tmp_path / "a.c", OOB_C, "c")
     b = await open_doc(client, tmp_path / "b.c", OOB_C.replace("i <= n", "i < n"), "c")
