@@ -114,6 +114,23 @@ def test_hip_launch_and_mfma():
     assert "hipLaunchKernelGGL(k, dim3(1), dim3(64), 0, 0, a, c);" in round_trip(m)
 
 
+def test_hip_bfloat16_and_vector_arithmetic():
+    """hip_bf16.h's type names and hip_vector_types.h's operators (scalar broadcast, unary
+    minus) parse, and the emulation runs them (tests/test_runtime.py checks bf16 rounding)."""
+    m = clean(parse("""
+        #include <hip/hip_runtime.h>
+        #include <hip/hip_bf16.h>
+        __global__ void k(const float *x, float4 *y) {
+            __hip_bfloat16 h = __float2bfloat16(x[threadIdx.x]);
+            float4 v = make_float4(1.f, 2.f, 3.f, __bfloat162float(h));
+            float4 w = 2.0f * (v * 0.5f) - 1.0f;
+            w += 1.0f;
+            y[threadIdx.x] = -w;
+        }
+        """, "v.hip"))
+    assert "y[threadIdx.x] = -w;" in round_trip(m)
+
+
 def test_wmma_and_half():
     m = clean(parse("""
         #include <mma.h>

@@ -86,20 +86,42 @@ template <class F, class... Args>
 void hipLaunchKernelGGL(F &&kernel, const dim3 &numBlocks, const dim3 &dimBlocks, unsigned int sharedMemBytes,
                         hipStream_t stream, Args &&...args);
 
-/* HIP's vector types carry element-wise arithmetic (hip_vector_types.h). */
-#define __XP_VOPS(V)                                                         \
+/* HIP's vector types carry element-wise arithmetic (hip_vector_types.h); a scalar of the element
+ * type is broadcast. The runtime (xp_gpu.hpp) defines the same set. */
+#define __XP_VOPS(V, T)                                                      \
   __host__ __device__ V operator+(const V &a, const V &b);                  \
   __host__ __device__ V operator-(const V &a, const V &b);                  \
   __host__ __device__ V operator*(const V &a, const V &b);                  \
   __host__ __device__ V operator/(const V &a, const V &b);                  \
+  __host__ __device__ V operator-(const V &a);                              \
+  __host__ __device__ V operator+(const V &a, T s);                         \
+  __host__ __device__ V operator-(const V &a, T s);                         \
+  __host__ __device__ V operator*(const V &a, T s);                         \
+  __host__ __device__ V operator/(const V &a, T s);                         \
+  __host__ __device__ V operator+(T s, const V &a);                         \
+  __host__ __device__ V operator-(T s, const V &a);                         \
+  __host__ __device__ V operator*(T s, const V &a);                         \
+  __host__ __device__ V operator/(T s, const V &a);                         \
   __host__ __device__ V &operator+=(V &a, const V &b);                      \
   __host__ __device__ V &operator-=(V &a, const V &b);                      \
   __host__ __device__ V &operator*=(V &a, const V &b);                      \
   __host__ __device__ V &operator/=(V &a, const V &b);                      \
+  __host__ __device__ V &operator+=(V &a, T s);                             \
+  __host__ __device__ V &operator-=(V &a, T s);                             \
+  __host__ __device__ V &operator*=(V &a, T s);                             \
+  __host__ __device__ V &operator/=(V &a, T s);                             \
   __host__ __device__ bool operator==(const V &a, const V &b);              \
   __host__ __device__ bool operator!=(const V &a, const V &b);
-__XP_VOPS(float2) __XP_VOPS(float3) __XP_VOPS(float4)
-__XP_VOPS(double2) __XP_VOPS(double3) __XP_VOPS(double4)
-__XP_VOPS(int2) __XP_VOPS(int3) __XP_VOPS(int4)
-__XP_VOPS(uint2) __XP_VOPS(uint4) __XP_VOPS(char4) __XP_VOPS(uchar4)
+#define __XP_VOPS234(N, T) __XP_VOPS(N##2, T) __XP_VOPS(N##3, T) __XP_VOPS(N##4, T)
+__XP_VOPS234(float, float) __XP_VOPS234(double, double) __XP_VOPS234(int, int)
+__XP_VOPS234(uint, unsigned int) __XP_VOPS234(char, signed char) __XP_VOPS234(uchar, unsigned char)
+__XP_VOPS234(short, short) __XP_VOPS234(ushort, unsigned short) __XP_VOPS234(long, long)
+__XP_VOPS234(ulong, unsigned long) __XP_VOPS234(longlong, long long)
+__XP_VOPS234(ulonglong, unsigned long long)
+#undef __XP_VOPS234
 #undef __XP_VOPS
+
+/* hip/hip_bf16.h: HIP's names for the bfloat16 types (dialects/hip TYPE_ALIASES). */
+typedef __nv_bfloat16 __hip_bfloat16;
+typedef __nv_bfloat16 hip_bfloat16;
+typedef __nv_bfloat162 __hip_bfloat162;
