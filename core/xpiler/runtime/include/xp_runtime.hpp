@@ -552,8 +552,8 @@ void *check(const void *p, size_t bytes, int mode) {
     Arena *ar = arena_of(a);
     if (ar) {
       report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
-             fmt("%s of %zu bytes outside every %s buffer (address %p, %s)", mode & WR ? "write" : "read", bytes,
-                 space_name(ar->space), p, cur->who));
+             fmt("%s of %zu byte%s outside every %s buffer (address %p)", mode & WR ? "write" : "read", bytes,
+                 bytes == 1 ? "" : "s", space_name(ar->space), p));  // the finding adds who did it
       memset(g_sink, 0, bytes < sizeof g_sink ? bytes : sizeof g_sink);
       return g_sink;
     }
@@ -561,8 +561,8 @@ void *check(const void *p, size_t bytes, int mode) {
   }
   if (a + bytes > r->hi) {
     report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
-           fmt("%s of %zu bytes at byte %zu of '%s' (%zu bytes, %s)", mode & WR ? "write" : "read", bytes,
-               (size_t)(a - r->lo), r->name.c_str(), (size_t)(r->hi - r->lo), space_name(r->space)));
+           fmt("%s of %zu byte%s at byte %zu of '%s' (%zu bytes, %s)", mode & WR ? "write" : "read", bytes,
+               bytes == 1 ? "" : "s", (size_t)(a - r->lo), r->name.c_str(), (size_t)(r->hi - r->lo), space_name(r->space)));
     return g_sink;
   }
   size_t off = a - r->lo;
