@@ -149,3 +149,16 @@ def test_bfloat16_rounds_to_nearest_even(dialect):
     launch = "dim=1 type=block" if dialect == "bang" else None
     out = run_kernel(BF16_ROUND_TRIP[dialect], dialect, args, launch=launch)
     np.testing.assert_array_equal(out["y"], want)
+
+
+def test_launch_above_launch_bounds_fails():
+    """A block larger than the kernel's __launch_bounds__ is a failed launch (gpu.md §8)."""
+    src = """#define THREADS 128
+// xpiler: args y=float32[1024]
+__global__ void __launch_bounds__(THREADS * 2) k(float *y) { y[blockIdx.x * blockDim.x + threadIdx.x] = 1.0f; }
+"""
+    bad = execute(src, path="lb.cu", launch="grid=2 block=512")
+    assert [(f.kind, "__launch_bounds__(256)" in f.message) for f in bad.findings] == [("launch-config", True)]
+    assert not bad.written["y"].any()
+    good = execute(src, path="lb.cu", launch="grid=4 block=256")
+    assert good.findings == [] and good.written["y"].all()

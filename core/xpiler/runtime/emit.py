@@ -138,6 +138,10 @@ class EmuPrinter(Printer):
         self.scope.pop()
         out.append(sig + " " + body[0])
         out.extend(body[1:])
+        if f.is_kernel and f.launch_bounds and not f.template:
+            # launches with more threads a block than the first bound fail (gpu.md §8)
+            out.append(f"static const bool xp_bounds_{name} = ::xp::gpu::set_launch_bounds((const void *)&{name}, "
+                       f"(long long)({self.expr(f.launch_bounds[0])}));")
         return out
 
     def _blockify(self, body: ir.Block) -> ir.Block:

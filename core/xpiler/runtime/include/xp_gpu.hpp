@@ -395,6 +395,7 @@ inline size_t g_shared_limit = XP_SHARED_DEFAULT_LIMIT;
 inline Arena *g_shared_arena = nullptr;
 inline int g_last_error = 0;
 inline std::vector<std::pair<const void *, int>> g_func_smem;  // cudaFuncSetAttribute(MaxDynamicSharedMemorySize)
+inline std::vector<std::pair<const void *, long long>> g_launch_bounds;  // kernel -> __launch_bounds__ max threads
 struct Body {
   void (*fn)(void *);
   void *arg;
@@ -899,6 +900,11 @@ inline LaunchConfig input_launch() {
 inline int arg_space_device() { return GLOBAL; }
 
 namespace gpu {
+inline bool set_launch_bounds(const void *kernel, long long max_threads) {
+  g_launch_bounds.push_back({kernel, max_threads});
+  return true;
+}
+
 // Check a launch configuration (gpu.md §1.1, §2.2-2.3, §8.1): nothing runs when it is invalid.
 inline bool validate(const LaunchConfig &c, const void *kernel) {
   if (g_running) {
@@ -919,6 +925,13 @@ inline bool validate(const LaunchConfig &c, const void *kernel) {
     g_last_error = 9;  // InvalidConfiguration
     return false;
   }
+  for (auto &lb : g_launch_bounds)
+    if (lb.first == kernel && (long long)threads > lb.second) {
+      report("launch-config", fmt("block (%u,%u,%u) has %llu threads, above the kernel's __launch_bounds__(%lld); the "
+                                  "launch fails and the kernel does not run", b.x, b.y, b.z, threads, lb.second));
+      g_last_error = 701;  // LaunchOutOfResources
+      return false;
+    }
   size_t limit = XP_SHARED_DEFAULT_LIMIT;
   for (auto &f : g_func_smem)
     if (f.first == kernel) limit = std::max(limit, std::min((size_t)f.second, (size_t)XP_SHARED_OPTIN_LIMIT));
