@@ -160,5 +160,7 @@ __global__ void __launch_bounds__(THREADS * 2) k(float *y) { y[blockIdx.x * bloc
     bad = execute(src, path="lb.cu", launch="grid=2 block=512")
     assert [(f.kind, "__launch_bounds__(256)" in f.message) for f in bad.findings] == [("launch-config", True)]
     assert not bad.written["y"].any()
+    assert bad.status == "launch-failed" and not bad.ok and "did not run" in bad.message
+    assert bad.findings[0].line == 3  # the kernel's line: a refused launch has no statement
     good = execute(src, path="lb.cu", launch="grid=4 block=256")
     assert good.findings == [] and good.written["y"].all()

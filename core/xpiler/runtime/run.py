@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -40,7 +40,7 @@ class Execution:
     launch: Optional[spec.Launch]
     launch_source: str  # "flag", "comment", "host code", "inferred", "" (no launch)
     evidence: list[str] = field(default_factory=list)
-    status: str = "ok"  # ok, timeout, crash, error
+    status: str = "ok"  # ok, launch-failed (the launch was refused: nothing ran), timeout, crash, error
     message: str = ""
     trace: list[dict] = field(default_factory=list)
 
@@ -91,8 +91,11 @@ def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None,
     t0 = time.monotonic()
     program = _build.build(module, f.name, checks=checks)
     compile_seconds = time.monotonic() - t0
-    return run_program(program, resolved, trace=trace, timeout=timeout, compile_seconds=compile_seconds,
-                       options=options)
+    ex = run_program(program, resolved, trace=trace, timeout=timeout, compile_seconds=compile_seconds,
+                     options=options)
+    if f.span is not None:  # a finding of no statement (a refused launch) belongs to the kernel
+        ex.findings = [replace(x, line=f.span.line) if x.line <= 0 else x for x in ex.findings]
+    return ex
 
 
 def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = False, timeout: float = 60.0,
@@ -140,6 +143,9 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
                 if wm.size == v.nbytes:
                     written[name] = wm.reshape(v.size, v.itemsize).all(axis=1).reshape(v.shape)
         status, message = "ok", ""
+        refused = [x for x in findings if x.kind == "launch-config" and x.who in ("", "host")]
+        if program.entry_kind == "kernel" and refused:  # the driver's one launch was refused
+            status, message = "launch-failed", f"{program.entry} did not run: its launch was refused (launch-config finding)"
         if r.timed_out:
             status, message = "timeout", f"{program.entry} {r.describe()}"
         elif r.returncode != 0:
