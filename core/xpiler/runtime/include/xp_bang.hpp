@@ -86,39 +86,10 @@ struct bfloat16_t {
   bfloat16_t &operator/=(float v) { return *this = bfloat16_t((float)*this / v); }
 };
 
-namespace xp {
-namespace bang {
-template <class T> struct is_fp : std::is_floating_point<T> {};
-template <> struct is_fp<_Float16> : std::true_type {};
+namespace xp {  // xp_cast (xp_runtime.hpp) converts to and from it with one rounding
 template <> struct is_fp<bfloat16_t> : std::true_type {};
-}  // namespace bang
+template <> struct is_bf16<bfloat16_t> : std::true_type {};
 }  // namespace xp
-
-// xp_cast<T>(v): the conversion the table's snippets use. Floating targets: one
-// round-to-nearest-even rounding; integer targets: wrap-around (a floating value is first
-// truncated toward zero; NaN gives 0).
-template <class T, class U>
-inline T xp_cast(U v) {
-  using S = std::remove_cv_t<U>;
-  if constexpr (std::is_same_v<T, S>) {
-    return v;
-  } else if constexpr (std::is_same_v<T, bfloat16_t>) {
-    if constexpr (std::is_same_v<S, double> || std::is_integral_v<S>) return bfloat16_t((double)v);
-    else return bfloat16_t((float)v);
-  } else if constexpr (::xp::bang::is_fp<T>::value) {
-    if constexpr (std::is_same_v<S, bfloat16_t>) return (T)(float)v;
-    else return (T)v;
-  } else if constexpr (std::is_integral_v<T> && ::xp::bang::is_fp<S>::value) {
-    double d = (double)v;
-    if (d != d) return (T)0;
-    d = std::trunc(d);
-    if (d >= 9.2e18) d = 9.2e18;
-    if (d <= -9.2e18) d = -9.2e18;
-    return (T)(unsigned long long)(long long)d;
-  } else {
-    return (T)v;
-  }
-}
 
 // ---------------------------------------------------------------------------- directions (§3.1)
 // The values of MEMCPY_DIRECTIONS (dialects/bang/intrinsics.py), in declaration order.
@@ -904,7 +875,7 @@ inline void check_space(T *p, const char (&spaces)[A], const char (&fn)[B], cons
   using E = std::remove_cv_t<T>;
   (void)&bang::Registrar<(int)sizeof(T *) * 0>::done;
   if constexpr (std::is_void_v<E>) bang::operand((const void *)p, spaces, fn, param, 0, false);
-  else bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), bang::is_fp<E>::value);
+  else bang::operand((const void *)p, spaces, fn, param, (int)sizeof(E), is_fp<E>::value);
 }
 
 // A row of a multi-dimensional on-chip array used as a pointer (`nram_x[1]` passed to an

@@ -228,39 +228,10 @@ typedef __nv_bfloat16 hip_bfloat16;
 typedef __nv_bfloat162 __hip_bfloat162;
 #endif
 
-namespace xp {
-namespace gpu {
-template <class T> struct is_fp : std::is_floating_point<T> {};
-template <> struct is_fp<_Float16> : std::true_type {};
+namespace xp {  // xp_cast (xp_runtime.hpp) converts to and from it with one rounding
 template <> struct is_fp<__nv_bfloat16> : std::true_type {};
-}  // namespace gpu
+template <> struct is_bf16<__nv_bfloat16> : std::true_type {};
 }  // namespace xp
-
-// xp_cast<T>(v): the conversion the table's snippets use. Floating targets: one
-// round-to-nearest-even rounding (double -> half/bfloat16 directly); integer targets:
-// wrap-around (a floating value is first truncated toward zero; NaN gives 0).
-template <class T, class U>
-inline T xp_cast(U v) {
-  using S = std::remove_cv_t<U>;
-  if constexpr (std::is_same_v<T, S>) {
-    return v;
-  } else if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-    if constexpr (std::is_same_v<S, double> || std::is_integral_v<S>) return __nv_bfloat16((double)v);
-    else return __nv_bfloat16((float)v);
-  } else if constexpr (::xp::gpu::is_fp<T>::value) {
-    if constexpr (std::is_same_v<S, __nv_bfloat16>) return (T)(float)v;
-    else return (T)v;
-  } else if constexpr (std::is_integral_v<T> && ::xp::gpu::is_fp<S>::value) {
-    double d = (double)v;
-    if (d != d) return (T)0;
-    d = std::trunc(d);
-    if (d >= 9.2e18) d = 9.2e18;
-    if (d <= -9.2e18) d = -9.2e18;
-    return (T)(unsigned long long)(long long)d;
-  } else {
-    return (T)v;
-  }
-}
 
 // ---------------------------------------------------------------------------- built-in variables (§1.1)
 // Plain globals the scheduler sets whenever a thread runs (a local of the same name shadows them).

@@ -64,7 +64,39 @@ inline float bf16_to_f32(uint16_t b) {
   memcpy(&f, &u, 4);
   return f;
 }
+
+// Floating-point types beyond float and double; each dialect runtime marks its bfloat16
+// type with is_bf16 (and is_fp) so that xp_cast below serves every dialect.
+template <class T> struct is_fp : std::is_floating_point<T> {};
+template <> struct is_fp<_Float16> : std::true_type {};
+template <class T> struct is_bf16 : std::false_type {};
 }  // namespace xp
+
+// xp_cast<T>(v): the conversion the table's snippets use. Floating targets: one
+// round-to-nearest-even rounding (double -> half/bfloat16 directly); integer targets:
+// wrap-around (a floating value is first truncated toward zero; NaN gives 0).
+template <class T, class U>
+inline T xp_cast(U v) {
+  using S = std::remove_cv_t<U>;
+  if constexpr (std::is_same_v<T, S>) {
+    return v;
+  } else if constexpr (::xp::is_bf16<T>::value) {
+    if constexpr (std::is_same_v<S, double> || std::is_integral_v<S>) return T((double)v);
+    else return T((float)v);
+  } else if constexpr (::xp::is_fp<T>::value) {
+    if constexpr (::xp::is_bf16<S>::value) return (T)(float)v;
+    else return (T)v;
+  } else if constexpr (std::is_integral_v<T> && ::xp::is_fp<S>::value) {
+    double d = (double)v;
+    if (d != d) return (T)0;
+    d = std::trunc(d);
+    if (d >= 9.2e18) d = 9.2e18;
+    if (d <= -9.2e18) d = -9.2e18;
+    return (T)(unsigned long long)(long long)d;
+  } else {
+    return (T)v;
+  }
+}
 
 namespace xp {
 
