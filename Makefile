@@ -31,6 +31,7 @@ system-deps:
 demo: setup
 	$(BIN)/xpiler parse examples/saxpy.cu
 	$(BIN)/xpiler fmt examples/saxpy.cu
+	$(BIN)/xpiler check --compile examples/saxpy.cu
 
 test: setup vscode-test
 	$(BIN)/python -m pytest -q
