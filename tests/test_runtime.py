@@ -66,6 +66,50 @@ def test_crash_is_reported():
     src = "// xpiler: args x=float32[4]\nvoid boom(float *x) { float *p = (float *)0; x[0] = p[3]; }\n"
     ex = execute(src, path="boom.c", timeout=20)
     assert ex.status == "crash" and "segmentation fault" in ex.message
+    assert [(f.kind, f.line) for f in ex.findings] == [("out-of-bounds-read", 2)]  # the fault, at its line
+
+
+def test_wrapped_unsigned_index_is_a_finding_at_its_line():
+    """s[threadIdx.x - 1] wraps to 2^32 - 1 for thread 0: far outside every buffer, it faults;
+    the fault is still a finding at its line, by the thread that did it."""
+    src = """// xpiler: launch grid=1 block=32
+// xpiler: args x=float32[32] y=float32[32]
+__global__ void k(const float *x, float *y) {
+    __shared__ float s[32];
+    s[threadIdx.x] = x[threadIdx.x];
+    __syncthreads();
+    y[threadIdx.x] = s[threadIdx.x - 1];
+}
+"""
+    ex = execute(src, path="wrap.cu")
+    assert ex.status == "crash"
+    assert [(f.kind, f.line, f.who) for f in ex.findings] == [("out-of-bounds-read", 7, "thread (0,0,0) of block (0,0,0)")]
+
+
+def test_stack_overflow_is_a_finding():
+    src = """__device__ float f(int n) { volatile float big[64]; big[0] = n; return n == 0 ? 0.0f : f(n + 1) + big[0]; }
+// xpiler: launch grid=1 block=2
+// xpiler: args y=float32[2]
+__global__ void k(float *y) { y[threadIdx.x] = f(1); }
+"""
+    ex = execute(src, path="deep.cu")
+    assert ex.status == "crash"
+    assert [f.kind for f in ex.findings] == ["out-of-memory"] and "stack overflow" in ex.findings[0].message
+
+
+def test_overrun_names_the_buffer_it_ran_past():
+    src = """// xpiler: launch dim=4 type=union1
+// xpiler: args x=float32[64] y=float32[64]
+__mlu_global__ void k(float *x, float *y) {
+  __nram__ float buf[16];
+  __memcpy(buf, x + taskId * 16, 17 * sizeof(float), GDRAM2NRAM);
+  __memcpy(y + taskId * 16, buf, 16 * sizeof(float), NRAM2GDRAM);
+}
+"""
+    ex = execute(src, path="over.mlu")
+    msgs = {f.kind: f.message for f in ex.findings}
+    assert "at byte 64 of 'buf' (64 bytes, nram), past its end" in msgs["out-of-bounds-write"]
+    assert "at byte 256 of 'x' (256 bytes, gdram), past its end" in msgs["out-of-bounds-read"]
 
 
 def test_unresolved_arguments_name_the_comment():

@@ -179,6 +179,27 @@ struct Regions {
     if (a < r->hi) return last = r;
     return nullptr;
   }
+  // Where an address outside every region lies, for messages: next to the nearest buffer
+  // of its space (a red zone separates buffers, so an overrun lands just past one).
+  std::string where_outside(uintptr_t a, int space) const {
+    auto it = std::upper_bound(sorted.begin(), sorted.end(), a, [](uintptr_t x, Region *r) { return x < r->lo; });
+    const Region *before = nullptr, *after = nullptr;
+    for (auto j = it; j != sorted.begin();)
+      if ((*--j)->space == space && (*j)->hi <= a) { before = *j; break; }
+    for (auto j = it; j != sorted.end(); ++j)
+      if ((*j)->space == space) { after = *j; break; }
+    const size_t past = before ? a - before->hi : SIZE_MAX, ahead = after ? after->lo - a : SIZE_MAX;
+    char buf[400];
+    if (past <= ahead && past <= 65536)
+      snprintf(buf, sizeof buf, "at byte %zu of '%s' (%zu bytes, %s), past its end", (size_t)(a - before->lo),
+               before->name.c_str(), (size_t)(before->hi - before->lo), space_name(space));
+    else if (ahead < past && ahead <= 65536)
+      snprintf(buf, sizeof buf, "%zu byte%s before the start of '%s' (%zu bytes, %s)", ahead, ahead == 1 ? "" : "s",
+               after->name.c_str(), (size_t)(after->hi - after->lo), space_name(space));
+    else
+      snprintf(buf, sizeof buf, "outside every %s buffer (address %p)", space_name(space), (void *)a);
+    return buf;
+  }
   Region *add(void *p, size_t bytes, int space, const std::string &name, bool written, bool track_init,
               bool races = false) {
     auto *r = new Region();
@@ -492,6 +513,8 @@ void finish(int status);
 // Compiled once into the runtime object (xp_runtime.cpp defines XP_RUNTIME_IMPL), not in
 // every kernel's translation unit: kernels compile in a fraction of the time.
 #ifdef XP_RUNTIME_IMPL
+#include <signal.h>
+#include <ucontext.h>
 namespace xp {
 asm(R"(
 .text
@@ -584,8 +607,8 @@ void *check(const void *p, size_t bytes, int mode) {
     Arena *ar = arena_of(a);
     if (ar) {
       report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
-             fmt("%s of %zu byte%s outside every %s buffer (address %p)", mode & WR ? "write" : "read", bytes,
-                 bytes == 1 ? "" : "s", space_name(ar->space), p));  // the finding adds who did it
+             fmt("%s of %zu byte%s %s", mode & WR ? "write" : "read", bytes, bytes == 1 ? "" : "s",
+                 g_regions.where_outside(a, ar->space).c_str()));  // the finding adds who did it
       memset(g_sink, 0, bytes < sizeof g_sink ? bytes : sizeof g_sink);
       return g_sink;
     }
@@ -650,7 +673,7 @@ bool check_range(const void *p, size_t bytes, int mode, const char *what) {
   if (!r) {
     if (arena_of(a)) {
       report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
-             fmt("%s: %zu bytes at %p are outside every buffer", what, bytes, p));
+             fmt("%s: %zu bytes %s", what, bytes, g_regions.where_outside(a, arena_of(a)->space).c_str()));
       return false;
     }
     return true;
@@ -845,7 +868,47 @@ void json_str(FILE *f, const std::string &s) {
   fputc('"', f);
 }
 
+// A fault in the program (an access far outside every buffer: an unsigned index that
+// wrapped around, a wild pointer; or a fiber's stack overflowing) becomes a finding at the
+// line running, with who ran it; then the signal takes its course, so the caller still sees
+// a crash. It runs on its own stack, since a fiber's may be the one that overflowed.
+static void on_fault(int sig, siginfo_t *si, void *uctx) {
+  static volatile sig_atomic_t entered = 0;
+  if (!entered) {
+    entered = 1;
+    bool write = false, stack = false;
+#if defined(__x86_64__) && defined(REG_ERR)
+    const greg_t *r = ((ucontext_t *)uctx)->uc_mcontext.gregs;
+    write = (r[REG_ERR] & 2) != 0;  // the page-fault error code's W bit
+    const uintptr_t a = (uintptr_t)si->si_addr, sp = (uintptr_t)r[REG_RSP];
+    stack = (a >= sp ? a - sp : sp - a) < 65536;  // at the stack pointer: the guard page below a stack
+#endif
+    if (stack)
+      report("out-of-memory", fmt("stack overflow: the stack of this thread or task (%zu KiB in the emulator) is "
+                                  "exhausted (deep recursion or large local arrays)", g_stacks.size / 1024));
+    else
+      report(write ? "out-of-bounds-write" : "out-of-bounds-read",
+             fmt("invalid %s at address %p, outside every buffer (an index that wrapped around or a wild "
+                 "pointer): the program stopped here with %s",
+                 write ? "write" : "read", si->si_addr, sig == SIGBUS ? "SIGBUS" : "SIGSEGV"));
+    finish(3);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 void start() {
+  static uint8_t alt[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = alt;
+  ss.ss_size = sizeof alt;
+  sigaltstack(&ss, nullptr);
+  struct sigaction sa {};
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
   g_space_arena[HOST] = new_arena(HOST, 2ull << 30, "host");
   if (g_dialect_start) g_dialect_start();
 }
