@@ -200,13 +200,14 @@ def infer_args(module: ir.Module, f: ir.Function, values: dict, missing: list[st
     if any(p.name not in values and not isinstance(p.type, (ir.Pointer, ir.Array)) for p in f.params):
         return {}, []
     from .. import dtypes
+    from .inputs import numpy_dtype
     from .run import execute
 
     probe = dict(values)
     rng = np.random.default_rng(0)
     for m in missing:
         dt = dtypes.dtype_of(dtypes.element_type(params[m].type)) or "float32"
-        probe[m] = rng.uniform(-1, 1, PROBE_ELEMENTS).astype(dt)
+        probe[m] = rng.uniform(-1, 1, PROBE_ELEMENTS).astype(numpy_dtype(dt))
     try:
         ex = execute(module, kernel=f.name, args=probe, launch=launch_text, trace=True, timeout=60)
     except Exception:  # noqa: BLE001 - a probe that cannot run infers nothing
