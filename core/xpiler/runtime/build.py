@@ -10,6 +10,7 @@ same kernel on other inputs, does not compile anything.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import threading
@@ -65,6 +66,7 @@ def runtime_prefix(dialect: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@functools.lru_cache(maxsize=None)  # package files: read once a process
 def _headers_digest() -> str:
     return cache.digest(*(p.read_bytes() for p in sorted(INCLUDE.glob("*.[hc]pp"))))
 
@@ -76,7 +78,7 @@ def _compile_once(kind: str, source: Path, key: str, flags: list[str], includes:
         return obj
     tmp = obj.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp.o")
     cmd = [CXX, *FLAGS, *flags, *(f"-I{d}" for d in includes), "-c", str(source), "-o", str(tmp)]
-    r = sandbox.run(cmd, limits=sandbox.Limits(timeout=900))
+    r = sandbox.run(cmd, limits=sandbox.Limits(timeout=900), cwd=obj.parent)
     if not r.ok:
         raise XpilerError(f"could not compile {source.name} (an xpiler bug): {r.stderr[-2000:]}")
     tmp.replace(obj)
@@ -111,7 +113,7 @@ def support(dialect: str, checks: bool = True) -> tuple[Path, list[Path], list[P
             prefix.write_text(text)
             tmp = pdir / f"xp_prefix.{os.getpid()}.tmp.gch"
             r = sandbox.run([CXX, *FLAGS, *flags, *(f"-I{d}" for d in includes), "-x", "c++-header", str(prefix),
-                             "-o", str(tmp)], limits=sandbox.Limits(timeout=600))
+                             "-o", str(tmp)], limits=sandbox.Limits(timeout=600), cwd=pdir)
             if not r.ok:
                 raise XpilerError(f"could not precompile the {dialect} runtime (an xpiler bug): {r.stderr[-2000:]}")
             tmp.replace(gch)

@@ -13,6 +13,7 @@ The result is cached by the content of the tables (``cache.path("gen", ...)``).
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import inspect
 import os
@@ -40,6 +41,7 @@ def _own_tables(d: dialects.Dialect):
     return d.tables[1:]
 
 
+@functools.lru_cache(maxsize=None)  # the tables and generators are package files: hash them once a process
 def source_hash(name: str) -> str:
     d = dialects.get(name)
     h = hashlib.sha256()

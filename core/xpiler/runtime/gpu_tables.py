@@ -20,15 +20,14 @@ The header holds, for the dialect asked for:
 
 Identical lane tables are emitted once. ``gen.support_headers`` calls this module so the
 header lands next to the generated intrinsic declarations (``gen.directory(dialect)``), which
-build.py already passes with ``-I``; ``write(dialect)`` does the same by hand.
+build.py already passes with ``-I``.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 from .. import dialects
 from ..dialects import base
+from .gen import _own_tables
 
 HEADER = "xp_gpu_tables.hpp"
 CUDA_ARCH = "sm_80"  # the architecture the CUDA emulation follows (gpu.md §6.3 uses sm_80's layouts)
@@ -40,22 +39,6 @@ def support_headers(name: str) -> dict[str, str]:
     if name not in ("cuda", "hip"):
         return {}
     return {HEADER: generate(name)}
-
-
-def write(name: str, directory: Path | None = None) -> Path:
-    """Write the header into ``directory`` (default: ``gen.directory(name)``, next to the
-    generated declarations) unless it is already there with the same text."""
-    if directory is None:
-        from . import gen
-
-        directory = gen.directory(name)
-    path = Path(directory) / HEADER
-    text = generate(name)
-    if not path.exists() or path.read_text() != text:
-        tmp = path.with_name(HEADER + f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
-    return path
 
 
 def generate(name: str) -> str:
@@ -87,13 +70,9 @@ def _limits(name: str, d) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- snippets
-def _own(d):
-    return d.tables[1:]
-
-
 def _minmax(d) -> list[str]:
     out = ["// min / max device overloads (the table's snippets; gen.py leaves library names out)"]
-    for table in _own(d):
+    for table in _own_tables(d):
         for nm in ("min", "max"):
             it = table.get(nm)
             if it is None:
@@ -109,7 +88,7 @@ def _atomics(d) -> list[str]:
     out = ["// Atomics: the table's read-modify-write snippet over one checked access that the race",
            "// detector treats as atomic (fibers are cooperative, so the snippet is indivisible)."]
     seen = set()
-    for table in _own(d):
+    for table in _own_tables(d):
         for it in table.values():
             if it.category != "atomic" or it.emulation != "runtime":
                 continue

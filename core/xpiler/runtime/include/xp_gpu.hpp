@@ -1570,8 +1570,8 @@ inline int copy(void *dst, const void *src, size_t n, int kind, const char *fn) 
     bool ok_dst = managed(dst) || on_device(dst) == want_dst, ok_src = managed(src) || on_device(src) == want_src;
     if (!ok_dst || !ok_src) {
       report("memcpy-direction",
-             fmt("%s with kind %s%s: the destination is %s memory and the source %s memory", fn, kind_name(kind),
-                 fn[0] == 'h' ? "" : "", on_device(dst) ? "device" : "host", on_device(src) ? "device" : "host"));
+             fmt("%s with kind %s: the destination is %s memory and the source %s memory", fn, kind_name(kind),
+                 on_device(dst) ? "device" : "host", on_device(src) ? "device" : "host"));
       return 21;  // InvalidMemcpyDirection
     }
   }
@@ -1662,11 +1662,6 @@ inline const char *error_string(int e) {
   }
 }
 
-struct DeviceInfo {
-  size_t total_global = 2ull << 30;
-  int sms = XP_WARP_SIZE == 64 ? 104 : 108;
-  int major = XP_WARP_SIZE == 64 ? 9 : 8, minor = 0;
-};
 inline int device_attribute(int which) {  // 0 threads/block, 1-3 block dims, 4-6 grid dims, 7 smem, 8 warp, 9 SMs, 10/11 CC, 12 opt-in smem
   static const int v[] = {1024, 1024, 1024, 64, 2147483647, 65535, 65535, XP_SHARED_DEFAULT_LIMIT, XP_WARP_SIZE,
                           XP_WARP_SIZE == 64 ? 104 : 108, XP_WARP_SIZE == 64 ? 9 : 8, 0, XP_SHARED_OPTIN_LIMIT};
@@ -1680,9 +1675,8 @@ inline void fill_properties(Prop *p) {
   p->sharedMemPerBlock = XP_SHARED_DEFAULT_LIMIT;
   p->regsPerBlock = 65536;
   p->warpSize = XP_WARP_SIZE;
-  p->maxThreadsPerBlock = 1024;
-  p->maxThreadsDim[0] = 1024, p->maxThreadsDim[1] = 1024, p->maxThreadsDim[2] = 64;
-  p->maxGridSize[0] = 2147483647, p->maxGridSize[1] = 65535, p->maxGridSize[2] = 65535;
+  p->maxThreadsPerBlock = device_attribute(0);
+  for (int k = 0; k < 3; ++k) p->maxThreadsDim[k] = device_attribute(1 + k), p->maxGridSize[k] = device_attribute(4 + k);
   p->multiProcessorCount = device_attribute(9);
   p->major = device_attribute(10);
   p->minor = 0;
