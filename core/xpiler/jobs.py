@@ -29,7 +29,8 @@ def check(text: str, path: str, kernel: str, settings: Optional[dict] = None,
     an Information diagnostic summarising what ran."""
     from . import toolchains
     from .frontend import parse
-    from .runtime import build, execute
+    from .runtime import build
+    from .runtime.run import run_built
 
     settings = settings or {}
     t0 = time.monotonic()
@@ -58,17 +59,20 @@ def check(text: str, path: str, kernel: str, settings: Optional[dict] = None,
     try:
         from .runtime.resolve import resolve
 
-        resolve(module, f)  # fails early, with the comment to add, when launch or args are unknown
+        resolved = resolve(module, f)  # fails early, with the comment to add, when launch or args are unknown
     except XpilerError as e:
         result["unresolved"] = _unresolved(module, f, str(e))
         diags.append(Diagnostic("warning", str(e), line, 1, file=path, source="xpiler", code="unresolved-launch"))
         result["diagnostics"] = [d.to_dict() for d in diags]
         result["summary"] = str(e)
         return result
-    build.build(module, kernel)
+    t_build = time.monotonic()
+    program = build.build(module, kernel)
+    compile_seconds = time.monotonic() - t_build
     progress("run", "running on the CPU", 60)
     options = {"bang_arch": settings["mluArch"]} if module.dialect == "bang" and settings.get("mluArch") else None
-    ex = execute(module, kernel=kernel, timeout=float(settings.get("timeout", 120)), options=options)
+    ex = run_built(f, program, resolved, timeout=float(settings.get("timeout", 120)), options=options,
+                   compile_seconds=compile_seconds)
     progress("compare", "collecting findings", 90)
     diags += ex.diagnostics(path)
     not_written = [f"{k} ({int((~w).sum())} of {w.size})" for k, w in ex.written.items() if w.any() and not w.all()]

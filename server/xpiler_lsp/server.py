@@ -39,7 +39,6 @@ class Doc:
     text: str
     path: str
     module: Optional[ir.Module] = None
-    parsed_version: int = -1
     parsing: Optional[asyncio.Future] = None
     timer: Optional[asyncio.TimerHandle] = None
     job_diagnostics: dict[str, list[dict]] = field(default_factory=dict)  # kernel -> diagnostics of its last job
@@ -53,7 +52,6 @@ class XpilerServer(LanguageServer):
         self.docs: dict[str, Doc] = {}
         self.parser = ThreadPoolExecutor(1, thread_name_prefix="xpiler-parse")  # libclang: one parse at a time
         self._jobs: Optional[JobManager] = None
-        self.job_docs: dict[int, str] = {}
 
     @property
     def jobs(self) -> JobManager:
@@ -100,11 +98,9 @@ class XpilerServer(LanguageServer):
             module = ir.Module(dialect=dialects.detect(d.path, text), items=[], path=d.path)
             module.diagnostics = [Diagnostic("error", f"xpiler could not parse this file: {e}", 1, 1, file=d.path)]
         if d.version == version:  # not overtaken by an edit
-            d.module, d.parsed_version = module, version
+            d.module = module
             self.publish(d)
-            if not fut.done():
-                fut.set_result(module)
-        elif not fut.done():
+        if not fut.done():
             fut.set_result(module)
 
     async def module(self, d: Doc) -> Optional[ir.Module]:
@@ -370,7 +366,7 @@ async def run_job(ls: XpilerServer, *args: Any):
             ls.publish(doc)
         elif outcome in ("error", "timeout"):
             line = _kernel_line(doc, kernel)
-            msg = f"{title}: {end}" + ("" if outcome == "timeout" else "")
+            msg = f"{title}: {end}"
             doc.job_diagnostics[kernel] = [Diagnostic("warning" if outcome == "timeout" else "error", msg, line, 1,
                                                       file=doc.path, source="xpiler", code=f"job-{outcome}").to_dict()]
             ls.publish(doc)

@@ -90,9 +90,14 @@ def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None,
     resolved = resolve(module, f, launch=launch, args=args, arg_spec=arg_spec, seed=seed)
     t0 = time.monotonic()
     program = _build.build(module, f.name, checks=checks)
-    compile_seconds = time.monotonic() - t0
-    ex = run_program(program, resolved, trace=trace, timeout=timeout, compile_seconds=compile_seconds,
-                     options=options)
+    return run_built(f, program, resolved, trace=trace, timeout=timeout,
+                     compile_seconds=time.monotonic() - t0, options=options)
+
+
+def run_built(f: ir.Function, program: _build.Program, resolved: Resolved, **kw) -> Execution:
+    """``run_program`` for the kernel ``f`` that ``program`` was built from (for callers that
+    resolve and build themselves, with stages of their own between)."""
+    ex = run_program(program, resolved, **kw)
     if f.span is not None:  # a finding of no statement (a refused launch) belongs to the kernel
         ex.findings = [replace(x, line=f.span.line) if x.line <= 0 else x for x in ex.findings]
     return ex

@@ -129,6 +129,10 @@ std::vector<Finding> &findings();
 
 void report(const char *kind, int line, const std::string &message);
 
+// Counts one more of an existing (kind, line) finding; false when there is none yet. Hot
+// paths ask first so that a message is only formatted for a finding's first occurrence.
+bool repeat(const char *kind, int line);
+
 void report(const char *kind, const std::string &message);
 
 std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -549,14 +553,18 @@ std::vector<Finding> &findings() {
   return f;
 }
 
-void report(const char *kind, int line, const std::string &message) {
+bool repeat(const char *kind, int line) {
   for (auto &f : findings()) {
     if (f.kind == kind && f.line == line) {  // one finding per kind and line, counted
       f.count++;
-      return;
+      return true;
     }
   }
-  findings().push_back({kind, line, message, cur->who, 1});
+  return false;
+}
+
+void report(const char *kind, int line, const std::string &message) {
+  if (!repeat(kind, line)) findings().push_back({kind, line, message, cur->who, 1});
 }
 
 void report(const char *kind, const std::string &message) { report(kind, cur->line, message); }
@@ -606,7 +614,9 @@ void *check(const void *p, size_t bytes, int mode) {
   if (!r) {
     Arena *ar = arena_of(a);
     if (ar) {
-      report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+      const char *kind = mode & WR ? "out-of-bounds-write" : "out-of-bounds-read";
+      if (!repeat(kind, cur->line))
+        report(kind,
              fmt("%s of %zu byte%s %s", mode & WR ? "write" : "read", bytes, bytes == 1 ? "" : "s",
                  g_regions.where_outside(a, ar->space).c_str()));  // the finding adds who did it
       memset(g_sink, 0, bytes < sizeof g_sink ? bytes : sizeof g_sink);
@@ -615,7 +625,9 @@ void *check(const void *p, size_t bytes, int mode) {
     return (void *)p;  // stack or host memory we do not track
   }
   if (a + bytes > r->hi) {
-    report(mode & WR ? "out-of-bounds-write" : "out-of-bounds-read",
+    const char *kind = mode & WR ? "out-of-bounds-write" : "out-of-bounds-read";
+    if (!repeat(kind, cur->line))
+      report(kind,
            fmt("%s of %zu byte%s at byte %zu of '%s' (%zu bytes, %s)", mode & WR ? "write" : "read", bytes,
                bytes == 1 ? "" : "s", (size_t)(a - r->lo), r->name.c_str(), (size_t)(r->hi - r->lo), space_name(r->space)));
     return g_sink;
@@ -625,7 +637,8 @@ void *check(const void *p, size_t bytes, int mode) {
     const uint8_t *w = r->written.data() + off;
     for (size_t i = 0; i < bytes; ++i)
       if (!w[i]) {
-        report("uninitialized-read", fmt("read of '%s' at byte %zu, which was never written (%s memory)",
+        if (!repeat("uninitialized-read", cur->line))
+          report("uninitialized-read", fmt("read of '%s' at byte %zu, which was never written (%s memory)",
                                          r->name.c_str(), off + i, space_name(r->space)));
         break;
       }
