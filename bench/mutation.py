@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests" / "kernels"))
 import numpy as np  # noqa: E402
 
 import corpus  # noqa: E402
-from xpiler import oracle, spec  # noqa: E402
+from xpiler import oracle  # noqa: E402
 from xpiler.diagnostics import XpilerError  # noqa: E402
 from xpiler.frontend import parse_file  # noqa: E402
 from xpiler.mutants import mutants  # noqa: E402
@@ -36,11 +36,7 @@ SEEDS = (0, 1, 2)
 
 
 def values_for(entry, seed: int) -> dict:
-    rng = np.random.default_rng(seed)
-    out = {}
-    for a in spec.parse_args(entry.args):
-        out[a.name] = inputs.generate(a, rng, entry.inputs.get(a.name)) if a.is_buffer else a.value
-    return out
+    return inputs.values(entry.args, seed, entry.inputs)
 
 
 def run(text: str, entry, seed: int):

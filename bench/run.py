@@ -20,17 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "core"))
 sys.path.insert(0, str(ROOT / "tests" / "kernels"))
 
-import numpy as np  # noqa: E402
 
 import corpus  # noqa: E402
-from xpiler import spec  # noqa: E402
 from xpiler.runtime import build, cpu, execute, inputs  # noqa: E402
 
 
 def values_for(e) -> dict:
-    rng = np.random.default_rng(0)
-    return {a.name: inputs.generate(a, rng, e.inputs.get(a.name)) if a.is_buffer else a.value
-            for a in spec.parse_args(e.args)}
+    return inputs.values(e.args, 0, e.inputs)
 
 
 def main() -> int:

@@ -7,16 +7,14 @@ import pytest
 
 import corpus
 import reference
-from xpiler import oracle, spec
+from xpiler import oracle
 from xpiler.runtime import execute, inputs
 
 ENTRIES = corpus.entries()
 
 
 def values_for(entry, seed: int = 0) -> dict:
-    rng = np.random.default_rng(seed)
-    return {a.name: inputs.generate(a, rng, entry.inputs.get(a.name)) if a.is_buffer else a.value
-            for a in spec.parse_args(entry.args)}
+    return inputs.values(entry.args, seed, entry.inputs)
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.id)

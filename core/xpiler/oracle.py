@@ -19,7 +19,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from . import ir, spec
+from . import ir
 from .diagnostics import XpilerError
 from .runtime import inputs as _inputs
 from .runtime.run import Execution, execute, load, pick_kernel
@@ -133,11 +133,7 @@ def make_inputs(module: ir.Module, kernel: Optional[str], arg_spec: Optional[str
     if not text:
         raise XpilerError(f"no argument spec for {f.name}: pass args='x=float32[N] n=N ...' or add "
                           f"'// xpiler: args ...' above the kernel")
-    rng = np.random.default_rng(seed)
-    out: dict[str, Union[np.ndarray, int, float]] = {}
-    for a in spec.parse_args(text):
-        out[a.name] = _inputs.generate(a, rng, (generators or {}).get(a.name)) if a.is_buffer else a.value
-    return out
+    return _inputs.values(text, seed, generators)
 
 
 def check(source, candidate=None, *, path: Optional[str] = None, candidate_path: Optional[str] = None,

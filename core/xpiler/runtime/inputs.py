@@ -72,3 +72,11 @@ def _values(g: str, n: int, rng: np.random.Generator, dt: np.dtype) -> np.ndarra
             raise XpilerError(f"perm({total}) cannot give {n} distinct values")
         return rng.permutation(total)[:n]
     return np.full(n, nums[0])
+
+
+def values(args: str, seed: int = 0, generators: Optional[dict[str, str]] = None) -> dict:
+    """Seeded values for every argument of an argument spec (``x=float32[N] n=N``): buffers
+    generated in order from one generator seeded with ``seed``, scalars as given."""
+    rng = np.random.default_rng(seed)
+    return {a.name: generate(a, rng, (generators or {}).get(a.name)) if a.is_buffer else a.value
+            for a in spec.parse_args(args)}
