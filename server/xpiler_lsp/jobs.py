@@ -122,9 +122,7 @@ class JobManager:
     def __init__(self, loop: asyncio.AbstractEventLoop, concurrency: int = 2, queue_limit: int = 16,
                  timeout: float = 120.0):
         self.loop = loop
-        self.concurrency = max(1, concurrency)
-        self.queue_limit = queue_limit
-        self.timeout = timeout
+        self.configure(concurrency, queue_limit, timeout)
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.queue: list[Job] = []
@@ -132,6 +130,12 @@ class JobManager:
         self._ids = itertools.count(1)
 
     # -------------------------------------------------------------- submitting
+    def configure(self, concurrency: int, queue_limit: int, timeout: float) -> None:
+        """Apply the job settings; running jobs keep their timers, new ones use these."""
+        self.concurrency = max(1, concurrency)
+        self.queue_limit = queue_limit
+        self.timeout = timeout
+
     def submit(self, name: str, kwargs: dict, title: str, on_progress, on_done, token: Optional[str] = None) -> Job:
         active = [j for j in self.jobs.values() if j.state in ("queued", "running")]
         if len(self.queue) >= self.queue_limit:

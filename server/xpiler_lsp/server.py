@@ -60,6 +60,13 @@ class XpilerServer(LanguageServer):
             self._jobs = JobManager(asyncio.get_running_loop(), j.concurrency, j.queueLimit, j.timeout)
         return self._jobs
 
+    def apply_settings(self, values: dict) -> None:
+        """New settings, from initialization, a pull or a push; the job manager follows them."""
+        self.settings.update(values)
+        if self._jobs is not None:
+            j = self.settings.jobs
+            self._jobs.configure(j.concurrency, j.queueLimit, j.timeout)
+
     # -------------------------------------------------------------- documents
     def doc(self, uri: str) -> Optional[Doc]:
         return self.docs.get(uri)
@@ -169,7 +176,7 @@ async def initialized(ls: XpilerServer, params: T.InitializedParams) -> None:
 @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
 async def did_change_configuration(ls: XpilerServer, params: T.DidChangeConfigurationParams) -> None:
     if isinstance(params.settings, dict) and params.settings:
-        ls.settings.update(params.settings)
+        ls.apply_settings(params.settings)
     await pull_configuration(ls)
 
 
@@ -183,11 +190,7 @@ async def pull_configuration(ls: XpilerServer) -> None:
     except Exception:  # noqa: BLE001 - a client that does not answer keeps the defaults
         return
     if result and isinstance(result[0], dict):
-        ls.settings.update(result[0])
-        if ls._jobs is not None:
-            ls._jobs.concurrency = max(1, ls.settings.jobs.concurrency)
-            ls._jobs.timeout = ls.settings.jobs.timeout
-            ls._jobs.queue_limit = ls.settings.jobs.queueLimit
+        ls.apply_settings(result[0])
 
 
 @server.feature(T.SHUTDOWN)
