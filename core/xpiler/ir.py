@@ -20,6 +20,7 @@ Dialect-specific spellings do not live here. A function has an abstract ``kind``
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional, Union
@@ -508,37 +509,95 @@ class Module(Node):
 
 
 # ----------------------------------------------------------------------------- rewriting
-def transform(node: Node, fn: Callable[[Node], Optional[Node]]) -> Node:
-    """Rebuild ``node`` bottom-up: children first, then ``fn`` on the node; ``fn`` returns
-    a replacement or None to keep it. Lists of statements may receive a list back from
-    ``fn`` (spliced in place). Spans and origins are kept on unchanged nodes."""
+class TransformError(TypeError):
+    """A rewrite function returned something that cannot stand where it was put."""
 
-    def visit(n: Any) -> Any:
-        if isinstance(n, Node):
-            changes = {}
-            for f in dataclasses.fields(n):
-                if not f.compare:
-                    continue
-                v = getattr(n, f.name)
-                nv = visit(v)
-                if nv is not v:
-                    changes[f.name] = nv
-            if changes:
-                n = dataclasses.replace(n, **changes)
-            r = fn(n)
-            return n if r is None else r
-        if isinstance(n, list):
-            out: list = []
-            changed = False
-            for x in n:
-                nx = visit(x)
-                if nx is not x:
-                    changed = True
-                if isinstance(nx, list) and not isinstance(x, list):
-                    out.extend(nx)
-                else:
-                    out.append(nx)
-            return out if changed else n
-        return n
 
-    return visit(node)
+def transform(node: Node, fn: Callable[..., Any], *, origin: Optional[str] = None, with_original: bool = False) -> Node:
+    """The one rewriting discipline: a fresh copy of ``node``, rebuilt bottom-up, with ``fn``
+    called on every copied node after its children.
+
+    ``fn(new)`` (or ``fn(new, old)`` with ``with_original``, ``old`` being the node of the
+    input tree it copies) returns None to keep ``new`` (which it may have edited in place:
+    it is a private copy), a replacement node, or -- where a statement stands -- a list of
+    statements: spliced into a statement list, wrapped in a ``Block`` in a single
+    statement slot (``If.then``, ``For.body``), ``[]`` deletes the statement. A list where an
+    expression stands raises :class:`TransformError`.
+
+    The result shares nothing mutable with the input (``LoopInfo``, annotation dicts, pragma
+    lists are copied; a ``Module`` gets an empty ``cache`` and a copy of its diagnostics),
+    so the input stays valid and derived facts are recomputed. Spans are kept on every
+    copied node; nodes ``fn`` made (not copies of input nodes) get ``origin`` set to
+    ``origin`` (the pass name) unless they already carry one.
+
+        before:  for (int i = 0; i < n; ++i) y[i] = x[i];
+        transform(f, lambda n: ir.Name("z") if isinstance(n, ir.Name) and n.name == "y" else None,
+                  origin="rename")
+        after:   for (int i = 0; i < n; ++i) z[i] = x[i];     (the new Name has origin "rename")
+    """
+    inputs: set[int] = set()  # ids of the input tree's nodes and their copies: not "made by fn"
+    if origin is not None:
+        inputs.update(id(n) for n in node.walk())
+
+    def visit(n: Node, slot: str) -> Any:
+        changes = {}
+        for f in dataclasses.fields(n):
+            v = getattr(n, f.name)
+            if not f.compare:
+                if f.name == "cache":
+                    changes[f.name] = {}
+                elif isinstance(v, (list, dict, LoopInfo)):
+                    changes[f.name] = copy.copy(v)
+                continue
+            if isinstance(v, Node):
+                # a For's init must stay one Decl/ExprStmt: a list there is an error, not a Block
+                one = isinstance(v, Stmt) and not (isinstance(n, For) and f.name == "init")
+                changes[f.name] = visit(v, "stmt" if one else "node")
+            elif isinstance(v, list):
+                changes[f.name] = visit_list(v)
+            elif isinstance(v, dict):
+                changes[f.name] = dict(v)
+        new = dataclasses.replace(n, **changes)
+        if origin is not None:
+            inputs.add(id(new))
+        r = fn(new, n) if with_original else fn(new)
+        if r is None:
+            return new
+        if isinstance(r, list):
+            if slot == "node":
+                raise TransformError(f"{type(n).__name__} replaced by a list where one {type(n).__name__} must stand")
+            if not all(isinstance(x, Stmt) for x in r):
+                raise TransformError("a statement was replaced by a list holding a non-statement")
+            if slot == "list":
+                return r  # spliced by visit_list
+            if len(r) == 1:
+                return r[0]
+            if not r:
+                return Empty(span=n.span, origin=origin)
+            b = Block(list(r), span=n.span)
+            b.origin = origin
+            return b
+        for kind in (Stmt, Expr, CType):
+            if isinstance(n, kind) and not isinstance(r, kind):
+                raise TransformError(f"{type(n).__name__} replaced by a {type(r).__name__}: a {kind.__name__} must stand there")
+        return r
+
+    def visit_list(items: list) -> list:
+        out: list = []
+        for x in items:
+            if not isinstance(x, Node):
+                out.append(copy.copy(x) if isinstance(x, (list, dict)) else x)
+                continue
+            r = visit(x, "list" if isinstance(x, Stmt) else "node")
+            if isinstance(r, list):
+                out.extend(r)
+            else:
+                out.append(r)
+        return out
+
+    out = visit(node, "stmt" if isinstance(node, Stmt) else "node")
+    if origin is not None:  # whatever fn made (returned, or assigned into a copy) is the pass's
+        for x in out.walk():
+            if id(x) not in inputs and x.origin is None:
+                x.origin = origin
+    return out

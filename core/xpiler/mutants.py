@@ -11,7 +11,6 @@ bytes), ``memcpy-direction`` (a BANG copy given the reverse direction), ``operan
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -40,12 +39,15 @@ def _sites(module: ir.Module):
             yield f, n
 
 
-def _mutate(module: ir.Module, target: ir.Node, change) -> ir.Module:
-    """A deep copy of ``module`` with ``change`` applied to the copy of ``target``."""
-    memo: dict = {}
-    new = copy.deepcopy(module, memo)
-    change(memo[id(target)], new)
-    return new
+def _mutate(module: ir.Module, target: ir.Node, change, kind: str) -> ir.Module:
+    """A copy of ``module`` with ``change`` applied to the copy of ``target``; what the
+    change makes has origin ``mutant:KIND``."""
+
+    def fn(new: ir.Node, old: ir.Node) -> None:
+        if old is target:
+            change(new)
+
+    return ir.transform(module, fn, origin=f"mutant:{kind}", with_original=True)
 
 
 def _line(n: ir.Node) -> int:
@@ -65,36 +67,36 @@ def mutants(module: ir.Module, per_kind: int = 3) -> Iterator[Mutant]:
         if isinstance(n, (ir.For, ir.If, ir.While)):
             cond = n.cond
             if isinstance(cond, ir.Binary) and cond.op in _FLIP and take("off-by-one"):
-                def flip(node, _m):
+                def flip(node):
                     node.cond.op = _FLIP[node.cond.op]
-                yield Mutant("off-by-one", _line(n), f"{cond.op} -> {_FLIP[cond.op]}", _mutate(module, n, flip))
+                yield Mutant("off-by-one", _line(n), f"{cond.op} -> {_FLIP[cond.op]}", _mutate(module, n, flip, "off-by-one"))
         # a stride in an index expression one larger
         if isinstance(n, ir.Index) and isinstance(n.index, ir.Binary):
             for sub in n.index.walk():
                 if isinstance(sub, ir.Binary) and sub.op == "*" and isinstance(sub.rhs, (ir.Name, ir.IntLit)):
                     if take("stride"):
-                        def widen(node, _m):
+                        def widen(node):
                             node.rhs = ir.Binary("+", node.rhs, ir.IntLit(1))
-                        yield Mutant("stride", _line(n), "an index stride one larger", _mutate(module, sub, widen))
+                        yield Mutant("stride", _line(n), "an index stride one larger", _mutate(module, sub, widen, "stride"))
                     break
         if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Call) and isinstance(n.expr.callee, ir.Name):
             name = n.expr.callee.name
             if name in BARRIERS and take("barrier"):
-                def remove(node, _m):
+                def remove(node):
                     node.expr = ir.Cast(ir.Named("void"), ir.IntLit(0))
-                yield Mutant("barrier", _line(n), f"{name}() removed", _mutate(module, n, remove))
+                yield Mutant("barrier", _line(n), f"{name}() removed", _mutate(module, n, remove, "barrier"))
             if name in COPIES and len(n.expr.args) >= 3 and take("memcpy-size"):
-                def shrink(node, _m):
+                def shrink(node):
                     node.expr.args[2] = ir.Binary("/", node.expr.args[2], ir.IntLit(4))
-                yield Mutant("memcpy-size", _line(n), f"{name} size divided by 4", _mutate(module, n, shrink))
+                yield Mutant("memcpy-size", _line(n), f"{name} size divided by 4", _mutate(module, n, shrink, "memcpy-size"))
             if name in ("__memcpy", "__memcpy_async") and len(n.expr.args) >= 4 and \
                     isinstance(n.expr.args[3], ir.Name) and "2" in n.expr.args[3].name and take("memcpy-direction"):
                 src_sp, dst_sp = n.expr.args[3].name.split("2", 1)
 
-                def reverse(node, _m):
+                def reverse(node):
                     node.expr.args[3] = ir.Name(f"{dst_sp}2{src_sp}")
                 yield Mutant("memcpy-direction", _line(n), f"direction {src_sp}2{dst_sp} -> {dst_sp}2{src_sp}",
-                             _mutate(module, n, reverse))
+                             _mutate(module, n, reverse, "memcpy-direction"))
         if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name):
             name = n.callee.name
             it = d.intrinsic(name)
@@ -109,7 +111,7 @@ def mutants(module: ir.Module, per_kind: int = 3) -> Iterator[Mutant]:
                 if pair and take("operand-swap"):
                     i, j = pair
 
-                    def swap(node, _m, i=i, j=j):
+                    def swap(node, i=i, j=j):
                         node.args[i], node.args[j] = node.args[j], node.args[i]
                     yield Mutant("operand-swap", _line(n), f"operands {i + 1} and {j + 1} of {name} swapped",
-                                 _mutate(module, n, swap))
+                                 _mutate(module, n, swap, "operand-swap"))

@@ -22,7 +22,6 @@
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import re
 from typing import Optional
@@ -147,21 +146,18 @@ class EmuPrinter(Printer):
     def _blockify(self, body: ir.Block) -> ir.Block:
         """Brace every sub-statement, so a line marker can precede each statement."""
 
-        def fix(n: ir.Node):
-            if isinstance(n, ir.If):
-                if not isinstance(n.then, ir.Block):
-                    n.then = ir.Block([n.then], span=n.then.span)
-                if n.other is not None and not isinstance(n.other, (ir.Block, ir.If)):
-                    n.other = ir.Block([n.other], span=n.other.span)
-            elif isinstance(n, (ir.For, ir.While, ir.DoWhile)):
-                if not isinstance(n.body, ir.Block):
-                    n.body = ir.Block([n.body], span=n.body.span)
-            return None
+        def brace(s: Optional[ir.Stmt]) -> Optional[ir.Stmt]:
+            return s if s is None or isinstance(s, ir.Block) else ir.Block([s], span=s.span)
 
-        body = copy.deepcopy(body)
-        for n in list(body.walk()):
-            fix(n)
-        return body
+        def fix(n: ir.Node) -> None:
+            if isinstance(n, ir.If):
+                n.then = brace(n.then)
+                if not isinstance(n.other, ir.If):  # keep else-if chains flat
+                    n.other = brace(n.other)
+            elif isinstance(n, (ir.For, ir.While, ir.DoWhile)):
+                n.body = brace(n.body)
+
+        return ir.transform(body, fix)
 
     # ------------------------------------------------------------------ statements
     def block_lines(self, b: ir.Block, depth: int) -> list[str]:
