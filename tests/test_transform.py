@@ -99,6 +99,7 @@ def test_spans_kept_and_origin_marks_what_the_pass_made():
     made = [n for n in out.walk() if n.origin == "scale"]
     assert {type(n).__name__ for n in made} == {"Binary", "FloatLit"}
     assert len(made) == 4  # two reads of x, each a Binary and a literal
+    assert {n.span.line for n in made} == {3, 4}  # the lines of the code they stand in
     kept = [n for n in out.walk() if isinstance(n, ir.Index)]
     assert kept and all(n.span is not None and n.origin is None for n in kept)
     assert _find(out, ir.For)[0].span == _find(m, ir.For)[0].span

@@ -528,16 +528,15 @@ def transform(node: Node, fn: Callable[..., Any], *, origin: Optional[str] = Non
     lists are copied; a ``Module`` gets an empty ``cache`` and a copy of its diagnostics),
     so the input stays valid and derived facts are recomputed. Spans are kept on every
     copied node; nodes ``fn`` made (not copies of input nodes) get ``origin`` set to
-    ``origin`` (the pass name) unless they already carry one.
+    ``origin`` (the pass name) unless they already carry one, and, lacking a span, the span
+    of the nearest enclosing node that has one (the source the new code stands in for).
 
         before:  for (int i = 0; i < n; ++i) y[i] = x[i];
         transform(f, lambda n: ir.Name("z") if isinstance(n, ir.Name) and n.name == "y" else None,
                   origin="rename")
         after:   for (int i = 0; i < n; ++i) z[i] = x[i];     (the new Name has origin "rename")
     """
-    inputs: set[int] = set()  # ids of the input tree's nodes and their copies: not "made by fn"
-    if origin is not None:
-        inputs.update(id(n) for n in node.walk())
+    inputs: set[int] = {id(n) for n in node.walk()}  # the input's nodes and (below) their copies
 
     def visit(n: Node, slot: str) -> Any:
         changes = {}
@@ -558,8 +557,7 @@ def transform(node: Node, fn: Callable[..., Any], *, origin: Optional[str] = Non
             elif isinstance(v, dict):
                 changes[f.name] = dict(v)
         new = dataclasses.replace(n, **changes)
-        if origin is not None:
-            inputs.add(id(new))
+        inputs.add(id(new))
         r = fn(new, n) if with_original else fn(new)
         if r is None:
             return new
@@ -596,8 +594,16 @@ def transform(node: Node, fn: Callable[..., Any], *, origin: Optional[str] = Non
         return out
 
     out = visit(node, "stmt" if isinstance(node, Stmt) else "node")
-    if origin is not None:  # whatever fn made (returned, or assigned into a copy) is the pass's
-        for x in out.walk():
-            if id(x) not in inputs and x.origin is None:
-                x.origin = origin
+    # What fn made (returned, or assigned into a copy) is the pass's: it gets ``origin`` and,
+    # lacking a span, the span of the node it stands in (so findings and provenance point
+    # at the source lines it came from).
+    stack: list[tuple[Node, Optional[Span]]] = [(out, out.span)]
+    while stack:
+        n, parent_span = stack.pop()
+        if id(n) not in inputs:
+            if n.origin is None:
+                n.origin = origin
+            if n.span is None:
+                n.span = parent_span
+        stack.extend((c, n.span or parent_span) for c in n.children())
     return out

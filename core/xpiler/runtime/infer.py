@@ -22,70 +22,10 @@ from typing import Optional
 import numpy as np
 
 from .. import evaluate, ir, spec
+from ..analysis import patterns
 from ..printer import print_node
 
-AXES = ("x", "y", "z")
-
-
-def _member(e: ir.Expr) -> Optional[tuple[str, str]]:
-    if isinstance(e, ir.Member) and isinstance(e.base, ir.Name) and e.member in AXES:
-        return e.base.name, e.member
-    return None
-
-
-def _global_axis(e: ir.Expr, env: dict[str, ir.Expr]) -> Optional[str]:
-    """The axis ``a`` when ``e`` is blockIdx.a * blockDim.a + threadIdx.a (any order)."""
-    e = _resolve(e, env)
-    if isinstance(e, ir.Cast):
-        e = e.operand
-    if not (isinstance(e, ir.Binary) and e.op == "+"):
-        return None
-    for a, b in ((e.lhs, e.rhs), (e.rhs, e.lhs)):
-        a, b = _strip(a), _strip(b)
-        t = _member(b)
-        if t and t[0] == "threadIdx" and isinstance(a, ir.Binary) and a.op == "*":
-            m1, m2 = _member(_strip(a.lhs)), _member(_strip(a.rhs))
-            names = {m1, m2}
-            if ("blockIdx", t[1]) in names and ("blockDim", t[1]) in names:
-                return t[1]
-    return None
-
-
-def _strip(e: ir.Expr) -> ir.Expr:
-    while isinstance(e, ir.Cast):
-        e = e.operand
-    return e
-
-
-def _resolve(e: ir.Expr, env: dict[str, ir.Expr]) -> ir.Expr:
-    seen = 0
-    while isinstance(_strip(e), ir.Name) and _strip(e).name in env and seen < 8:
-        e = env[_strip(e).name]
-        seen += 1
-    return e
-
-
-def _bounds(f: ir.Function, values: dict) -> list[tuple[ir.Expr, ir.Expr]]:
-    """(index expression, bound value expression) pairs from guards ``idx < bound`` and
-    early returns ``if (idx >= bound) return;``."""
-    out = []
-    for n in f.body.walk():
-        conds: list[ir.Expr] = []
-        if isinstance(n, ir.If):
-            conds.append(n.cond)
-        elif isinstance(n, ir.For) and n.cond is not None:
-            conds.append(n.cond)
-        while conds:
-            c = _strip(conds.pop())
-            if isinstance(c, ir.Binary) and c.op in ("&&", "||"):
-                conds += [c.lhs, c.rhs]
-            elif isinstance(c, ir.Binary) and c.op in ("<", "<=", ">=", ">"):
-                lhs, rhs = _strip(c.lhs), _strip(c.rhs)
-                if c.op in ("<", ">="):
-                    out.append((lhs, rhs))
-                else:
-                    out.append((rhs, lhs))
-    return out
+AXES = patterns.AXES
 
 
 def infer_launch(module: ir.Module, f: ir.Function, values: dict) -> tuple[Optional[spec.Launch], list[str]]:
@@ -99,18 +39,13 @@ def _scalar_env(values: dict) -> dict:
 
 
 def _infer_gpu(module: ir.Module, f: ir.Function, values: dict) -> tuple[Optional[spec.Launch], list[str]]:
-    env: dict[str, ir.Expr] = {}
-    for n in f.body.walk():
-        if isinstance(n, ir.Decl):
-            for v in n.vars:
-                if v.init is not None and v.init_style == "=":
-                    env[v.name] = v.init
+    env = patterns.definitions(f, strict=False)
     scalars = _scalar_env(values)
     evidence: list[str] = []
     block = [1, 1, 1]
     grid = [1, 1, 1]
-    used_thread = {m[1] for n in f.body.walk() if (m := _member(n)) and m[0] == "threadIdx"}
-    used_block = {m[1] for n in f.body.walk() if (m := _member(n)) and m[0] == "blockIdx"}
+    used_thread = {m[1] for n in f.body.walk() if (m := patterns.builtin(n)) and m[0] == "threadIdx"}
+    used_block = {m[1] for n in f.body.walk() if (m := patterns.builtin(n)) and m[0] == "blockIdx"}
     if not used_thread and not used_block:
         return spec.GpuLaunch((1, 1, 1), (1, 1, 1)), ["no thread or block index read: one thread"]
     dims = max([AXES.index(a) + 1 for a in used_thread | used_block] or [1])
@@ -128,7 +63,8 @@ def _infer_gpu(module: ir.Module, f: ir.Function, values: dict) -> tuple[Optiona
             pass
     # a shared array indexed by threadIdx.x directly: at most that many threads
     for n in f.body.walk():
-        if isinstance(n, ir.Index) and _member(_strip(n.index)) == ("threadIdx", "x") and isinstance(n.base, ir.Name):
+        if isinstance(n, ir.Index) and isinstance(n.base, ir.Name) and \
+                patterns.builtin(patterns.strip_casts(n.index)) == ("threadIdx", "x"):
             for d in f.body.walk():
                 if isinstance(d, ir.Decl):
                     for v in d.vars:
@@ -137,14 +73,14 @@ def _infer_gpu(module: ir.Module, f: ir.Function, values: dict) -> tuple[Optiona
                             block[0] = min(v.type.size.value, 1024)
                             evidence.append(f"block.x = {block[0]}: shared array {v.name} is indexed by threadIdx.x")
     found = set()
-    for idx, bound in _bounds(f, values):
+    for idx, bound in patterns.guards(f):
         try:
             limit = evaluate.evaluate(bound, scalars)
         except evaluate.Unknown:
             continue
         if not isinstance(limit, (int, float)):
             continue
-        axis = _global_axis(idx, env)
+        axis = patterns.global_index(idx, env)
         if axis is not None and axis not in found:
             i = AXES.index(axis)
             grid[i] = max(1, math.ceil(limit / block[i]))
@@ -152,7 +88,7 @@ def _infer_gpu(module: ir.Module, f: ir.Function, values: dict) -> tuple[Optiona
             evidence.append(f"grid.{axis} = ceil({print_node(bound, module.dialect)} / {block[i]}) from the guard "
                             f"on {print_node(idx, module.dialect)}")
             continue
-        direct = _member(_strip(_resolve(idx, env)))
+        direct = patterns.builtin(patterns.strip_casts(patterns.resolve(idx, env)))
         if direct and direct[0] == "blockIdx" and direct[1] not in found:
             i = AXES.index(direct[1])
             grid[i] = max(1, int(limit))
