@@ -105,3 +105,39 @@ def test_arg_specs():
     for bad in ["x=float33[4]", "x=float32[]", "x", "n=abc"]:
         with pytest.raises(XpilerError):
             spec.parse_args(bad)
+
+
+@pytest.mark.parametrize("name,text,rule", [
+    ("helpers.cu", "__device__ float twice(float v) { return 2.0f * v; }\n",
+     "a CUDA kernel is a function defined __global__"),
+    ("helpers.mlu", "__mlu_func__ float twice(float v) { return 2.0f * v; }\n",
+     "a BANG C kernel is a function defined __mlu_global__ or __mlu_entry__"),
+    ("main.c", "int main(void) { return 0; }\n",
+     "a C kernel is a function defined in the file that is not main, static or inline"),
+])
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_a_file_with_no_kernel_is_an_error(tmp_path, capsys, name, text, rule, command):
+    f = tmp_path / name
+    f.write_text(text)
+    extra = ["--out", str(tmp_path / "out")] if command == "run" else []
+    rc, out, err = run(command, str(f), *extra, capsys=capsys)
+    assert rc != 0 and "no findings" not in out
+    assert f"{f} has no kernel: {rule}" in err
+    defined = "main" if name == "main.c" else "twice"
+    assert f"to run one of its functions ({defined}) as written, give --kernel NAME" in err
+
+
+def test_check_compile_labels_the_bang_verdict_as_the_strict_header(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XPILER_CACHE_DIR", str(tmp_path / "cache"))
+    f = tmp_path / "k.mlu"
+    f.write_text("// xpiler: launch dim=1,1,1 type=block\n// xpiler: args x=float32[64]\n"
+                 "__mlu_global__ void k(float *x) {\n    __nram__ float b[64];\n"
+                 "    __memcpy(b, x, 256, GDRAM2NRAM);\n    __memcpy(x, b, 256, NRAM2GDRAM);\n}\n")
+    rc, out, _ = run("check", "--compile", str(f), capsys=capsys)
+    if "unverified" in out:
+        pytest.skip("g++ is not installed")
+    assert rc == 0 and "compile: strict BANG header: accepted\n" in out and "passed" not in out
+    rc, out, _ = run("check", "--compile", "--json", str(f), capsys=capsys)
+    compile_ = json.loads(out)["compile"]
+    assert compile_["tool"] == "strict BANG header (g++, not cncc)"
+    assert compile_["verdict"] == "accepted-by-strict-header"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,8 +51,27 @@ def test_truncated_and_mutated_corpus_files(path, seed, mode):
     else:
         text = src[:cut] + " __bang_nonexistent(x, y, 4); _mm512_bogus_ps(a); " + src[cut:]
     m = check(text, path.suffix)
-    if mode == 0 and cut < len(src) // 2 and "{" in src[:cut]:
-        assert m.diagnostics or m.items is not None
+    size = len(text.encode())
+    for node in m.walk():  # what was understood points into this text, not past its end
+        if node.span is not None:
+            assert 0 <= node.span.offset <= node.span.end_offset <= size, (type(node).__name__, node.span.offset,
+                                                                         node.span.end_offset, size)
+    if mode == 0 and _open_braces(text) > 0:
+        # cut inside a body: clang's "expected '}'" must reach the module's diagnostics, in the text
+        lines = text.count("\n") + 1
+        assert any(d.is_error and 1 <= d.line <= lines for d in m.diagnostics), m.diagnostics
+
+
+_NOT_CODE = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)"  # comments
+                       r"|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?"  # string and character literals
+                       r"|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.S | re.M)  # directives, continuation lines too
+
+
+def _open_braces(text: str) -> int:
+    """Braces opened and not closed in the code (comments, literals and directives with their
+    continuation lines aside)."""
+    code = _NOT_CODE.sub("", text)
+    return code.count("{") - code.count("}")
 
 
 def test_one_megabyte_file():

@@ -67,7 +67,8 @@ def test_corpus_compiles(path):
     result = _corpus_results()[path]
     _skip_if_absent(result, dialect, str(path))
     errors = [str(d) for d in result.diagnostics if d.is_error]
-    assert result.verdict == "passed", f"{result.message}\n{' '.join(result.command)}\n" + "\n".join(errors)
+    expected = toolchains.ACCEPTED if dialect == "bang" else "passed"  # our header is no BANG compiler
+    assert result.verdict == expected, f"{result.message}\n{' '.join(result.command)}\n" + "\n".join(errors)
     assert not errors
 
 
@@ -127,7 +128,8 @@ def test_broken_kernel_fails_at_its_line(dialect, tmp_path):
     path = str(tmp_path / name)
     result = compile_check(textwrap.dedent(text), path, dialect)
     _skip_if_absent(result, dialect, path)
-    assert result.verdict == "failed", result
+    assert result.verdict == (toolchains.REJECTED if dialect == "bang" else "failed"), result
+    assert result.failed and not result.passed
     errors = [d for d in result.diagnostics if d.is_error]
     assert errors, result
     assert [d.line for d in errors if d.file == path] == [line], [str(d) for d in errors]
@@ -151,7 +153,7 @@ def test_bang_intrinsic_argument_types_are_checked(tmp_path):
     path = str(tmp_path / "types.mlu")
     result = compile_check(text, path, "bang")
     _skip_if_absent(result, "bang", path)
-    assert result.verdict == "failed"
+    assert result.verdict == toolchains.REJECTED
     # line 5: half source for a float destination; line 6 is correct; line 7: an int is not
     # an mluMemcpyDirection_t; line 9: built-in variables are read-only.
     assert sorted({d.line for d in result.diagnostics if d.is_error}) == [5, 7, 9], \
@@ -179,6 +181,8 @@ def test_missing_tool_is_unverified(dialect, field, tmp_path):
     options = Toolchain(**{field: str(tmp_path / "nowhere" / field)})
     result = compile_check("int x;\n", str(tmp_path / f"k{suffix}"), dialect, options=options)
     shown = {"gxx": "g++"}.get(field, field)
+    if dialect == "bang":
+        shown += " (which runs the strict BANG header)"
     assert result.verdict == "unverified"
     assert result.message == f"unverified: {shown} not installed"
     assert result.diagnostics == [] and not result.passed
@@ -288,7 +292,7 @@ def test_launch_configuration_is_type_checked(tmp_path):
     path = str(tmp_path / "cfg.mlu")
     result = compile_check(text, path, "bang")
     _skip_if_absent(result, "bang", path)
-    assert result.verdict == "failed"
+    assert result.verdict == toolchains.REJECTED
     assert {d.line for d in result.diagnostics if d.is_error} == {4}
 
 
@@ -312,3 +316,32 @@ def test_bang_header_comes_from_the_tables():
 def test_unknown_bang_arch_is_unverified(tmp_path):
     result = compile_check("int x;\n", str(tmp_path / "k.mlu"), "bang", options=Toolchain(bang_arch="mtp_999"))
     assert result.verdict == "unverified" and "mtp_999" in result.message
+
+
+# ------------------------------------------------------------------------------ honest BANG labels
+def test_bang_check_is_labelled_as_our_strict_header_not_a_compiler(monkeypatch, tmp_path):
+    """No BANG compiler exists here: what accepts or rejects a BANG file is our own header
+    under g++, and every label says so -- never a real toolchain's "passed"."""
+    from xpiler import jobs
+
+    monkeypatch.setenv("XPILER_CACHE_DIR", str(tmp_path / "cache"))
+    good = "#include <bang.h>\n__mlu_global__ void k(float *x) { __nram__ float b[64]; " \
+           "__memcpy(b, x, 256, GDRAM2NRAM); }\n"
+    path = str(tmp_path / "k.mlu")
+    result = compile_check(good, path, "bang")
+    _skip_if_absent(result, "bang", path)
+    assert (result.tool, result.verdict, result.message) == (
+        "strict BANG header (g++, not cncc)", "accepted-by-strict-header", "strict BANG header: accepted")
+    assert not result.passed and not result.failed
+    cached = compile_check(good, path, "bang")
+    assert cached.cached and (cached.tool, cached.verdict, cached.message) == (result.tool, result.verdict,
+                                                                             result.message)
+    bad = good.replace("GDRAM2NRAM", "3")
+    rejected = compile_check(bad, path, "bang")
+    assert rejected.verdict == "rejected-by-strict-header" and rejected.failed
+    assert rejected.message == "strict BANG header: rejected: 1 error"
+    assert {d.source for d in rejected.diagnostics} == {"strict BANG header"}
+    # the editor's compile job reports the same label
+    out = jobs.check(good, path, "k", compile_only=True)
+    assert out["summary"] == "strict BANG header: accepted"
+    assert "passed" not in " ".join(d["message"] for d in out["diagnostics"])

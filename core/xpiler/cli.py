@@ -67,7 +67,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                    "resolved launch and argument spec, and report findings at their lines: "
                                    "out-of-bounds accesses, reads of never-written memory, races on shared "
                                    "memory, barrier divergence, BANG operand-space, overlap and capacity "
-                                   "violations. --compile adds the real toolchain's verdict. Exit status 0 only "
+                                   "violations. --compile adds the real toolchain's verdict (for BANG, which has "
+                                   "no compiler here, the strict declaration header's). Exit status 0 only "
                                    "when there is no finding.")
     c.add_argument("file")
     c.add_argument("--kernel", help="check only this kernel (or host function)")
@@ -204,13 +205,38 @@ def _report_run(ex, path: str) -> list[str]:
     return lines
 
 
+def _kernel_rule(dialect: str) -> str:
+    """What makes a function a kernel in ``dialect``, for error messages."""
+    d = dialects.get(dialect)
+    qual = d.function_qualifiers.get("kernel")
+    if qual:
+        aliases = [a for a, canonical in d.extra_qualifier_spellings.items() if canonical == qual]
+        return f"a {d.title} kernel is a function defined {' or '.join([qual] + aliases)}"
+    # C and VNNI spell no qualifier: the front end's rule (frontend/convert.py, _classify_c_kernels)
+    return (f"a {d.title} kernel is a function defined in the file that is not main, static or inline "
+            f"and that no other function of the file calls")
+
+
+def _require_kernel(module, path: str, kernel: Optional[str]) -> None:
+    """A file with no kernel is an error (unless --kernel names the function to run)."""
+    if kernel or module.kernels:
+        return
+    defined = sorted({f.name for f in module.functions if f.body is not None})
+    hint = (f"; to run one of its functions ({', '.join(defined)}) as written, give --kernel NAME" if defined
+            else "; it defines no function at all")
+    raise XpilerError(f"{path} has no kernel: {_kernel_rule(module.dialect)}{hint}")
+
+
 def cmd_run(args) -> int:
     import numpy as np
 
     from .runtime import execute
+    from .runtime.run import load
 
     values = _arg_values(args.arg, args.seed)
-    ex = execute(_read(args.file), path=args.file, dialect=args.dialect, kernel=args.kernel, args=values,
+    module = load(_read(args.file), args.file, args.dialect)
+    _require_kernel(module, args.file, args.kernel)
+    ex = execute(module, path=args.file, dialect=args.dialect, kernel=args.kernel, args=values,
                  launch=args.launch, checks=not args.no_checks, timeout=args.timeout, seed=args.seed)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -235,6 +261,7 @@ def cmd_check(args) -> int:
     from .runtime.run import load
 
     module = load(_read(args.file), args.file, args.dialect)
+    _require_kernel(module, args.file, args.kernel)
     targets = [module.function(args.kernel)] if args.kernel else module.kernels
     if args.kernel and (targets[0] is None or targets[0].body is None):
         raise XpilerError(f"no function '{args.kernel}' in {args.file}")
@@ -249,7 +276,7 @@ def cmd_check(args) -> int:
                              "diagnostics": [d.to_dict() for d in cr.diagnostics]}
         lines.append(f"compile: {cr.message}")
         lines += [_rel(d, args.file) for d in cr.diagnostics]
-        clean &= cr.verdict != "failed"
+        clean &= not cr.failed  # the strict BANG header's rejection counts too
     values = _arg_values(args.arg, args.seed)
     for f in targets:
         try:

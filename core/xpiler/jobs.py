@@ -101,12 +101,16 @@ def toolchain(settings: dict):
 
 
 def _unresolved(module, f, message: str) -> dict:
-    """What a quick fix inserts above the kernel: a launch comment (and args comment) with
-    the values inference found, for the user to confirm."""
-    from . import spec
+    """What a quick fix inserts above the kernel: a launch comment (and args comment), labelled
+    for what it is. ``launch`` is "inferred" (from the kernel's guards and index arithmetic:
+    check the values) or "default" (inference failed, ``reason`` says why: a placeholder the
+    user must replace); ``args`` is "placeholder" (sizes are never inferred here)."""
+    from . import dtypes, ir, spec
     from .runtime.infer import infer_launch
 
-    insert = []
+    notes: list[str] = []  # plain comments above the annotations: what the values are
+    insert: list[str] = []
+    fix: dict = {"launch": None, "reason": None, "args": None}
     if "launch" not in f.annotations and module.dialect in ("cuda", "hip", "bang") and f.kind == "kernel":
         values = {}
         if "args" in f.annotations:
@@ -114,22 +118,32 @@ def _unresolved(module, f, message: str) -> dict:
                 values = {a.name: a.value for a in spec.parse_args(f.annotations["args"]) if not a.is_buffer}
             except XpilerError:
                 pass
-        L, _ = infer_launch(module, f, values)
-        insert.append(f"// xpiler: launch {L if L else ('dim=4,1,1 type=union1' if module.dialect == 'bang' else 'grid=1,1,1 block=256,1,1')}")
+        L, evidence = infer_launch(module, f, values)
+        if L is not None:
+            fix["launch"] = "inferred"
+            insert.append(f"// xpiler: launch {L}")
+        else:
+            fix["launch"] = "default"
+            fix["reason"] = "; ".join(evidence) or "nothing in the kernel bounds its grid"
+            default = "dim=4,1,1 type=union1" if module.dialect == "bang" else "grid=1,1,1 block=256,1,1"
+            # a plain comment (not "xpiler:") so the note never becomes an annotation
+            notes.append(f"// default launch, not inferred (inference failed: {fix['reason']}): "
+                          f"replace it with the kernel's real launch")
+            insert.append(f"// xpiler: launch {default}")
     if "args" not in f.annotations and ("args" in message or "argument" in message):
         parts = []
         for p in f.params:
-            from . import dtypes, ir
-
             if isinstance(p.type, (ir.Pointer, ir.Array)):
                 parts.append(f"{p.name}={dtypes.dtype_of(dtypes.element_type(p.type)) or 'float32'}[1024]")
             else:
                 parts.append(f"{p.name}=1024")
+        fix["args"] = "placeholder"
+        notes.append("// placeholder argument sizes, not inferred: set each buffer's shape and each scalar's value")
         insert.append("// xpiler: args " + " ".join(parts))
     line = f.span.line if f.span else 1
     if f.template:
         line = max(1, line)
-    return {"line": line, "text": "\n".join(insert) + "\n" if insert else ""}
+    return {"line": line, "text": "\n".join(notes + insert) + "\n" if insert else "", **fix}
 
 
 JOBS = {"check": check, "compile": lambda text, path, kernel, settings=None, progress=_quiet:

@@ -16,7 +16,10 @@
   ``k<<<dim, type, queue>>>(args)`` are rewritten first (:func:`rewrite_bang_launches`) into
   ``(__xp_bang_launch(dim, type, queue), k)(args)``, which still checks the configuration and
   every argument against the kernel's parameters; diagnostics are mapped back to the
-  original lines and columns.
+  original lines and columns. Our own header is not Cambricon's compiler, and the result
+  says so: the tool is ``"strict BANG header (g++, not cncc)"``, the verdict
+  ``"accepted-by-strict-header"`` or ``"rejected-by-strict-header"`` (never ``"passed"``),
+  the message ``"strict BANG header: accepted"`` or ``"strict BANG header: rejected: ..."``.
 
 The compiler's messages become :class:`~xpiler.diagnostics.Diagnostic` s for the original
 file. A compiler that is not installed gives the verdict ``"unverified"``, never
@@ -54,6 +57,10 @@ _VNNI_FLAGS = ("-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512v
 _GCC_DIAG_FLAGS = ("-fdiagnostics-color=never", "-fdiagnostics-urls=never", "-fno-diagnostics-show-caret",
                    "-fdiagnostics-column-unit=byte")
 _MEMORY = 16 << 30  # address space for a compiler (nvcc and clang reserve a lot of it)
+# The BANG check is g++ against our generated header, not a BANG compiler: named apart.
+STRICT_BANG = "strict BANG header"
+STRICT_BANG_TOOL = f"{STRICT_BANG} (g++, not cncc)"
+ACCEPTED, REJECTED = "accepted-by-strict-header", "rejected-by-strict-header"
 
 
 # ------------------------------------------------------------------------------ options
@@ -89,17 +96,24 @@ class Toolchain:
 class CompileResult:
     """The outcome of one compile check."""
 
-    tool: str  # "nvcc", "hipcc", "gcc", "g++"
-    verdict: str  # "passed" | "failed" | "unverified"
+    tool: str  # "nvcc", "hipcc", "gcc", "g++", STRICT_BANG_TOOL
+    verdict: str  # "passed" | "failed" | "unverified"; BANG: ACCEPTED | REJECTED (or "failed" on a timeout)
     diagnostics: list[Diagnostic]
     command: list[str]
     elapsed: float  # seconds this call took (a cache hit is near zero)
-    message: str  # one line for the user: "nvcc: 2 errors", "unverified: nvcc not installed"
+    message: str  # one line for the user: "nvcc: 2 errors", "unverified: nvcc not installed",
+    #               "strict BANG header: accepted"
     cached: bool = False  # the result came from the compile cache
 
     @property
     def passed(self) -> bool:
+        """A real compiler accepted the file (never true for the strict BANG header)."""
         return self.verdict == "passed"
+
+    @property
+    def failed(self) -> bool:
+        """The compiler, or the strict BANG header, rejected the file."""
+        return self.verdict in ("failed", REJECTED)
 
 
 # ------------------------------------------------------------------------------ entry point
@@ -118,8 +132,9 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
     shown = Toolchain._EXE[tool]
     exe = opts.path(tool)
     if exe is None:
-        return CompileResult(shown, "unverified", [], [], time.monotonic() - t0,
-                             f"unverified: {shown} not installed")
+        what = f"{shown} (which runs the {STRICT_BANG})" if d.name == "bang" else shown
+        return CompileResult(STRICT_BANG_TOOL if d.name == "bang" else shown, "unverified", [], [],
+                             time.monotonic() - t0, f"unverified: {what} not installed")
     env = dict(os.environ, LC_ALL="C", LANG="C")
     env.pop("LANGUAGE", None)
     if d.name == "hip":
@@ -138,7 +153,7 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
         cmd = [exe, f"--offload-arch={opts.hip_arch}", *inc, "-x", "hip", "-c", name, "-o", name + ".o"]
     elif d.name == "bang":
         if opts.bang_arch not in _bang().ARCHS:
-            return CompileResult(shown, "unverified", [], [], time.monotonic() - t0,
+            return CompileResult(STRICT_BANG_TOOL, "unverified", [], [], time.monotonic() - t0,
                                  f"unverified: unknown BANG arch {opts.bang_arch!r} "
                                  f"(one of {', '.join(_bang().ARCHS)})")
         skip = _defined_intrinsics(data.decode("utf-8", "replace"))
@@ -147,6 +162,7 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
         cmd = [exe, "-std=c++17", "-fsyntax-only", "-x", "c++", "-nostdinc", "-nostdinc++", *_GCC_DIAG_FLAGS,
                "-I", str(stubs), *inc, "-include", str(header), name]
         key_parts["header"] = header.name
+        key_parts["labels"] = STRICT_BANG_TOOL  # results cached under the old "g++ ... passed" labels are stale
     elif d.name == "vnni":
         std = ["-std=c11", "-x", "c"] if language == "c" else ["-std=c++17", "-x", "c++"]
         cmd = [exe, *std, "-O1", *_VNNI_FLAGS, *_GCC_DIAG_FLAGS, *inc, "-c", name, "-o", name + ".o"]
@@ -179,33 +195,43 @@ def compile_check(source: str | bytes, path: str, dialect: str, *, options: Opti
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     main = {name, str(workdir / name), "./" + name}
-    diags = _parse_output(res.stdout + "\n" + res.stderr, main, path, data, mapper, shown)
+    source = STRICT_BANG if d.name == "bang" else shown  # where a diagnostic says it comes from
+    diags = _parse_output(res.stdout + "\n" + res.stderr, main, path, data, mapper, source)
     if res.timed_out:
-        diags.insert(0, Diagnostic("error", f"{shown} timed out after {timeout:g} s", file=path, source=shown,
+        diags.insert(0, Diagnostic("error", f"{shown} timed out after {timeout:g} s", file=path, source=source,
                                    code="compiler-timeout"))
-        verdict, message = "failed", f"{shown}: timed out after {timeout:g} s"
+        verdict = "failed"
+        message = (f"{source}: {shown} timed out after {timeout:g} s" if d.name == "bang"
+                   else f"{shown}: timed out after {timeout:g} s")
     elif res.returncode != 0:
         if not any(g.is_error for g in diags):  # a driver error with no position ("nvcc fatal : ...")
             first = next((ln.strip() for ln in (res.stderr + "\n" + res.stdout).splitlines() if ln.strip()), "")
             diags.insert(0, Diagnostic("error", f"{shown} {res.describe()}" + (f": {first}" if first else ""),
-                                       file=path, source=shown, code="compiler-failed"))
-        verdict, message = "failed", _summary(shown, diags, d.name)
+                                       file=path, source=source, code="compiler-failed"))
+        verdict, message = (REJECTED if d.name == "bang" else "failed"), _summary(shown, diags, d.name)
     else:
-        verdict, message = "passed", _summary(shown, diags, d.name)
-    result = CompileResult(shown, verdict, diags, [str(c) for c in cmd], time.monotonic() - t0, message)
+        verdict, message = (ACCEPTED if d.name == "bang" else "passed"), _summary(shown, diags, d.name)
+    result = CompileResult(STRICT_BANG_TOOL if d.name == "bang" else shown, verdict, diags,
+                           [str(c) for c in cmd], time.monotonic() - t0, message)
     if not res.timed_out and res.signal is None:
         _cache_store(key, result, path)
     return result
 
 
 def _summary(tool: str, diags: list[Diagnostic], dialect: str) -> str:
-    what = f"{tool} (strict BANG declarations)" if dialect == "bang" else tool
+    """One line such as ``nvcc: passed, 1 warning`` or ``gcc: 2 errors``; for BANG
+    ``strict BANG header: accepted`` or ``strict BANG header: rejected: 2 errors`` (our header
+    under g++, not a BANG compiler)."""
     errors = sum(g.severity == "error" for g in diags)
     warnings = sum(g.severity == "warning" for g in diags)
     parts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    if dialect == "bang":
+        if errors:
+            return f"{STRICT_BANG}: rejected: {', '.join(parts)}"
+        return f"{STRICT_BANG}: accepted" + (f", {', '.join(parts)}" if parts else "")
     if not errors:
         parts.insert(0, "passed")
-    return f"{what}: {', '.join(parts)}"
+    return f"{tool}: {', '.join(parts)}"
 
 
 def _scratch_name(path: str, default_suffix: str) -> str:

@@ -311,16 +311,31 @@ def code_action(ls: XpilerServer, params: T.CodeActionParams):
     actions: list[T.CodeAction] = []
     for f in targets:
         for job, title in ACTION_TITLES.items():
+            if job == "compile" and d.module.dialect == "bang":  # no BANG compiler: say what checks it
+                title = "Check `{k}` against the strict BANG header (no BANG compiler here)"
             actions.append(T.CodeAction(title=title.format(k=f.name), kind=f"source.xpiler.{job}",
                                         data={"uri": d.uri, "version": d.version, "kernel": f.name, "job": job}))
         fix = d.unresolved.get(f.name)
         if fix and fix.get("text"):
             pos = T.Position(max(fix["line"] - 1, 0), 0)
             actions.append(T.CodeAction(
-                title=f"Insert the inferred launch comment above `{f.name}` (check the values)",
-                kind=T.CodeActionKind.QuickFix, is_preferred=True,
+                title=_quick_fix_title(f.name, fix),
+                kind=T.CodeActionKind.QuickFix, is_preferred=fix.get("launch") != "default",
                 edit=T.WorkspaceEdit(changes={d.uri: [T.TextEdit(range=T.Range(pos, pos), new_text=fix["text"])]})))
     return actions
+
+
+def _quick_fix_title(kernel: str, fix: dict) -> str:
+    """Say what the inserted comments are: inferred values to check, or a default launch and
+    placeholder sizes to replace (``xpiler.jobs._unresolved`` labels them)."""
+    launch = fix.get("launch")
+    if launch == "default":
+        title = f"Insert a default launch comment above `{kernel}` (inference failed: {fix.get('reason')})"
+    elif launch == "inferred":
+        title = f"Insert the inferred launch comment above `{kernel}` (check the values)"
+    else:
+        return f"Insert a placeholder args comment above `{kernel}` (set the sizes)"
+    return title + (" and a placeholder args comment" if fix.get("args") else "")
 
 
 @server.feature(T.CODE_ACTION_RESOLVE)

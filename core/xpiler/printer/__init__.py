@@ -9,12 +9,24 @@ bodies stay where the source had them, so ``parse(print(parse(src))) == parse(sr
 
     print_module(module)                 in the module's own dialect
     print_module(module, dialect="hip")  spelled for another dialect
+    print_module(module, "bang", diagnostics=found)
+
+Spelling the IR for another dialect never drops a construct silently. What the target
+cannot express -- a memory space it has no qualifier for, ``__launch_bounds__`` outside
+CUDA/HIP, a launch whose configuration means something else there (or where there is no
+launch), a built-in variable, intrinsic or namespace (``wmma::``) of the source dialect the
+target lacks -- is recorded as a ``not-expressible`` diagnostic at the node's line, and
+stays visible in the text: a dropped qualifier becomes a ``/* xpiler: ... */`` comment, an
+unknown name is printed verbatim (so a compile check fails on it).
 """
 from __future__ import annotations
 
+import functools
+import re
 from typing import Optional
 
 from .. import dialects, ir
+from ..diagnostics import Diagnostic
 
 INDENT = "    "
 
@@ -29,10 +41,22 @@ _COMPARE = {"==", "!=", "<", ">", "<=", ">="}
 _ARITH = {"+", "-", "*", "/", "%"}
 
 
-def print_module(module: ir.Module, dialect: Optional[str] = None) -> str:
-    """The source text of ``module``, spelled for ``dialect`` (default: its own)."""
+NOT_EXPRESSIBLE = "not-expressible"
+_DEFAULT_SPACES = ("local", "host")  # automatic and file-scope host variables need no qualifier
+
+
+def print_module(module: ir.Module, dialect: Optional[str] = None,
+                 diagnostics: Optional[list[Diagnostic]] = None) -> str:
+    """The source text of ``module``, spelled for ``dialect`` (default: its own). What the
+    target cannot express is appended to ``diagnostics`` (when given) as ``not-expressible``
+    diagnostics; the text keeps it visible either way."""
     same = dialect is None or dialect == module.dialect
-    return Printer(dialect or module.dialect, module.language if same else "").module(module)
+    p = Printer(dialect or module.dialect, module.language if same else "", source=module.dialect,
+                file=module.path)
+    text = p.module(module)
+    if diagnostics is not None:
+        diagnostics.extend(p.diagnostics)
+    return text
 
 
 def print_node(node: ir.Node, dialect: str = "c", language: str = "") -> str:
@@ -49,18 +73,88 @@ def print_node(node: ir.Node, dialect: str = "c", language: str = "") -> str:
     raise TypeError(f"cannot print {type(node).__name__}")
 
 
+@functools.lru_cache(maxsize=None)
+def _namespaces(name: str) -> frozenset[str]:
+    """The namespaces a dialect's qualified intrinsics live in, with the shorter spellings a
+    file may use (``nvcuda::wmma`` and ``wmma``)."""
+    out: set[str] = set()
+    for it in dialects.get(name).intrinsics.values():
+        if it.qualified and "::" in it.qualified:
+            parts = it.qualified.split("::")[:-1]
+            out.update("::".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(out)
+
+
 class Printer:
-    def __init__(self, dialect: str, language: str = ""):
+    """Prints IR nodes for ``dialect``. Given ``source`` (the dialect the IR was read from),
+    it also records in ``diagnostics`` what ``dialect`` cannot express (see the module
+    docstring); without it (the emulator, single nodes) it only prints."""
+
+    def __init__(self, dialect: str, language: str = "", source: Optional[str] = None,
+                 file: Optional[str] = None):
         self.d = dialects.get(dialect)
         self.language = language or self.d.language
+        self.src = dialects.get(source) if source else None
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[tuple[int, str]] = set()
+        self._defined: set[str] = set()  # functions the module defines (never flagged as intrinsics)
+        self._at: Optional[ir.Node] = None  # the statement being printed: the line of what is inside it
+        self._foreign_ns: Optional[re.Pattern] = None
+        if self.src is not None and self.src.name != self.d.name:
+            lost = _namespaces(self.src.name) - _namespaces(self.d.name)
+            if lost:
+                alts = "|".join(re.escape(n) for n in sorted(lost, key=len, reverse=True))
+                self._foreign_ns = re.compile(rf"(?<![\w:])({alts})::")
         if self.d.name == "c":
             self.restrict = "restrict" if self.language == "c" else "__restrict__"
         else:
             self.restrict = self.d.restrict if self.language != "c" else "restrict"
 
+    # ------------------------------------------------------------------ what the target cannot express
+    @property
+    def _foreign(self) -> bool:
+        """Printing for a dialect other than the source's: names may be missing there."""
+        return self.src is not None and self.src.name != self.d.name
+
+    def _lost(self, node: Optional[ir.Node], construct: str, why: str, severity: str = "error") -> str:
+        """Record that ``construct`` cannot be expressed in the target; return the comment
+        that keeps a dropped construct visible in the text."""
+        where = node if node is not None and node.span is not None else self._at
+        line = where.span.line if where is not None and where.span is not None else 1
+        col = where.span.col if where is not None and where.span is not None else 1
+        if (line, construct) not in self._seen:
+            self._seen.add((line, construct))
+            self.diagnostics.append(Diagnostic(
+                severity, f"{construct} is not expressible in {self.d.title}: {why}", line, col, file=self.file,
+                source="xpiler", code=NOT_EXPRESSIBLE))
+        return f"/* xpiler: {construct} not expressible in {self.d.title} */"
+
+    def _check_name(self, node: ir.Node, name: str) -> None:
+        """A built-in variable or a namespace of the source dialect that the target lacks
+        (printed verbatim, so the target's compiler rejects it)."""
+        if not self._foreign:
+            return
+        if name in self.src.builtin_vars and name not in self.d.builtin_vars:
+            self._lost(node, f"built-in variable {name}", f"{self.d.title} has no {name}; map it to the "
+                       f"target's parallel variables (kept verbatim)")
+        elif self._foreign_ns is not None and (m := self._foreign_ns.search(name)):
+            self._lost(node, f"{m.group(1)}::", f"{self.d.title} has no namespace {m.group(1)} "
+                       f"(used by {name.split('<')[0]}; kept verbatim)")
+
+    def _check_call(self, e: ir.Call) -> None:
+        if not self._foreign or not isinstance(e.callee, ir.Name) or e.callee.kind not in (None, "function"):
+            return
+        name = e.callee.name
+        if name in self._defined:
+            return  # the file's own function (a kernel named like an intrinsic)
+        if self.src.intrinsic(name) is not None and self.d.intrinsic(name) is None and "::" not in name:
+            self._lost(e, f"intrinsic {name}", f"{self.d.title} has no {name} (kept verbatim)")
+
     # ------------------------------------------------------------------ module
     def module(self, m: ir.Module) -> str:
         lines: list[str] = []
+        self._defined = {f.name for f in m.functions if f.body is not None}
         for i, item in enumerate(m.items):
             if item.blank_before and lines:
                 lines.append("")
@@ -68,6 +162,7 @@ class Printer:
         return "\n".join(lines).rstrip() + "\n"
 
     def top(self, item: ir.Stmt) -> list[str]:
+        self._at = item
         if isinstance(item, ir.Function):
             return self.function(item)
         if isinstance(item, ir.Decl):
@@ -97,6 +192,10 @@ class Printer:
         head.append(ret)
         if f.launch_bounds and self.d.is_gpu:
             head.append("__launch_bounds__(" + ", ".join(self.expr(e) for e in f.launch_bounds) + ")")
+        elif f.launch_bounds and self.src is not None:  # where CUDA/HIP spell it, as a comment
+            bounds = "__launch_bounds__(" + ", ".join(self.expr(e) for e in f.launch_bounds) + ")"
+            head.append(self._lost(f, bounds, f"{self.d.title} has no bound on a kernel's threads per block "
+                                   f"(the comment keeps it visible)", severity="warning"))
         params = ", ".join(self.param(p) for p in f.params)
         if not params and self.language == "c":
             params = "void"
@@ -134,6 +233,7 @@ class Printer:
 
     def _decl(self, t: ir.CType, inner: str) -> tuple[str, str]:
         if isinstance(t, ir.Named):
+            self._check_name(t, t.name)
             cv = ("const " if t.const else "") + ("volatile " if t.volatile else "")
             return cv + t.name, inner
         if isinstance(t, ir.Pointer):
@@ -180,6 +280,11 @@ class Printer:
         q = self.d.qualifier_for_space(v.space)
         if q:
             words.append(q)
+        elif self.src is not None and v.space not in _DEFAULT_SPACES:
+            spelled = self.src.qualifier_for_space(v.space)
+            what = f"{spelled} ({v.space} memory)" if spelled else f"{v.space} memory"
+            words.append(self._lost(v, what, f"{self.d.title} has no qualifier for the {v.space} space; "
+                                    f"{v.name} would silently become an ordinary variable"))
         words.extend(s for s in v.specifiers if s not in ("extern", "static"))
         return "".join(w + " " for w in words)
 
@@ -198,7 +303,11 @@ class Printer:
 
     def stmt(self, s: ir.Stmt, depth: int) -> list[str]:
         pad = INDENT * depth
-        lines = self._stmt(s, depth)
+        outer, self._at = self._at, s
+        try:
+            lines = self._stmt(s, depth)
+        finally:
+            self._at = outer
         if not lines:
             return lines
         if not isinstance(s, ir.Directive):
@@ -330,6 +439,7 @@ class Printer:
         if isinstance(e, (ir.CharLit, ir.StringLit)):
             return e.text, _ATOM
         if isinstance(e, ir.Name):
+            self._check_name(e, e.name)
             return e.name, _ATOM
         if isinstance(e, ir.Binary):
             p = _PREC[e.op] if e.op in _PREC else _PREC.get(e.op, 1)
@@ -362,6 +472,7 @@ class Printer:
                 return f"{t}({self.expr(e.operand)})", _POSTFIX
             return f"{e.style}_cast<{t}>({self.expr(e.operand)})", _POSTFIX
         if isinstance(e, ir.Call):
+            self._check_call(e)
             return f"{self.expr(e.callee, _POSTFIX)}({self._args(e.args)})", _POSTFIX
         if isinstance(e, ir.Index):
             return f"{self.expr(e.base, _POSTFIX)}[{self.expr(e.index)}]", _POSTFIX
@@ -374,13 +485,26 @@ class Printer:
         if isinstance(e, ir.InitList):
             return "{" + self._args(e.items) + "}", _ATOM
         if isinstance(e, ir.Launch):
-            if e.style == "hip":
+            self._check_launch(e)
+            if e.style == "hip" and self.d.name != "cuda":
                 return f"hipLaunchKernelGGL({self._args([e.kernel] + e.config + e.args)})", _POSTFIX
+            # CUDA has no hipLaunchKernelGGL; its (grid, block, shared, stream) are the <<<>>> operands
             return (f"{self.expr(e.kernel, _POSTFIX)}<<<{self._args(e.config)}>>>({self._args(e.args)})",
                     _POSTFIX)
         if isinstance(e, ir.OpaqueExpr):
             return e.text, (_ATOM if e.text.startswith("(") and e.text.endswith(")") else 0)
         raise TypeError(f"cannot print expression {type(e).__name__}")
+
+    def _check_launch(self, e: ir.Launch) -> None:
+        """A launch's configuration means the same only between dialects of one kind (CUDA and
+        HIP: grid and block; BANG: task dimension, job type and queue); C has no launch."""
+        if not self._foreign or (self.src.is_gpu and self.d.is_gpu):
+            return
+        what = "hipLaunchKernelGGL" if e.style == "hip" else "<<<...>>> launch"
+        why = (f"{self.d.title} has no kernel launch" if not self.d.function_qualifiers.get("kernel") else
+               f"its configuration ({', '.join(self.expr(c, 2) for c in e.config)}) is {self.src.title}'s, "
+               f"which {self.d.title} reads differently")
+        self._lost(e, what, why + " (kept verbatim)")
 
     def _args(self, items: list[ir.Expr]) -> str:
         return ", ".join(self.expr(a, 2) for a in items)

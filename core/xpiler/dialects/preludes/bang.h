@@ -6,7 +6,8 @@
 #define __mlu_global__ __attribute__((global))
 #define __mlu_entry__ __attribute__((global))
 #define __mlu_func__ __attribute__((device, always_inline))
-#define __mlu_device__ __attribute__((device))
+/* On a variable, __mlu_device__ is GDRAM (the annotation); on a function, a device function. */
+#define __mlu_device__ __attribute__((device)) __attribute__((annotate("xpiler_space:gdram")))
 #define __mlu_host__ __attribute__((host))
 #define __nram__ __attribute__((annotate("xpiler_space:nram")))
 #define __wram__ __attribute__((annotate("xpiler_space:wram")))

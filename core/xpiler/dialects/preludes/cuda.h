@@ -98,3 +98,7 @@ __device__ void mma_sync(fragment<accumulator, m, n, k, Td, void> &d, const frag
 __device__ float __float_to_tf32(float in);
 }  // namespace wmma
 }  // namespace nvcuda
+/* Files built with a forced include (mma.h plus `using namespace nvcuda;`) write `wmma::`
+ * with neither line: the alias resolves it. It denotes the same namespace, so files that
+ * do write `using namespace nvcuda;` (or their own alias) still resolve `wmma::` uniquely. */
+namespace wmma = nvcuda::wmma;
