@@ -2,6 +2,9 @@
 BANG runtimes are exercised over the corpus in test_run_corpus.py)."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -208,3 +211,69 @@ __global__ void __launch_bounds__(THREADS * 2) k(float *y) { y[blockIdx.x * bloc
     assert bad.findings[0].line == 3  # the kernel's line: a refused launch has no statement
     good = execute(src, path="lb.cu", launch="grid=4 block=256")
     assert good.findings == [] and good.written["y"].all()
+
+
+# ------------------------------------------------------------------ g++ errors and the cache (issue 15)
+
+WAVE_SUM = """#include <hip/hip_runtime.h>
+
+// xpiler: launch grid=1 block=64
+// xpiler: args x=float32[64] out=float32[64]
+__global__ void wave_sum(const float *x, float *out) {
+    float v = x[threadIdx.x];
+    for (int off = 32; off > 0; off /= 2)
+        v += __shfl_down_sync(MASK, v, off);
+    out[threadIdx.x] = v;
+}
+"""
+
+
+def _hip_mask_assertion() -> str:
+    """The message of the runtime's static_assert on a HIP *_sync mask (as HIP's headers have)."""
+    import xpiler.runtime.build as build
+
+    text = (Path(build.INCLUDE) / "xp_gpu.hpp").read_text()
+    m = re.search(r'#define XP_MASK64\(M\) static_assert\([^,]+, "([^"]+)"\)', text)
+    assert m, "xp_gpu.hpp no longer static_asserts HIP's 64-bit masks"
+    return m.group(1)
+
+
+def test_an_error_in_the_runtime_headers_is_reported_at_the_users_line():
+    src = WAVE_SUM.replace("MASK", "0xffffffffu")  # a 32-bit mask: HIP's *_sync take 64 bits
+    line = next(i for i, ln in enumerate(src.splitlines(), 1) if "__shfl_down_sync" in ln)
+    with pytest.raises(XpilerError) as e:
+        execute(src, path="wave_sum.hip")
+    msg = str(e.value)
+    assert _hip_mask_assertion() in msg and f"wave_sum.hip:{line}:" in msg and "__shfl_down_sync" in msg, msg
+    assert "^~~" not in msg, msg
+    at = [(Path(d.file).name, d.line, d.severity) for d in e.value.diagnostics]
+    assert ("wave_sum.hip", line, "error") in at, at
+
+
+def test_a_64_bit_mask_compiles_and_runs():
+    ex = execute(WAVE_SUM.replace("MASK", "0xffffffffffffffffull"), path="wave_sum64.hip")
+    assert ex.ok and not ex.findings, (ex.message, ex.findings)
+    np.testing.assert_allclose(ex.outputs["out"][0], ex.outputs["x"].sum(), rtol=1e-5)
+
+
+def test_editing_an_included_local_header_rebuilds(tmp_path):
+    (tmp_path / "myscale.h").write_text("#define SCALE 2.0f\n")
+    (tmp_path / "myhelpers.h").write_text('#include "myscale.h"\n'
+                                          "static inline float scaled(float v) { return v * SCALE; }\n")
+    kernel = tmp_path / "scale.c"
+    kernel.write_text('#include "myhelpers.h"\n\n'
+                      "// xpiler: args x=float32[8] y=float32[8] n=8\n"
+                      "void scale(const float *x, float *y, int n) {\n"
+                      "    for (int i = 0; i < n; ++i)\n"
+                      "        y[i] = scaled(x[i]);\n"
+                      "}\n")
+    x = np.arange(8, dtype=np.float32)
+
+    def run() -> np.ndarray:
+        ex = execute(kernel.read_text(), path=str(kernel), args={"x": x, "y": np.zeros(8, np.float32), "n": 8})
+        assert ex.ok, ex.message
+        return ex.outputs["y"]
+
+    np.testing.assert_array_equal(run(), 2 * x)
+    (tmp_path / "myscale.h").write_text("#define SCALE 3.0f\n")  # a header the header includes
+    np.testing.assert_array_equal(run(), 3 * x)

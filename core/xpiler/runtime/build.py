@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -178,8 +179,14 @@ def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float 
     d = module.dialect
     pdir, includes, objects = support(d, checks)
     flags = dialect_defines(d) + [f"-DXP_CHECKS={1 if checks else 0}"]
-    src_dir = str(Path(module.path).parent) if module.path else "."
-    key = cache.digest(source, str(pdir), *(o.name for o in objects), " ".join(FLAGS + flags), CXX)
+    # absolute: g++ runs in its own directory, and a relative kernel path is the caller's
+    src_dir = str(Path(module.path).resolve().parent) if module.path else "."
+    search = [pdir, *includes] + ([Path(src_dir)] if module.path else [])
+    # the user's headers the kernel includes ("myhelpers.h" beside it) are part of the
+    # program: their content goes into the key, so that editing one rebuilds
+    local = [(str(h), h.read_bytes()) for h in local_headers(source, search, own=[pdir, *includes])]
+    key = cache.digest(source, str(pdir), *(o.name for o in objects), " ".join(FLAGS + flags), CXX,
+                       *(part for h in local for part in h))
     exe = cache.path("bin", f"xp_{d}_{key}")
     prog.executable = exe
     if exe.exists():
@@ -194,24 +201,113 @@ def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float 
     r = sandbox.run(cmd, limits=sandbox.Limits(timeout=timeout), cwd=work)
     if not r.ok:
         diags = compile_diagnostics(r.stderr, module.path)
-        msg = r.stderr.strip().splitlines()
         shutil.rmtree(work, ignore_errors=True)
-        raise XpilerError(f"the emulation of {entry} does not compile with g++ ({r.describe()}): "
-                          + ("; ".join(d.message for d in diags[:3]) if diags else (msg[-1] if msg else "")),
+        if diags:
+            what = "; ".join(f"{d.file}:{d.line}:{d.col}: {d.message}" for d in diags[:3])
+        else:  # nothing in the user's file: the first error g++ gave, where it gave it
+            what = _first_error(r.stderr) or "(g++ printed no error)"
+        raise XpilerError(f"the emulation of {entry} does not compile with g++ ({r.describe()}): {what}",
                           tuple(diags))
     (work / "prog").replace(exe)
     shutil.rmtree(work, ignore_errors=True)
     return prog
 
 
-def compile_diagnostics(stderr: str, path: Optional[str]) -> list[Diagnostic]:
-    """g++ errors in the user's file (the emitted code carries #line directives)."""
-    import re
+_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 
-    out = []
-    for m in re.finditer(r"^(.*?):(\d+):(\d+): (error|warning): (.*)$", stderr, re.M):
-        if path and m.group(1) != path:
+
+def local_headers(source: str, search: list[Path], own: list[Path]) -> list[Path]:
+    """The files that ``#include`` lines of ``source`` (and of those files, transitively)
+    name, found as g++ finds them: a quoted name first beside the including file, then
+    along ``search`` (the -I directories, in order). Files under ``own`` (the runtime and
+    generated headers, already in the key) and names found nowhere (system headers) are
+    left out. A conservative scan: an include under a false #if counts too."""
+    roots = [d.resolve() for d in own]
+    found: list[Path] = []
+    seen: set[Path] = set()
+    todo: list[tuple[str, Optional[Path]]] = [(source, None)]
+    while todo:
+        text, here = todo.pop()
+        for quote, name in _INCLUDE.findall(text):
+            dirs = ([here] if quote == '"' and here is not None else []) + list(search)
+            for d in dirs:
+                f = (d / name)
+                if not f.is_file():
+                    continue
+                f = f.resolve()
+                if f not in seen and not any(f.is_relative_to(r) for r in roots):
+                    seen.add(f)
+                    found.append(f)
+                    todo.append((f.read_text(errors="replace"), f.parent))
+                break
+    return sorted(found)
+
+
+# g++ diagnostics: "file:line:col: error: message", and the context lines before one:
+# "file: In instantiation of 'T f(M) [with M = unsigned int]':" and
+# "file:line:col:   required from here" (or "required from 'g()'").
+_DIAG = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<kind>fatal error|error|warning|note): (?P<msg>.*)$")
+_REQUIRED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+):\s+required (?:from|by) ")
+_IN = re.compile(r"^(?P<file>[^\n]+?): In (?P<what>instantiation of|substitution of|function|member function|"
+                 r"static member function|constructor|destructor) [\u2018'](?P<sig>.*)[\u2019']:$")
+
+
+def compile_diagnostics(stderr: str, path: Optional[str]) -> list[Diagnostic]:
+    """g++ errors, in the user's file (the emitted code carries #line directives to it).
+
+    An error inside the runtime headers (a static_assert of an intrinsic's template, a call
+    that matches none of its overloads) is reported at the user's line that caused it: the
+    innermost "required from" location in the user's file of its instantiation context, or
+    failing that the first of its notes that points into the user's file; the message says
+    which runtime function and header line it came from."""
+    found: list[list] = []  # [severity, message, line, col, placed]; placed: at a user location
+    users: list[tuple[int, int]] = []  # user locations of the context since the last diagnostic
+    inside = ""  # the runtime function the next error is in
+    for text in stderr.splitlines():
+        m = _IN.match(text)
+        if m:
+            users, inside = [], (_short_signature(m.group("sig")) if m.group("file") != path else "")
             continue
-        out.append(Diagnostic("error" if m.group(4) == "error" else "warning", m.group(5), int(m.group(2)),
-                              int(m.group(3)), file=path, source="g++ (emulation)"))
-    return out
+        m = _REQUIRED.match(text)
+        if m:
+            if m.group("file") == path:
+                users.append((int(m.group("line")), int(m.group("col"))))
+            continue
+        m = _DIAG.match(text)
+        if not m:
+            continue
+        kind, file, msg = m.group("kind"), m.group("file"), m.group("msg")
+        line, col = int(m.group("line")), int(m.group("col"))
+        if kind == "note":
+            # an error in a header with no instantiation context: its first note at the user's line
+            if found and not found[-1][4] and file == path:
+                found[-1][2:] = [line, col, True]
+            continue
+        severity = "warning" if kind == "warning" else "error"
+        if path is None or file == path:
+            found.append([severity, msg, line, col, True])
+        else:
+            where = f"{Path(file).name}:{line}"
+            msg += f" (in {inside}, {where})" if inside else f" ({where})"
+            found.append([severity, msg, *(users[0] if users else (0, 0)), bool(users)])
+        users, inside = [], ""
+    return [Diagnostic(sev, msg, line, col, file=path, source="g++ (emulation)")
+            for sev, msg, line, col, placed in found if placed]
+
+
+def _short_signature(sig: str) -> str:
+    """'T __shfl_down_sync(M, T, unsigned int, int) [with M = unsigned int; T = float]' ->
+    '__shfl_down_sync [with M = unsigned int; T = float]'."""
+    m = re.match(r"^(?:[^(]*?[\s*&])?(?P<name>[\w:~<>]+)\s*\(.*?\)(?:\s*const)?(?P<with>\s*\[with .*\])?$", sig)
+    if not m:
+        return sig
+    return m.group("name") + (m.group("with") or "")
+
+
+def _first_error(stderr: str) -> str:
+    for text in stderr.splitlines():
+        m = _DIAG.match(text)
+        if m and m.group("kind") in ("error", "fatal error"):
+            return f"{m.group('file')}:{m.group('line')}:{m.group('col')}: {m.group('msg')}"
+    lines = [ln for ln in stderr.strip().splitlines() if ln.strip() and not ln.lstrip().startswith("|")]
+    return lines[-1] if lines else ""

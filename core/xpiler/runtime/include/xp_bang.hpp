@@ -17,11 +17,14 @@
 //     built-in variables (taskId, coreId, clusterDim...) as macros.
 //
 // Uninitialised on-chip data (§2.3, §7.2): vector intrinsics may compute on the never-written
-// padded tail of a buffer (real kernels do). Inside a vector intrinsic reads of never-written
-// on-chip bytes are therefore not reported; instead, a floating result that carries the
-// poison pattern (a NaN whose top 16 bits are all ones, which arithmetic on 0xFF-poisoned
-// operands propagates) is marked never-written again, so the read is reported where the
-// garbage leaves the chip or is read by scalar code (a __memcpy to GDRAM, a scalar load).
+// padded tail of a buffer (real kernels do). Inside a vector intrinsic (and an on-chip to
+// on-chip copy) reads of never-written on-chip bytes are therefore not reported; they taint
+// what is computed from them (::xp::Taint): the elements written from them stay
+// never-written, and so does a floating result that carries the poison pattern (a NaN
+// whose top 16 bits are all ones, which arithmetic on 0xFF-poisoned operands propagates).
+// The read is reported where the garbage leaves the chip or is read by scalar code (a
+// __memcpy to GDRAM, a scalar load), or at the intrinsic when it returns a value computed
+// from it (__bang_sum). The deferral ends when the intrinsic returns (::xp::IntrinsicScope).
 //
 // __memcpy_async runs eagerly by default; `option bang_async deferred` holds each async copy
 // back until the __sync* that covers its pipeline (its destination reads as never-written,
@@ -260,21 +263,20 @@ inline uint32_t g_epoch_counter = 1;
 inline const Task &task() { return g_task ? *g_task : g_host_task; }
 
 // ---------------------------------------------------------------------------- intrinsic hooks
-// State between an intrinsic's prologue (check_space / check_direction) and the next hook.
+// State between an intrinsic's prologue (check_space / check_direction) and its return
+// (::xp::IntrinsicScope calls finish_hook), or the next hook.
 struct HookState {
   bool active = false;
   const char *fn = nullptr;
   const char *params[8] = {};
   int nparams = 0;
-  Region *suppressed[8] = {};
-  int nsuppressed = 0;
+  Region *deferred[8] = {};  // regions whose never-written reads taint instead of reporting
+  int ndeferred = 0;
   Region *out_r[4] = {};
   int out_size[4] = {};
   int nouts = 0;
   bool capturing = false;  // the footprint records this intrinsic's accesses
   bool async = false;      // a deferred __memcpy_async is being captured
-  bool copy = false;       // an on-chip to on-chip copy: never-written bytes propagate
-  Region *copy_src = nullptr, *copy_dst = nullptr;
   Region *async_dst = nullptr, *async_src = nullptr;
   int async_pipe = 0, async_line = 0;
 };
@@ -331,22 +333,24 @@ inline bool poisoned(const uint8_t *p, int esize) {
   return false;
 }
 
+// Defer the never-written checks of region r until the running intrinsic returns.
+inline void defer(HookState &h, Region *r) {
+  g_taint.on = true;
+  if (!r || !r->track_init || r->defer_init) return;
+  if (h.ndeferred == 8) {  // more on-chip operands than any intrinsic has: check this one
+    fprintf(stderr, "xpiler runtime: %s: more than 8 on-chip operands\n", h.fn ? h.fn : "?");
+    return;
+  }
+  r->defer_init = true;
+  h.deferred[h.ndeferred++] = r;
+}
+
 inline void finish_hook() {
   HookState &h = g_hook;
   if (!h.active) return;
-  for (int i = 0; i < h.nsuppressed; ++i) h.suppressed[i]->track_init = true;
+  for (int i = 0; i < h.ndeferred; ++i) h.deferred[i]->defer_init = false;
+  g_taint = Taint();
   auto &W = g_footprint.writes;
-  if (h.copy && h.copy_src && h.copy_dst) {
-    // byte k of the copy reads reads[k] and writes writes[k]: the written flag goes along
-    auto &R = g_footprint.reads;
-    Region *rs = h.copy_src, *rd = h.copy_dst;
-    for (size_t k = 0, n = std::min(R.size(), W.size()); k < n; ++k) {
-      uintptr_t a = R[k].first, b = W[k].first;
-      if (R[k].second != a + 1 || W[k].second != b + 1 || a < rs->lo || a >= rs->hi || b < rd->lo || b >= rd->hi)
-        break;
-      rd->written[b - rd->lo] = rs->written[a - rs->lo];
-    }
-  }
   if (h.capturing && h.nouts) {
     for (size_t i = 0, n = W.size(); i < n; ++i) {
       uintptr_t lo = W[i].first, hi = W[i].second;
@@ -372,7 +376,7 @@ inline void finish_hook() {
     if (L.n == L.cap) L.cap = L.cap ? 2 * L.cap : 8, L.v = (AsyncCopy *)realloc(L.v, L.cap * sizeof(AsyncCopy));
     L.v[L.n++] = c;
   }
-  if (h.capturing || h.async || h.copy) {
+  if (h.capturing || h.async) {
     g_footprint.on = false;
     g_footprint.reads.clear();
     g_footprint.writes.clear();
@@ -437,10 +441,7 @@ inline void operand(const void *p, const char *spaces, const char *fn, const cha
   if (!(s == LOCAL && strstr(spaces, "nram"))) check_space(p, spaces, fn, param);
   Region *r = g_regions.find((uintptr_t)p);
   if (r && (r->space == NRAM || r->space == WRAM || r->space == SRAM || r->space == LDRAM)) {
-    if (r->track_init && h.nsuppressed < 8) {
-      r->track_init = false;
-      h.suppressed[h.nsuppressed++] = r;
-    }
+    defer(h, r);
     if (fp && !strncmp(param, "dst", 3) && h.nouts < 4) h.out_r[h.nouts] = r, h.out_size[h.nouts++] = esize;
   }
 }
@@ -931,18 +932,9 @@ inline bool check_direction(D *dst, S *src, int dir, const char *fn) {
   if (bang::on_chip(ss) && bang::on_chip(ds)) {
     // on-chip to on-chip (a padded tail moved to WRAM...): never-written bytes stay
     // never-written in the destination instead of being reported here
-    Region *rs = g_regions.find((uintptr_t)src);
-    if (rs && rs->track_init) {
-      h.active = true;
-      h.copy = true;
-      h.copy_src = rs;
-      h.copy_dst = g_regions.find((uintptr_t)dst);
-      rs->track_init = false;
-      h.suppressed[h.nsuppressed++] = rs;
-      g_footprint.reads.clear();
-      g_footprint.writes.clear();
-      g_footprint.on = true;
-    }
+    h.active = true;
+    h.fn = fn;
+    bang::defer(h, g_regions.find((uintptr_t)src));
   }
   if (bang::g_deferred && bang::g_task && !strcmp(fn, "__memcpy_async")) {
     h.active = true;
@@ -1337,6 +1329,7 @@ inline void register_impl() {
   g_impl.host_copy = &check_host_copy;
   g_impl.run_launch = &run_launch;
   ::xp::g_dialect_start = &start;
+  ::xp::g_intrinsic_end = &finish_hook;
 }
 template <int N>
 const bool Registrar<N>::done = (register_impl(), true);

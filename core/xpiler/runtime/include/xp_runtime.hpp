@@ -163,6 +163,7 @@ struct Region {
   std::string name;
   std::vector<uint8_t> written;  // one byte per byte: 1 when written
   bool track_init = false;       // report reads of never-written bytes
+  bool defer_init = false;       // ... unless an intrinsic running now defers them (see Taint)
   bool races = false;            // check races (shared memory)
   std::vector<RaceCell> cells;
   int id = 0;
@@ -315,6 +316,40 @@ struct Footprint {
   std::vector<std::pair<uintptr_t, uintptr_t>> reads, writes;
 };
 inline Footprint g_footprint;
+
+// Deferred never-written reads. A dialect may let an intrinsic compute on never-written
+// bytes of its operands (BANG vector intrinsics work on padded tails, bang.md §2.3): the
+// dialect runtime sets `defer_init` on those regions and turns `on` while the intrinsic
+// runs. A read of a never-written byte of such a region is then not reported; it taints
+// the values computed from it: the writes that follow it (up to the next read after a
+// write) stay never-written, so the garbage is reported where scalar code reads it or it
+// leaves the chip. Every other byte the intrinsic writes is marked written, and only those.
+struct Taint {
+  bool on = false;
+  bool tainted = false;         // a never-written byte was read since the last group of writes
+  bool wrote = false;           // a write happened since the last read
+  const Region *from = nullptr;  // the first never-written read, for messages
+  size_t from_byte = 0;
+};
+inline Taint g_taint;
+
+// What a generated intrinsic does on return, set by a dialect runtime that follows an
+// intrinsic from its prologue (BANG: its operands' deferred checks end here, not at the
+// next intrinsic).
+using IntrinsicEnd = void (*)();
+inline IntrinsicEnd g_intrinsic_end = nullptr;
+inline int g_intrinsic_depth = 0;
+
+// Declared first in every generated intrinsic that touches memory (runtime/gen.py), so
+// that it ends after the rest of the prologue's guards (NoOverlap). `value`: the intrinsic
+// returns a value computed from its operands; computed from a never-written byte, that is
+// an uninitialised read here, since nothing will carry the taint on.
+struct IntrinsicScope {
+  const char *fn;
+  bool value;
+  IntrinsicScope(const char *f, bool returns_value);
+  ~IntrinsicScope();
+};
 
 // Check an access of `bytes` bytes at `p`; return where to access (p, or the sink).
 void *check(const void *p, size_t bytes, int mode);
@@ -633,17 +668,25 @@ void *check(const void *p, size_t bytes, int mode) {
     return g_sink;
   }
   size_t off = a - r->lo;
+  Taint &tn = g_taint;
+  if ((mode & RD) && tn.on && tn.wrote) tn.tainted = tn.wrote = false;  // a new value starts
   if ((mode & RD) && r->track_init) {
     const uint8_t *w = r->written.data() + off;
     for (size_t i = 0; i < bytes; ++i)
       if (!w[i]) {
-        if (!repeat("uninitialized-read", cur->line))
+        if (tn.on && r->defer_init) {
+          if (!tn.tainted) tn.tainted = true, tn.from = r, tn.from_byte = off + i;
+        } else if (!repeat("uninitialized-read", cur->line)) {
           report("uninitialized-read", fmt("read of '%s' at byte %zu, which was never written (%s memory)",
                                          r->name.c_str(), off + i, space_name(r->space)));
+        }
         break;
       }
   }
-  if (mode & WR) memset(r->written.data() + off, 1, bytes);
+  if (mode & WR) {
+    memset(r->written.data() + off, tn.on && tn.tainted ? 0 : 1, bytes);
+    if (tn.on) tn.wrote = true;
+  }
   if (r->races && cur->thread_key >= 0) {
     for (size_t wd = off / 4; wd <= (off + bytes - 1) / 4 && wd < r->cells.size(); ++wd) {
       RaceCell &c = r->cells[wd];
@@ -990,6 +1033,20 @@ void finish(int status) {
   }
   f = fopen((d + "status.txt").c_str(), "w");
   if (f) fprintf(f, "%d\n", status), fclose(f);
+}
+
+IntrinsicScope::IntrinsicScope(const char *f, bool returns_value) : fn(f), value(returns_value) {
+  ++g_intrinsic_depth;
+}
+
+IntrinsicScope::~IntrinsicScope() {
+  if (--g_intrinsic_depth > 0) return;  // a nested call: the outer intrinsic is still running
+  Taint &tn = g_taint;
+  if (value && tn.on && tn.tainted && !tn.wrote && tn.from && !repeat("uninitialized-read", cur->line))
+    report("uninitialized-read", fmt("%s computes its result from '%s' at byte %zu, which was never written (%s memory)",
+                                     fn, tn.from->name.c_str(), tn.from_byte, space_name(tn.from->space)));
+  if (g_intrinsic_end) g_intrinsic_end();
+  tn = Taint();
 }
 
 NoOverlap::NoOverlap(const char *f) : fn(f) {
