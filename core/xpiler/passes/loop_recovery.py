@@ -1,0 +1,827 @@
+"""``loop_recovery``: a CUDA/HIP kernel becomes a sequential C loop nest over its launch.
+
+    before (launch grid=G block=256):
+        __global__ void k(float *x, int n) {
+            __shared__ float s[256];
+            int i = blockIdx.x * blockDim.x + threadIdx.x;
+            s[threadIdx.x] = i < n ? x[i] : 0;
+            __syncthreads();
+            if (i < n) x[i] = s[255 - threadIdx.x];
+        }
+    after:
+        void k(float *x, int n) {
+            for (int bx = 0; bx < (n + 255) / 256; ++bx) {
+                float s[256];
+                int i[256];
+                for (int tx = 0; tx < 256; ++tx) {
+                    i[tx] = bx * 256 + tx;
+                    s[tx] = i[tx] < n ? x[i[tx]] : 0;
+                }
+                for (int tx = 0; tx < 256; ++tx)
+                    if (i[tx] < n) x[i[tx]] = s[255 - tx];
+            }
+        }
+
+Thread-loop fission at barriers (MCUDA; translation-notes.md): the statements between two
+``__syncthreads`` run in a loop over the block's threads; a barrier inside a loop or an
+``if`` whose control is uniform (the same for every thread of a block) splits that
+construct's body the same way, the construct itself running once per block. A local used
+in more than one such region is expanded into an array over the block's threads; a local
+with uniform value stays one scalar per block. Shared arrays become per-block locals.
+An early ``return`` becomes a guard over the rest of the body, or, where barriers follow
+it, a per-thread "exited" flag that the later regions test.
+
+``blockDim``/``gridDim`` become the launch's numbers; the grid's extent is an expression of
+the kernel's parameters where the guard on the global index gives one (``(n + 255) / 256``
+for ``i < n``), so the loop nest is right for every size, not only the launch's.
+
+Preconditions: ``kernel`` (a CUDA/HIP kernel with a body), ``launch`` (known block sizes),
+``modelled`` (no statement the IR keeps verbatim, no goto), ``uniform-barriers`` (a barrier
+only under uniform control), ``returns`` (a return only at the top level of the body or of
+an ``if`` there), ``no-warp-collectives`` (shuffles, votes, ``__syncthreads_count``; their
+lane semantics are lifted by a later step), ``calls-inlined`` (no call to a device function
+that uses thread indices or barriers).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator, Optional
+
+from .. import dialects, ir, spec
+from ..analysis import patterns
+from .base import Param, Pass, Precondition, Refusal, Space, register
+
+AXES = patterns.AXES
+_PURE_CATEGORIES = {"math", "convert", "arith"}
+
+
+# ----------------------------------------------------------------------------- facts
+def _callee(n: ir.Node) -> Optional[str]:
+    """The called function's name, without template arguments (``f<128>`` -> ``f``)."""
+    if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name):
+        return n.callee.name.split("<", 1)[0].strip()
+    return None
+
+
+def barrier_kind(d: dialects.Dialect, name: Optional[str]) -> Optional[str]:
+    """``"barrier"`` for a block or warp barrier, ``"fence"`` for a memory fence, from the
+    table's ``sync`` category (a fence orders memory only: nothing to do sequentially)."""
+    it = d.intrinsic(name) if name else None
+    if it is None or it.category != "sync":
+        return None
+    return "fence" if "fence" in it.name else "barrier"
+
+
+def _is_barrier_stmt(d: dialects.Dialect, s: ir.Stmt) -> bool:
+    return isinstance(s, ir.ExprStmt) and barrier_kind(d, _callee(s.expr)) == "barrier" and \
+        _callee(s.expr) in ("__syncthreads", "__syncwarp")
+
+
+def _has_barrier(d: dialects.Dialect, n: ir.Node) -> bool:
+    return any(barrier_kind(d, _callee(x)) == "barrier" for x in n.walk())
+
+
+def _names(n: ir.Node) -> set[str]:
+    return {x.name for x in n.walk() if isinstance(x, ir.Name)}
+
+
+@dataclass
+class Launch:
+    """Block sizes (ints) and grid extents (IR expressions over the kernel's parameters)."""
+
+    block: tuple[int, int, int]
+    grid: tuple[ir.Expr, ir.Expr, ir.Expr]
+    grid_evidence: list[str] = field(default_factory=list)
+    shared: int = 0
+
+
+def _lit(v: int) -> ir.Expr:
+    return ir.IntLit(v)
+
+
+def _grid_exprs(f: ir.Function, launch: spec.GpuLaunch) -> tuple[tuple[ir.Expr, ...], list[str]]:
+    """Each grid extent as an expression of the kernel's parameters where a guard on the
+    global index of that axis gives one (``i < n`` -> ``(n + B - 1) / B``), else the
+    launch's number (then the loop nest is right for that launch's sizes)."""
+    params = {p.name for p in f.params}
+    env = patterns.definitions(f)
+    out: list[ir.Expr] = [_lit(g) for g in launch.grid]
+    evidence: list[str] = []
+    found: set[str] = set()
+    written = {n.target.name for n in f.body.walk() if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    for idx, bound in patterns.guards(f):
+        axis = patterns.global_index(idx, env)
+        if axis is None or axis in found:
+            continue
+        b = patterns.strip_casts(bound)
+        names = _names(b)
+        if not names or not names <= params or names & written or any(isinstance(x, ir.Call) for x in b.walk()):
+            continue
+        i = AXES.index(axis)
+        blk = launch.block[i]
+        out[i] = ir.Binary("/", ir.Binary("+", b, _lit(blk - 1)), _lit(blk))
+        found.add(axis)
+        evidence.append(f"grid.{axis} = ceil(bound / {blk}) from the guard on the global index")
+    for i, a in enumerate(AXES):
+        if a not in found and launch.grid[i] > 1:
+            evidence.append(f"grid.{a} = {launch.grid[i]} from the launch (no guard on a global index gives it)")
+    return tuple(out), evidence
+
+
+# ----------------------------------------------------------------------------- uniformity
+class Uniformity:
+    """Which locals hold the same value in every thread of a block: assigned only from
+    parameters, block indices, launch sizes, literals, pure math and other uniform locals,
+    under uniform control. A load from memory is not uniform (another thread may write)."""
+
+    def __init__(self, d: dialects.Dialect, f: ir.Function):
+        self.d = d
+        self.locals = {v.name for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars}
+        self.variant: set[str] = set()
+        while True:
+            before = len(self.variant)
+            self._scan(f.body, False)
+            if len(self.variant) == before:
+                break
+
+    def expr(self, e: Optional[ir.Expr]) -> bool:
+        if e is None:
+            return True
+        for n in e.walk():
+            if isinstance(n, ir.Name) and n.name in self.variant:
+                return False
+            if isinstance(n, ir.Member) and patterns.builtin(n) and patterns.builtin(n)[0] == "threadIdx":
+                return False
+            if isinstance(n, ir.Name) and n.name == "threadIdx":
+                return False
+            if isinstance(n, (ir.Index, ir.Assign)) or (isinstance(n, ir.Unary) and n.op in ("*", "++", "--")):
+                return False
+            if isinstance(n, ir.Call):
+                it = self.d.intrinsic(_callee(n) or "")
+                if it is None or it.category not in _PURE_CATEGORIES:
+                    return False
+        return True
+
+    def _defs(self, n: ir.Node, variant_ctx: bool) -> None:
+        for x in n.walk():
+            if isinstance(x, ir.Assign) and isinstance(x.target, ir.Name):
+                if variant_ctx or not self.expr(x.value) or x.op != "=" and x.target.name in self.variant:
+                    self.variant.add(x.target.name)
+            elif isinstance(x, ir.Unary) and x.op in ("++", "--") and isinstance(x.operand, ir.Name) and variant_ctx:
+                self.variant.add(x.operand.name)
+            elif isinstance(x, ir.Unary) and x.op == "&" and isinstance(x.operand, ir.Name):
+                self.variant.add(x.operand.name)  # its address escapes: anything may write it
+
+    def _scan(self, s: Optional[ir.Stmt], variant_ctx: bool) -> None:
+        if s is None:
+            return
+        if isinstance(s, ir.Decl):
+            for v in s.vars:
+                if variant_ctx or isinstance(v.type, ir.Array) or not self.expr(v.init) or v.space != "local":
+                    self.variant.add(v.name)
+                if v.init is not None:
+                    self._defs(v.init, variant_ctx)
+        elif isinstance(s, ir.Block):
+            for x in s.stmts:
+                self._scan(x, variant_ctx)
+        elif isinstance(s, ir.If):
+            inner = variant_ctx or not self.expr(s.cond)
+            self._scan(s.then, inner)
+            self._scan(s.other, inner)
+        elif isinstance(s, ir.For):
+            inner = variant_ctx or not self.expr(s.cond)
+            self._scan(s.init, variant_ctx)
+            if s.step is not None:
+                self._defs(s.step, inner)
+            self._scan(s.body, inner)
+        elif isinstance(s, (ir.While, ir.DoWhile)):
+            inner = variant_ctx or not self.expr(s.cond)
+            self._scan(s.body, inner)
+        else:
+            self._defs(s, variant_ctx)
+
+
+# ----------------------------------------------------------------------------- the pass
+@register
+class LoopRecovery(Pass):
+    """A CUDA/HIP kernel becomes a sequential C loop nest over its launch.
+
+        before:  __global__ void k(float *x, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x;
+                                                       if (i < n) x[i] = 0; }      (block=256)
+        after:   void k(float *x, int n) { for (int bx = 0; bx < (n + 255) / 256; ++bx)
+                                               for (int tx = 0; tx < 256; ++tx) {
+                                                   int i = bx * 256 + tx; if (i < n) x[i] = 0; } }
+    """
+
+    name = "loop_recovery"
+    stage = "lift"
+    params = (Param("kernel", Space("name", doc="a kernel of the module"), "the kernel to lift (default: every one)",
+                    default=""),
+              Param("launch", Space("text"), "grid=X,Y,Z block=X,Y,Z (default: the kernel's launch comment)",
+                    default=""))
+    requires = (
+        Precondition("kernel", "a CUDA or HIP kernel with a body"),
+        Precondition("launch", "the block size is known (a launch comment or the launch parameter)"),
+        Precondition("modelled", "no statement the IR keeps verbatim (goto, asm, a construct clang could not analyse)"),
+        Precondition("uniform-barriers", "every barrier is under control flow that is the same for all threads of a "
+                                         "block"),
+        Precondition("returns", "a return only at the top level of the body or of an if there"),
+        Precondition("no-warp-collectives", "no warp shuffle, vote or counting barrier (lifted by another step)"),
+        Precondition("calls-inlined", "no call to a device function that reads thread indices or synchronises"),
+    )
+
+    # --- preconditions
+    def _kernels(self, module: ir.Module, kernel: str) -> list[ir.Function]:
+        return [k for k in module.kernels if not kernel or k.name == kernel]
+
+    def preconditions(self, module: ir.Module, target: Optional[str], kernel: str = "", launch: str = "") \
+            -> Iterator[Refusal]:
+        if module.dialect not in ("cuda", "hip"):
+            yield self.refuse("kernel", f"the module is {module.dialect}, not CUDA or HIP")
+            return
+        ks = self._kernels(module, kernel)
+        if not ks:
+            yield self.refuse("kernel", f"no kernel {kernel!r} with a body" if kernel else "the module has no kernel")
+            return
+        d = dialects.get(module.dialect)
+        device = {f.name: f for f in module.functions if f.kind in ("device", "host_device") and f.body is not None}
+        for k in ks:
+            text = launch or k.annotations.get("launch")
+            if not text:
+                yield self.refuse("launch", f"{k.name} has no launch: add '// xpiler: launch grid=X block=Y' above it",
+                                  k)
+                return
+            try:
+                spec.parse_launch(text, module.dialect)
+            except Exception as e:  # noqa: BLE001 - reported as the refusal
+                yield self.refuse("launch", f"{k.name}: {e}", k)
+                return
+            for n in k.body.walk():
+                if isinstance(n, (ir.OpaqueStmt, ir.OpaqueExpr)):
+                    yield self.refuse("modelled", f"'{n.text.strip()[:40]}' is kept verbatim", n)
+                    return
+                name = _callee(n)
+                it = d.intrinsic(name) if name else None
+                if it is not None and (it.category in ("shuffle", "vote") or
+                                       (it.category == "sync" and name not in ("__syncthreads", "__syncwarp")
+                                        and "fence" not in name)):
+                    yield self.refuse("no-warp-collectives", f"{name} needs lane semantics", n)
+                    return
+                if name in device and any(patterns.builtin(x) or barrier_kind(d, _callee(x))
+                                          for x in device[name].body.walk()):
+                    yield self.refuse("calls-inlined", f"{name} uses thread indices or barriers: inline it first", n)
+                    return
+            yield from self._check_returns(k)
+            if _has_barrier(d, k.body):
+                yield from self._check_barriers(d, Uniformity(d, k), k.body.stmts, k)
+
+    def _check_returns(self, k: ir.Function) -> Iterator[Refusal]:
+        allowed: set[int] = set()
+        for s in k.body.stmts:
+            if isinstance(s, ir.Return):
+                allowed.add(id(s))
+            if isinstance(s, ir.If):
+                for br in (s.then, s.other):
+                    if isinstance(br, ir.Return):
+                        allowed.add(id(br))
+                    elif isinstance(br, ir.Block):
+                        allowed |= {id(x) for x in br.stmts if isinstance(x, ir.Return)}
+        for n in k.body.walk():
+            if isinstance(n, ir.Return) and id(n) not in allowed:
+                yield self.refuse("returns", "a return inside a loop or a nested branch", n)
+                return
+
+    def _check_barriers(self, d, u: Uniformity, stmts: list[ir.Stmt], k) -> Iterator[Refusal]:
+        for s in stmts:
+            if not _has_barrier(d, s) or _is_barrier_stmt(d, s):
+                continue
+            if isinstance(s, ir.Block):
+                yield from self._check_barriers(d, u, s.stmts, k)
+            elif isinstance(s, ir.If):
+                if not u.expr(s.cond):
+                    yield self.refuse("uniform-barriers", "a barrier under a condition that differs between threads",
+                                      s)
+                    return
+                for br in (s.then, s.other):
+                    if br is not None:
+                        yield from self._check_barriers(d, u, br.stmts if isinstance(br, ir.Block) else [br], k)
+            elif isinstance(s, ir.For):
+                if not (_uniform_init(u, s.init) and u.expr(s.cond) and _uniform_step(u, s.step)):
+                    yield self.refuse("uniform-barriers", "a barrier inside a loop whose trip count differs between "
+                                                          "threads", s)
+                    return
+                yield from self._check_barriers(d, u, _stmts(s.body), k)
+            elif isinstance(s, (ir.While, ir.DoWhile)):
+                if not u.expr(s.cond):
+                    yield self.refuse("uniform-barriers", "a barrier inside a loop whose trip count differs between "
+                                                          "threads", s)
+                    return
+                yield from self._check_barriers(d, u, s.body.stmts if isinstance(s.body, ir.Block) else [s.body], k)
+            else:
+                yield self.refuse("uniform-barriers", "a barrier inside an expression or a switch", s)
+                return
+
+    # --- rewrite
+    def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "", launch: str = "") -> ir.Module:
+        d = dialects.get(module.dialect)
+        chosen = {k.name for k in self._kernels(module, kernel)}
+
+        def fn(n: ir.Node):
+            if isinstance(n, ir.Function) and n.name in chosen and n.is_kernel and n.body is not None:
+                lw = spec.parse_launch(launch or n.annotations["launch"], module.dialect)
+                return _Lifter(d, n, lw).run()
+            return None
+
+        out = self.transform(module, fn)
+        out.dialect = "c"
+        return out
+
+
+# ----------------------------------------------------------------------------- lifting
+@dataclass
+class _Run:
+    """Statements that run in one loop over the block's threads."""
+
+    stmts: list[ir.Stmt]
+    exit_guard: bool = False  # test the per-thread exited flag
+
+
+class _Lifter:
+    def __init__(self, d: dialects.Dialect, f: ir.Function, launch: spec.GpuLaunch):
+        self.d, self.f, self.launch = d, f, launch
+        self.grid, self.evidence = _grid_exprs(f, launch)
+        taken = {n.name for n in f.walk() if isinstance(n, ir.Name)} | \
+            {v.name for n in f.walk() if isinstance(n, ir.Decl) for v in n.vars} | {p.name for p in f.params}
+        self.names = taken
+        self.t = {a: self.fresh(f"t{a}") for a in AXES}
+        self.b = {a: self.fresh(f"b{a}") for a in AXES}
+        self.tid = self.fresh("tid")
+        self.exited = self.fresh("exited")
+        self.nthreads = math.prod(launch.block)
+
+    def fresh(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.names:
+            k += 1
+            name = f"{base}{k}"
+        self.names.add(name)
+        return name
+
+    # --- step 1: unique names, so flattening blocks and hoisting cannot capture
+    def _unique(self, body: ir.Block) -> ir.Block:
+        seen: set[str] = {p.name for p in self.f.params}
+        renames: list[dict[str, str]] = [{}]
+
+        def decl_name(v: ir.VarDecl) -> None:
+            if v.name in seen:
+                new = self.fresh(v.name)
+                renames[-1][v.name] = new
+                v.name = new
+            else:
+                seen.add(v.name)
+                renames[-1][v.name] = v.name
+
+        def lookup(name: str) -> str:
+            for frame in reversed(renames):
+                if name in frame:
+                    return frame[name]
+            return name
+
+        def walk_stmt(s: Optional[ir.Stmt]) -> None:
+            if s is None:
+                return
+            if isinstance(s, ir.Block):
+                renames.append({})
+                for x in s.stmts:
+                    walk_stmt(x)
+                renames.pop()
+            elif isinstance(s, ir.Decl):
+                for v in s.vars:
+                    walk_expr(v.init)
+                    walk_type(v.type)
+                    decl_name(v)
+            elif isinstance(s, ir.For):
+                renames.append({})
+                walk_stmt(s.init)
+                walk_expr(s.cond)
+                walk_expr(s.step)
+                walk_stmt(s.body)
+                renames.pop()
+            elif isinstance(s, ir.If):
+                walk_expr(s.cond)
+                for br in (s.then, s.other):
+                    renames.append({})
+                    walk_stmt(br)
+                    renames.pop()
+            elif isinstance(s, (ir.While, ir.DoWhile)):
+                walk_expr(s.cond)
+                renames.append({})
+                walk_stmt(s.body)
+                renames.pop()
+            else:
+                for c in s.children():
+                    if isinstance(c, ir.Expr):
+                        walk_expr(c)
+                    elif isinstance(c, ir.Stmt):
+                        walk_stmt(c)
+
+        def walk_type(t: ir.CType) -> None:
+            for n in t.walk():
+                if isinstance(n, ir.Name):
+                    n.name = lookup(n.name)
+
+        def walk_expr(e: Optional[ir.Expr]) -> None:
+            if e is None:
+                return
+            for n in e.walk():
+                if isinstance(n, ir.Name):
+                    n.name = lookup(n.name)
+
+        body = ir.transform(body, lambda n: None)  # a private copy to rename in place
+        walk_stmt(body)
+        return body
+
+    # --- step 2: early returns
+    def _returns(self, stmts: list[ir.Stmt]) -> list[ir.Stmt]:
+        """``S1; if (c) { R; return; } else { N } S2`` -> ``S1; int r = c; if (r) { R } else { N }
+        if (!r) { S2 }`` where no barrier follows; where one does, the thread's exited flag
+        is set instead (a marker statement) and later regions skip exited threads."""
+        for i, s in enumerate(stmts):
+            split = self._return_split(s)
+            if split is None:
+                continue
+            cond, pre = split
+            rest = self._returns(stmts[i + 1:])
+            head = stmts[:i] + pre
+            if any(_has_barrier(self.d, x) for x in rest):
+                self.uses_exit = True
+                return head + [_ExitMark(cond=cond)] + rest
+            if not rest or (isinstance(cond, ir.IntLit) and cond.value):
+                return head
+            return head + [ir.If(ir.Unary("!", cond), ir.Block(rest))]
+        return stmts
+
+    def _return_split(self, s: ir.Stmt) -> Optional[tuple[ir.Expr, list[ir.Stmt]]]:
+        """(condition under which the thread returns, statements that replace ``s``)."""
+        if isinstance(s, ir.Return):
+            return ir.IntLit(1), []
+        if not isinstance(s, ir.If):
+            return None
+        then_r, other_r = _returning(s.then), _returning(s.other)
+        if then_r is None and other_r is None:
+            return None
+        body_then = then_r if then_r is not None else _stmts(s.then)
+        body_other = other_r if other_r is not None else _stmts(s.other)
+        if not body_then and not body_other:
+            cond = s.cond if then_r is not None else ir.Unary("!", s.cond)
+            return cond, []
+        # the branches may change what the condition reads: decide once, before them
+        flag = self.fresh("returned")
+        decl = ir.Decl([ir.VarDecl(flag, ir.Named("int"), s.cond)])
+        taken = ir.Name(flag) if then_r is not None else ir.Unary("!", ir.Name(flag))
+        branch = ir.If(ir.Name(flag), ir.Block(body_then), ir.Block(body_other) if body_other else None)
+        return taken, [decl, branch]
+
+    # --- step 3: regions
+    def _plan(self, stmts: list[ir.Stmt]) -> list:
+        """Block-level items: ``_Run`` (thread loop), hoisted constructs holding plans,
+        and ``_ExitMark`` inside runs."""
+        out: list = []
+        run: list[ir.Stmt] = []
+
+        def flush():
+            if run:
+                out.append(_Run(list(run)))
+                run.clear()
+
+        for s in stmts:
+            if not _has_barrier(self.d, s):
+                run.append(s)
+                continue
+            flush()
+            if _is_barrier_stmt(self.d, s):
+                continue
+            if isinstance(s, ir.Block):
+                out.extend(self._plan(s.stmts))
+            elif isinstance(s, ir.If):
+                out.append(_Hoisted(s, [self._plan(_stmts(s.then)), self._plan(_stmts(s.other)) if s.other else None]))
+            elif isinstance(s, (ir.For, ir.While, ir.DoWhile)):
+                out.append(_Hoisted(s, [self._plan(_stmts(s.body))]))
+            else:  # the precondition refused these
+                raise AssertionError(f"unexpected barrier statement {type(s).__name__}")
+        flush()
+        return out
+
+    # --- the whole kernel
+    def run(self) -> ir.Function:
+        self.uses_exit = False
+        body = self._unique(self.f.body)
+        stmts = self._returns(body.stmts)
+        plan = self._plan(stmts)
+        u = Uniformity(self.d, ir.Function(self.f.name, self.f.ret, self.f.params, ir.Block(stmts), kind="kernel"))
+        # where each local is used: a run, or block level
+        runs: list[_Run] = []
+        block_level: list[ir.Node] = []
+        self._collect(plan, runs, block_level)
+        declared = {}
+        for n in ir.Block(stmts).walk():
+            if isinstance(n, ir.Decl):
+                for v in n.vars:
+                    declared[v.name] = v
+        where: dict[str, set[int]] = {}
+        for k, r in enumerate(runs):
+            for s in r.stmts:
+                for name in _names(s) | {v.name for x in s.walk() if isinstance(x, ir.Decl) for v in x.vars}:
+                    where.setdefault(name, set()).add(k)
+        at_block: set[str] = set()
+        hoisted_decls: set[str] = set()  # declared by a hoisted loop's init: already per block
+        for node in block_level:
+            at_block |= _names(node)
+            if isinstance(node, ir.Decl):
+                hoisted_decls |= {v.name for v in node.vars}
+        self.expanded: dict[str, ir.VarDecl] = {}
+        self.block_scalars: dict[str, ir.VarDecl] = {}
+        for name, v in declared.items():
+            if v.space == "shared" or name in hoisted_decls:
+                continue
+            spread = len(where.get(name, ())) > 1 or (name in at_block and where.get(name))
+            if not spread:
+                continue
+            if name not in u.variant and not isinstance(v.type, ir.Array):
+                self.block_scalars[name] = v
+            else:
+                self.expanded[name] = v
+        new_body: list[ir.Stmt] = []
+        # per-block storage: shared arrays, expanded locals, block scalars
+        for n in ir.Block(stmts).walk():
+            if isinstance(n, ir.Decl):
+                for v in n.vars:
+                    if v.space == "shared":
+                        new_body.append(ir.Decl([ir.VarDecl(v.name, self._shared_type(v), None)]))
+        for name, v in self.expanded.items():
+            new_body.append(ir.Decl([ir.VarDecl(name, _expand_type(v.type, self.nthreads), None)]))
+        for name, v in self.block_scalars.items():
+            new_body.append(ir.Decl([ir.VarDecl(name, _unqual(v.type), None)]))
+        if self.uses_exit:
+            new_body.append(ir.Decl([ir.VarDecl(self.exited, ir.Array(ir.Named("int"), ir.IntLit(self.nthreads)),
+                                                ir.InitList([ir.IntLit(0)]))]))
+        new_body += self._emit(plan, after_exit=False)
+        return self._wrap_blocks(new_body)
+
+    def _collect(self, plan: list, runs: list, block_level: list) -> None:
+        for item in plan:
+            if isinstance(item, _Run):
+                runs.append(item)
+            elif isinstance(item, _Hoisted):
+                s = item.stmt
+                if isinstance(s, ir.If):
+                    block_level.append(s.cond)
+                elif isinstance(s, ir.For):
+                    for x in (s.init, s.cond, s.step):
+                        if x is not None:
+                            block_level.append(x)
+                else:
+                    block_level.append(s.cond)
+                for sub in item.plans:
+                    if sub is not None:
+                        self._collect(sub, runs, block_level)
+
+    def _shared_type(self, v: ir.VarDecl) -> ir.CType:
+        t = _unqual(v.type)
+        if isinstance(t, ir.Array) and t.size is None:  # extern __shared__: the launch's dynamic bytes
+            from .. import dtypes
+
+            size = dtypes.sizeof(t.elem) or 1
+            return ir.Array(t.elem, ir.IntLit(max(1, self.launch.shared // size)))
+        return t
+
+    def _emit(self, plan: list, after_exit: bool) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for item in plan:
+            if isinstance(item, _Run):
+                has_exit = any(isinstance(s, _ExitMark) for s in item.stmts)
+                out.append(self._thread_loop(item.stmts, guard=after_exit))
+                after_exit = after_exit or has_exit
+            else:
+                s = item.stmt
+                if isinstance(s, ir.If):
+                    then = ir.Block(self._emit(item.plans[0], after_exit))
+                    other = ir.Block(self._emit(item.plans[1], after_exit)) if item.plans[1] is not None else None
+                    out.append(ir.If(self._uniform(s.cond), then, other))
+                elif isinstance(s, ir.For):
+                    init = self._uniform_stmt(s.init) if s.init is not None else None
+                    out.append(ir.For(init, self._uniform(s.cond), self._uniform(s.step),
+                                      ir.Block(self._emit(item.plans[0], after_exit)), pragmas=list(s.pragmas)))
+                elif isinstance(s, ir.While):
+                    out.append(ir.While(self._uniform(s.cond), ir.Block(self._emit(item.plans[0], after_exit))))
+                else:
+                    out.append(ir.DoWhile(ir.Block(self._emit(item.plans[0], after_exit)), self._uniform(s.cond)))
+        return out
+
+    # --- rewriting of expressions and statements
+    def _sub(self, node: ir.Node, in_thread: bool) -> ir.Node:
+        launch = self.launch
+        t, b = self.t, self.b
+
+        def fn(n: ir.Node):
+            m = patterns.builtin(n) if isinstance(n, ir.Member) else None
+            if m:
+                base, axis = m
+                i = AXES.index(axis)
+                if base == "threadIdx":
+                    return ir.Name(t[axis]) if launch.block[i] > 1 else ir.IntLit(0)
+                if base == "blockIdx":
+                    return ir.Name(b[axis]) if launch.grid[i] > 1 or not isinstance(self.grid[i], ir.IntLit) \
+                        else ir.IntLit(0)
+                if base == "blockDim":
+                    return ir.IntLit(launch.block[i])
+                if base == "gridDim":
+                    return _copy(self.grid[i])
+            if isinstance(n, ir.Name) and n.name == "warpSize":
+                return ir.IntLit(64 if self.d.name == "hip" else 32)
+            if in_thread and isinstance(n, ir.Name) and n.name in self.expanded:
+                return ir.Index(ir.Name(n.name), ir.Name(self.tid))
+            if isinstance(n, ir.Name) and n.name in self.expanded and not in_thread:
+                raise AssertionError(f"expanded {n.name} at block level")
+            return None
+
+        return ir.transform(node, fn)
+
+    def _uniform(self, e: Optional[ir.Expr]) -> Optional[ir.Expr]:
+        return None if e is None else self._sub(e, in_thread=False)
+
+    def _uniform_stmt(self, s: ir.Stmt) -> ir.Stmt:
+        return self._sub(s, in_thread=False)
+
+    def _thread_stmts(self, stmts: list[ir.Stmt]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for k, s in enumerate(stmts):
+            if isinstance(s, _ExitMark):
+                flag = ir.Index(ir.Name(self.exited), ir.Name(self.tid))
+                out.append(ir.ExprStmt(ir.Assign("=", flag, ir.Binary("||", _copy(flag), self._sub(s.cond, True)))))
+                rest = self._thread_stmts(stmts[k + 1:])
+                if rest:  # the rest of this region runs only in threads that did not leave
+                    out.append(ir.If(ir.Unary("!", _copy(flag)), ir.Block(rest)))
+                break
+            if _is_barrier_stmt(self.d, s):
+                continue
+            if isinstance(s, ir.Decl):
+                keep, assigns = [], []
+                for v in s.vars:
+                    if v.space == "shared":
+                        continue  # declared per block
+                    if v.name in self.expanded or v.name in self.block_scalars:
+                        if v.init is not None:
+                            target = ir.Index(ir.Name(v.name), ir.Name(self.tid)) if v.name in self.expanded \
+                                else ir.Name(v.name)
+                            init = v.init if not isinstance(v.init, ir.InitList) else None
+                            if init is None:
+                                raise _Unsupported(f"an initialiser list for {v.name}, used across barriers")
+                            assigns.append(ir.ExprStmt(ir.Assign("=", target, self._sub(init, True)), span=s.span))
+                    else:
+                        keep.append(self._sub(v, True))
+                if keep:
+                    out.append(ir.Decl(keep, span=s.span))
+                out.extend(assigns)
+                continue
+            out.append(self._sub(self._drop_fences(s), True))
+        return out
+
+    def _drop_fences(self, s: ir.Stmt) -> ir.Stmt:
+        def fn(n: ir.Node):
+            if isinstance(n, ir.ExprStmt) and barrier_kind(self.d, _callee(n.expr)) is not None:
+                return ir.Empty()  # a fence or a barrier in sequential code orders nothing
+            return None
+        return ir.transform(s, fn)
+
+    def _thread_loop(self, stmts: list[ir.Stmt], guard: bool) -> ir.Stmt:
+        body = self._thread_stmts(stmts)
+        bx, by, bz = self.launch.block
+        tid: ir.Expr = ir.Name(self.t["x"]) if bx > 1 else ir.IntLit(0)
+        if by > 1:
+            tid = ir.Binary("+", ir.Binary("*", ir.Name(self.t["y"]), ir.IntLit(bx)), tid)
+        if bz > 1:
+            tid = ir.Binary("+", ir.Binary("*", ir.Name(self.t["z"]), ir.IntLit(bx * by)), tid)
+        needs_tid = self.expanded or self.uses_exit
+        if guard:
+            body = [ir.If(ir.Unary("!", ir.Index(ir.Name(self.exited), ir.Name(self.tid))), ir.Block(body))]
+        if needs_tid:
+            body = [ir.Decl([ir.VarDecl(self.tid, ir.Named("int", const=True), tid)])] + body
+        loop: ir.Stmt = ir.Block(body)
+        for axis, ext in (("x", bx), ("y", by), ("z", bz)):
+            if ext > 1:
+                loop = _for(self.t[axis], ir.IntLit(ext), loop)
+        return loop
+
+    def _wrap_blocks(self, body: list[ir.Stmt]) -> ir.Function:
+        loop: ir.Stmt = ir.Block(body)
+        for i, axis in enumerate(AXES):
+            g = self.grid[i]
+            if isinstance(g, ir.IntLit) and g.value <= 1:
+                continue
+            loop = _for(self.b[axis], _copy(g), loop)
+        f = self.f
+        annotations = dict(f.annotations)
+        annotations.pop("launch", None)
+        return ir.Function(f.name, f.ret, [ir.Param(p.name, p.type, span=p.span) for p in f.params],
+                           loop if isinstance(loop, ir.Block) else ir.Block([loop]), kind="host",
+                           annotations=annotations, span=f.span)
+
+
+def _uniform_init(u: Uniformity, init: Optional[ir.Stmt]) -> bool:
+    if init is None:
+        return True
+    if isinstance(init, ir.Decl):
+        return all(u.expr(v.init) and v.name not in u.variant for v in init.vars)
+    if isinstance(init, ir.ExprStmt) and isinstance(init.expr, ir.Assign) and isinstance(init.expr.target, ir.Name):
+        return u.expr(init.expr.value) and init.expr.target.name not in u.variant
+    return False
+
+
+def _uniform_step(u: Uniformity, step: Optional[ir.Expr]) -> bool:
+    """``k += c``, ``k = k + c``, ``++k`` on a uniform variable with a uniform ``c``."""
+    if step is None:
+        return True
+    if isinstance(step, ir.Unary) and step.op in ("++", "--") and isinstance(step.operand, ir.Name):
+        return step.operand.name not in u.variant
+    if isinstance(step, ir.Assign) and isinstance(step.target, ir.Name):
+        return step.target.name not in u.variant and u.expr(step.value)
+    if isinstance(step, ir.Binary) and step.op == ",":
+        return _uniform_step(u, step.lhs) and _uniform_step(u, step.rhs)
+    return False
+
+
+@dataclass
+class _Hoisted:
+    stmt: ir.Stmt
+    plans: list
+
+
+@dataclass
+class _ExitMark(ir.Stmt):
+    """Placeholder inside a run: the thread leaves the kernel when ``cond`` holds."""
+
+    cond: ir.Expr = None  # type: ignore[assignment]
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _returning(s: Optional[ir.Stmt]) -> Optional[list[ir.Stmt]]:
+    """The statements before the return when branch ``s`` returns, else None."""
+    if isinstance(s, ir.Return):
+        return []
+    if isinstance(s, ir.Block):
+        for k, x in enumerate(s.stmts):
+            if isinstance(x, ir.Return):
+                return s.stmts[:k]
+    return None
+
+
+def _stmts(s: Optional[ir.Stmt]) -> list[ir.Stmt]:
+    if s is None:
+        return []
+    return s.stmts if isinstance(s, ir.Block) else [s]
+
+
+def _copy(e: ir.Expr) -> ir.Expr:
+    return ir.transform(e, lambda n: None)
+
+
+def _for(var: str, extent: ir.Expr, body: ir.Stmt) -> ir.For:
+    return ir.For(ir.Decl([ir.VarDecl(var, ir.Named("int"), ir.IntLit(0))]),
+                  ir.Binary("<", ir.Name(var), extent),
+                  ir.Unary("++", ir.Name(var)),
+                  body if isinstance(body, ir.Block) else ir.Block([body]),
+                  info=ir.LoopInfo("parallel", axis=None))
+
+
+def _unqual(t: ir.CType) -> ir.CType:
+    """``t`` without its top-level const (an expanded or hoisted local is assigned after
+    its declaration); a pointee's const stays (``const float *p`` keeps pointing at const)."""
+    t = _copy_type(t)
+    top = t
+    while isinstance(top, ir.Array):
+        top = top.elem
+    if isinstance(top, (ir.Named, ir.Pointer)):
+        top.const = False
+    return t
+
+
+def _copy_type(t: ir.CType) -> ir.CType:
+    return ir.transform(t, lambda n: None)
+
+
+def _expand_type(t: ir.CType, n: int) -> ir.CType:
+    """``T`` -> ``T[n]``; ``T[a][b]`` -> ``T[n][a][b]`` (the thread index first)."""
+    t = _unqual(t)
+    if isinstance(t, ir.Array):
+        return ir.Array(_expand_type(t.elem, n), t.size) if False else _prepend(t, n)
+    return ir.Array(t, ir.IntLit(n))
+
+
+def _prepend(t: ir.Array, n: int) -> ir.Array:
+    # C's T x[a][b] is Array(Array(T, b), a): the outermost dimension is the last wrapper
+    return ir.Array(t, ir.IntLit(n))
