@@ -13,7 +13,7 @@ import pytest
 
 import corpus
 from xpiler.cli import main
-from xpiler.runtime import cpu, execute
+from xpiler.runtime import execute
 from xpiler.runtime.findings import KINDS
 
 BUGS = Path(__file__).resolve().parent / "kernels" / "bugs"
@@ -41,16 +41,7 @@ def _id(e: dict) -> str:
     return e["file"]
 
 
-def _marks(e: dict):
-    # On a CPU with AVX-512 VNNI the VNNI intrinsics run natively, and their loads and
-    # stores are not checked accesses (runtime/include/xp_vnni.hpp): an unmasked vector
-    # load or store past a buffer goes unreported there.
-    if e["dialect"] == "vnni" and e["kind"].startswith("out-of-bounds") and cpu.has_avx512_vnni():
-        return [pytest.mark.xfail(reason="native AVX-512: intrinsic loads/stores are not bounds-checked", strict=False)]
-    return []
-
-
-PARAMS = [pytest.param(e, id=_id(e), marks=_marks(e)) for e in ENTRIES]
+PARAMS = [pytest.param(e, id=_id(e)) for e in ENTRIES]
 
 
 def _run(rel: str, kernel: str):

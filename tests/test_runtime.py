@@ -277,3 +277,24 @@ def test_editing_an_included_local_header_rebuilds(tmp_path):
     np.testing.assert_array_equal(run(), 2 * x)
     (tmp_path / "myscale.h").write_text("#define SCALE 3.0f\n")  # a header the header includes
     np.testing.assert_array_equal(run(), 3 * x)
+
+
+def test_checked_vnni_runs_take_the_table_semantics_on_every_cpu():
+    """Native AVX-512 loads and stores bypass the written marks and bounds checks, so a
+    checked run must not use them (it did on AVX-512 machines: every VNNI store looked
+    unwritten to the oracle); unchecked runs stay native where the CPU has the intrinsics."""
+    import numpy as np
+
+    from xpiler.runtime import build, cpu
+    from xpiler.runtime.run import execute
+
+    assert not build.native_vnni("vnni", checks=True)
+    assert build.native_vnni("vnni", checks=False) == cpu.has_avx512_vnni()
+    assert "-DXP_NATIVE_AVX512=0" in build.dialect_defines("vnni", checks=True)
+    src = Path("tests/kernels/relu/relu_vnni.cpp").read_text()
+    x = np.random.default_rng(0).uniform(-1, 1, 100).astype(np.float32)
+    runs = [execute(src, path="relu_vnni.cpp", kernel="relu_f32", args={"x": x, "out": np.zeros(100, np.float32),
+                                                                         "n": 100}, checks=c) for c in (True, False)]
+    for ex in runs:
+        assert ex.ok and np.array_equal(ex.outputs["out"], np.maximum(x, 0))
+    assert runs[0].written["out"].all()  # every vector store marked written

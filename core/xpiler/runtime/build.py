@@ -47,14 +47,22 @@ class Program:
 NATIVE_AVX512 = ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512vnni", "-mfma", "-mf16c"]
 
 
-def dialect_defines(dialect: str) -> list[str]:
-    """Compiler flags of a dialect's emulation (the VNNI ones depend on this CPU)."""
+def native_vnni(dialect: str, checks: bool) -> bool:
+    """VNNI intrinsics run natively only in unchecked runs on a CPU that has them: native
+    loads and stores bypass the bounds checks and written marks, so a checked run takes the
+    table's semantics on every CPU (the same findings and oracle verdicts everywhere)."""
+    return dialect == "vnni" and not checks and cpu.has_avx512_vnni()
+
+
+def dialect_defines(dialect: str, checks: bool = True) -> list[str]:
+    """Compiler flags of a dialect's emulation (the VNNI ones depend on this CPU and on
+    whether the run is checked)."""
     if dialect == "cuda":
         return ["-DXP_WARP_SIZE=32", "-DXP_CUDA=1"]
     if dialect == "hip":
         return ["-DXP_WARP_SIZE=64", "-DXP_HIP=1"]
     if dialect == "vnni":
-        return ["-DXP_NATIVE_AVX512=1", *NATIVE_AVX512] if cpu.has_avx512_vnni() else ["-DXP_NATIVE_AVX512=0"]
+        return ["-DXP_NATIVE_AVX512=1", *NATIVE_AVX512] if native_vnni(dialect, checks) else ["-DXP_NATIVE_AVX512=0"]
     return []
 
 
@@ -91,13 +99,13 @@ def support(dialect: str, checks: bool = True) -> tuple[Path, list[Path], list[P
     its precompiled prefix header, include directories, and the objects to link (the
     runtime core and the generated intrinsics)."""
     with _LOCK:
-        flags = dialect_defines(dialect) + [f"-DXP_CHECKS={1 if checks else 0}"]
+        flags = dialect_defines(dialect, checks) + [f"-DXP_CHECKS={1 if checks else 0}"]
         includes = [INCLUDE]
         gen_decl = gen_impl = None
         if dialect != "c":
             gen_dir = gen.directory(dialect)
             includes.append(gen_dir)
-            if not (dialect == "vnni" and cpu.has_avx512_vnni()):
+            if not native_vnni(dialect, checks):
                 gen_decl, gen_impl = gen.sources(dialect)
         key = cache.digest(_headers_digest(), " ".join(FLAGS + flags), CXX, str(gen_impl or ""),
                            gen_impl.read_bytes() if gen_impl else b"")
@@ -178,7 +186,7 @@ def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float 
     source, prog = translation_unit(module, entry, checks=checks)
     d = module.dialect
     pdir, includes, objects = support(d, checks)
-    flags = dialect_defines(d) + [f"-DXP_CHECKS={1 if checks else 0}"]
+    flags = dialect_defines(d, checks) + [f"-DXP_CHECKS={1 if checks else 0}"]
     # absolute: g++ runs in its own directory, and a relative kernel path is the caller's
     src_dir = str(Path(module.path).resolve().parent) if module.path else "."
     search = [pdir, *includes] + ([Path(src_dir)] if module.path else [])

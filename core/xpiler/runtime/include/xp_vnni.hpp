@@ -1,10 +1,11 @@
 // Xpiler CPU emulation: C/C++ with x86 SIMD intrinsics (the VNNI dialect).
 //
-// On a CPU with AVX-512 F/BW/VL/DQ/VNNI the intrinsics run natively (build.py passes
-// -DXP_NATIVE_AVX512=1 and the -mavx512* flags after reading /proc/cpuinfo). Elsewhere
-// they come from the VNNI table's semantics, generated into C++ (runtime/gen.py), with
-// the types, macros and helpers the table defines; loads and stores are then checked
-// accesses like any other. OpenMP pragmas are ignored (kernels must be correct
+// In an unchecked run on a CPU with AVX-512 F/BW/VL/DQ/VNNI the intrinsics run natively
+// (build.py passes -DXP_NATIVE_AVX512=1 and the -mavx512* flags after reading
+// /proc/cpuinfo). Checked runs, and every run elsewhere, take them from the VNNI table's
+// semantics, generated into C++ (runtime/gen.py), with the types, macros and helpers the
+// table defines; loads and stores are then checked accesses like any other (native ones
+// would bypass bounds checks and written marks). OpenMP pragmas are ignored (kernels must be correct
 // sequentially); the omp_* queries answer for one thread.
 #pragma once
 
