@@ -48,6 +48,7 @@ def _fold(e: ir.Binary) -> Optional[int]:
 
 
 def _literal(v: int) -> ir.Expr:
+    v = int(v)  # a plain int (evaluate may give a typed CInt)
     return ir.IntLit(v) if v >= 0 else ir.Unary("-", ir.IntLit(-v))
 
 

@@ -28,34 +28,13 @@ from typing import Optional
 
 from .. import dialects, ir
 from ..dialects.prelude import KNOWN_HEADERS
+from ..analysis.symbols import ScopeStack, module_scope, type_of
 from ..printer import Printer, _POSTFIX, _UNARY
 
 _EXT_VECTOR = re.compile(r"typedef\s+(?P<t>[\w\s]+?)\s+(?P<n>\w+)\s*__attribute__\s*\(\(\s*ext_vector_type\s*\(\s*"
                          r"(?P<k>[^)]+?)\s*\)\s*\)\)")
 ON_CHIP = {"shared": "SHARED", "nram": "NRAM", "wram": "WRAM", "sram": "SRAM", "ldram": "LDRAM"}
 RD, WR, RW, NONE = "RD", "WR", "RW", None
-
-
-class Scope:
-    """Declared types by name, innermost last (enough to tell pointers from values)."""
-
-    def __init__(self):
-        self.frames: list[dict[str, ir.CType | ir.VarDecl]] = [{}]
-
-    def push(self):
-        self.frames.append({})
-
-    def pop(self):
-        self.frames.pop()
-
-    def add(self, name: str, what):
-        self.frames[-1][name] = what
-
-    def get(self, name: str):
-        for f in reversed(self.frames):
-            if name in f:
-                return f[name]
-        return None
 
 
 class EmuPrinter(Printer):
@@ -67,7 +46,7 @@ class EmuPrinter(Printer):
         self.rename = rename
         self.lines = lines  # XP_LINE before statements (off inside intrinsic bodies)
         self.checks = checks
-        self.scope = Scope()
+        self.scope = ScopeStack(module_scope(module))  # the one symbol table (analysis/symbols.py)
         self.mode: Optional[str] = RD
         self.decl_id = 0
         self.globals_onchip: dict[str, ir.VarDecl] = {}
@@ -76,10 +55,6 @@ class EmuPrinter(Printer):
     # ------------------------------------------------------------------ module
     def module(self, m: ir.Module) -> str:
         out: list[str] = []
-        for item in m.items:
-            if isinstance(item, ir.Decl):
-                for v in item.vars:
-                    self.scope.add(v.name, v)
         for item in m.items:
             out.extend(self.top(item))
         return "\n".join(out) + "\n"
@@ -127,7 +102,7 @@ class EmuPrinter(Printer):
         name = self.rename.get(f.name, f.name)
         self.scope.push()
         for p in f.params:
-            self.scope.add(p.name, p.type)
+            self.scope.add(p.name, p)
         params = ", ".join(self.param(p) for p in f.params)
         sig = " ".join(head) + f" {name}({params})"
         if f.body is None:
@@ -296,7 +271,7 @@ class EmuPrinter(Printer):
             return self._with_mode(NONE, lambda: super(EmuPrinter, self)._expr(e))
         if isinstance(e, ir.Name):
             w = self.scope.get(e.name)
-            if (self.checks and self.mode is not NONE and isinstance(w, ir.VarDecl) and w.space in ON_CHIP
+            if (self.checks and self.mode is not NONE and w is not None and w.space in ON_CHIP
                     and isinstance(w.type, (ir.Named, ir.Pointer)) and _scalar(w.type)):
                 # a scalar __shared__ / __nram__ variable is memory: checked like s[0]
                 return f"XP_D{self.mode}(&{e.name})", _POSTFIX
@@ -325,41 +300,7 @@ class EmuPrinter(Printer):
 
     # ------------------------------------------------------------------ types of expressions
     def _type_of(self, e: ir.Expr) -> Optional[ir.CType]:
-        if isinstance(e, ir.Name):
-            w = self.scope.get(e.name)
-            if isinstance(w, ir.VarDecl):
-                return w.type
-            if isinstance(w, ir.CType):
-                return w
-            return None
-        if isinstance(e, ir.Cast):
-            return e.type
-        if isinstance(e, ir.Index):
-            t = self._type_of(e.base)
-            if isinstance(t, ir.Array):
-                return t.elem
-            if isinstance(t, ir.Pointer):
-                return t.pointee
-            return None
-        if isinstance(e, ir.Unary) and e.op == "&":
-            inner = self._type_of(e.operand)
-            return ir.Pointer(inner) if inner is not None else ir.Pointer(ir.Named("void"))
-        if isinstance(e, ir.Unary) and e.op == "*":
-            t = self._type_of(e.operand)
-            return t.pointee if isinstance(t, ir.Pointer) else t.elem if isinstance(t, ir.Array) else None
-        if isinstance(e, ir.Binary) and e.op in ("+", "-"):
-            lt = self._type_of(e.lhs)
-            if isinstance(lt, (ir.Pointer, ir.Array)):
-                return ir.Pointer(lt.pointee if isinstance(lt, ir.Pointer) else lt.elem)
-            rt = self._type_of(e.rhs)
-            if e.op == "+" and isinstance(rt, (ir.Pointer, ir.Array)):
-                return ir.Pointer(rt.pointee if isinstance(rt, ir.Pointer) else rt.elem)
-            return None
-        if isinstance(e, ir.Ternary):
-            return self._type_of(e.then)
-        if isinstance(e, ir.Assign):
-            return self._type_of(e.target)
-        return None
+        return type_of(e, self.scope.scope)
 
     def _is_pointer(self, e: ir.Expr) -> bool:
         return isinstance(self._type_of(e), (ir.Pointer, ir.Array))
@@ -374,8 +315,8 @@ class EmuPrinter(Printer):
             e = e.operand
         if isinstance(e, ir.Unary) and e.op == "&" and isinstance(e.operand, ir.Name):
             w = self.scope.get(e.operand.name)
-            return (isinstance(w, ir.VarDecl) and w.space == "local") or (
-                isinstance(w, ir.CType) and not isinstance(w, (ir.Pointer, ir.Array)))
+            return w is not None and ((isinstance(w.decl, ir.VarDecl) and w.space == "local") or (
+                w.kind == "param" and not isinstance(w.type, (ir.Pointer, ir.Array))))
         return False
 
     def _instrumented(self, base: ir.Expr) -> bool:
@@ -392,7 +333,7 @@ class EmuPrinter(Printer):
                 root = root.base
             if isinstance(root, ir.Name):
                 w = self.scope.get(root.name)
-                if isinstance(w, ir.VarDecl):
+                if w is not None and isinstance(w.decl, ir.VarDecl):
                     return w.space not in ("local",)
                 return True  # a parameter declared as an array
             return True
