@@ -134,7 +134,11 @@ class InlineCalls(Pass):
     )
 
     def _device(self, module: ir.Module) -> dict[str, ir.Function]:
-        return {f.name: f for f in module.functions if f.kind in ("device", "host_device") and f.body is not None}
+        """The functions a kernel may call: device functions, and in C and VNNI files (where
+        nothing marks them) every function of the file that is not a kernel."""
+        plain = module.dialect in ("c", "vnni")
+        return {f.name: f for f in module.functions if f.body is not None and not f.is_kernel and
+                (f.kind in ("device", "host_device") or plain)}
 
     def preconditions(self, module: ir.Module, target: Optional[str], kernel: str = "") -> Iterator[Refusal]:
         device = self._device(module)

@@ -725,7 +725,7 @@ class _Lifter:
         annotations = dict(f.annotations)
         annotations.pop("launch", None)
         return ir.Function(f.name, f.ret, [ir.Param(p.name, p.type, span=p.span) for p in f.params],
-                           loop if isinstance(loop, ir.Block) else ir.Block([loop]), kind="host",
+                           loop if isinstance(loop, ir.Block) else ir.Block([loop]), kind="kernel",
                            annotations=annotations, span=f.span)
 
 
