@@ -4,6 +4,11 @@ Generators (the corpus manifest's ``inputs``): ``uniform(lo,hi)``, ``randint(lo,
 (inclusive), ``perm(n)`` (distinct values from a permutation of ``range(n)``), ``const(v)``.
 Defaults: floats ``uniform(-1,1)``; int8/uint8 their full range; other integers
 ``randint(-1000,1000)`` (``randint(0,1000)`` when unsigned).
+
+``filled(dtype, shape, kind)``: the oracle's fixed fills. ``sentinel`` is what a buffer the
+source writes before reading starts as (a quiet NaN with a recognisable payload for floats,
+the byte pattern 0xA5 for integers); ``high`` and ``low`` are large finite values it probes
+with (a read that swallows a NaN, like ``fmaxf(y, v)``, still sees them).
 """
 from __future__ import annotations
 
@@ -72,6 +77,41 @@ def _values(g: str, n: int, rng: np.random.Generator, dt: np.dtype) -> np.ndarra
             raise XpilerError(f"perm({total}) cannot give {n} distinct values")
         return rng.permutation(total)[:n]
     return np.full(n, nums[0])
+
+
+# quiet NaNs whose payload reads A5 in a dump; bfloat16 is kept as its bits in uint16
+_NAN_BITS = {"float64": (np.uint64, 0x7FF8A5A5A5A5A5A5), "float32": (np.uint32, 0x7FC5A5A5),
+             "float16": (np.uint16, 0x7EA5), "bfloat16": (np.uint16, 0x7FC5)}
+SENTINEL_BYTE = 0xA5
+FILLS = ("sentinel", "high", "low")
+
+
+def filled(dtype: str, shape: tuple[int, ...], kind: str = "sentinel") -> np.ndarray:
+    """A buffer of ``dtype`` (a spec name: ``bfloat16`` gives uint16 bits) and ``shape``
+    holding one fixed value: ``sentinel``, ``high`` or ``low`` (see the module doc)."""
+    if kind not in FILLS:
+        raise XpilerError(f"unknown fill {kind!r}; expected one of {', '.join(FILLS)}")
+    dt = numpy_dtype(dtype)
+    shape = tuple(shape) or (1,)
+    if dtype == "bfloat16":
+        if kind == "sentinel":
+            return np.full(shape, _NAN_BITS["bfloat16"][1], np.uint16)
+        f = np.full(shape, 1e30 if kind == "high" else -1e30, np.float32)
+        return (f.view(np.uint32) >> 16).astype(np.uint16)
+    if dt.kind == "f":
+        if kind == "sentinel":
+            bits, pattern = _NAN_BITS.get(dt.name, (None, None))
+            if bits is None:
+                return np.full(shape, np.nan, dt)
+            return np.full(shape, pattern, bits).view(dt)
+        big = float(np.finfo(dt).max) / 2 if dt.itemsize == 2 else 1e30
+        return np.full(shape, big if kind == "high" else -big, dt)
+    if dt.kind == "b":
+        return np.full(shape, kind != "low", dt)
+    if kind == "sentinel":
+        return np.full(int(np.prod(shape)) * dt.itemsize, SENTINEL_BYTE, np.uint8).view(dt).reshape(shape)
+    info = np.iinfo(dt)
+    return np.full(shape, info.max if kind == "high" else info.min, dt)
 
 
 def values(args: str, seed: int = 0, generators: Optional[dict[str, str]] = None) -> dict:
