@@ -29,6 +29,7 @@ class Entry:
     inputs: dict = field(default_factory=dict, hash=False)
     rtol: Optional[float] = None
     atol: Optional[float] = None
+    holdout: bool = False        # written without seeing the translation passes (held-out set)
 
     @property
     def id(self) -> str:
@@ -46,7 +47,8 @@ def entries(dialects: tuple[str, ...] = DIALECTS) -> list[Entry]:
             out.append(Entry(
                 dialect=d, family=k["family"], file=HERE / k["file"], kernel=k["kernel"], args=k["args"],
                 outputs=tuple(k.get("outputs", ())), launch=k.get("launch"), params=dict(k.get("params", {})),
-                inputs=dict(k.get("inputs", {})), rtol=k.get("rtol"), atol=k.get("atol")))
+                inputs=dict(k.get("inputs", {})), rtol=k.get("rtol"), atol=k.get("atol"),
+                holdout=bool(k.get("holdout", False))))
     return out
 
 
@@ -60,6 +62,8 @@ if __name__ == "__main__":
     es = entries()
     print(f"{len(es)} manifest entries, {len(files())} source files")
     by = Counter(e.dialect for e in es)
+    held = Counter(e.dialect for e in es if e.holdout)
     for d in DIALECTS:
-        print(f"  {d:5s} {by[d]:4d}")
+        print(f"  {d:5s} {by[d]:4d}  (holdout {held[d]})")
+    print(f"  holdout {sum(held.values())}")
     sys.exit(0)
