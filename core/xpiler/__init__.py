@@ -22,6 +22,14 @@ def run_kernel(source, dialect=None, args=None, launch=None, **kw):
     return _run(source, dialect, args or {}, launch, **kw)
 
 
+def translate(source, to, kernel=None, path=None, **options):
+    """Translate a file's kernels to dialect ``to``; returns a ``report.Translation`` (see
+    ``xpiler.driver.translate``)."""
+    from .driver import translate as _translate
+
+    return _translate(source, to, kernel, path, **options)
+
+
 def check(source, candidate=None, **kw):
     """The oracle (see ``xpiler.oracle.check``)."""
     from .oracle import check as _check
@@ -29,5 +37,5 @@ def check(source, candidate=None, **kw):
     return _check(source, candidate, **kw)
 
 
-__all__ = ["parse", "parse_file", "print_module", "print_node", "run_kernel", "check", "Diagnostic",
+__all__ = ["parse", "parse_file", "print_module", "print_node", "run_kernel", "check", "translate", "Diagnostic",
            "XpilerError", "__version__"]

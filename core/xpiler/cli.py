@@ -82,6 +82,36 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("--json", action="store_true")
     c.set_defaults(run=cmd_check)
 
+    t = sub.add_parser("translate", help="translate a file's kernels to another dialect, checked by the oracle",
+                       description="Translate the kernels of FILE (or --kernel) to --to, check the result against "
+                                   "the source on random inputs (two seeds, two argument specs where the kernel "
+                                   "takes sizes) and with the target's real compiler where installed (BANG: the "
+                                   "strict declaration header, labelled so), and write it beside FILE as "
+                                   "FILE-stem.SUFFIX (a numbered name when that exists; -o to choose; never over "
+                                   "FILE). Exit status 0 only when the result passed its checks; a failed "
+                                   "translation is not written unless --keep-failed. Progress goes to stderr.")
+    t.add_argument("file")
+    t.add_argument("--to", required=True, choices=dialects.NAMES, help="the target dialect")
+    t.add_argument("--kernel", help="translate only this kernel (default: every kernel of the file)")
+    t.add_argument("-o", "--output", help="where to write the result (default: beside FILE)")
+    t.add_argument("--force", action="store_true", help="overwrite the output file if it exists (never FILE)")
+    t.add_argument("--keep-failed", action="store_true", help="write a translation that failed its checks, "
+                                                             "marked so at its top")
+    t.add_argument("--passes", help="the pass sequence to run instead of the default, e.g. "
+                                    "'inline_calls; loop_recovery; bind(block=128); retarget'")
+    t.add_argument("--verify", choices=("final", "passes", "none"), default="final",
+                   help="check the result (default; names the first wrong pass on failure), after every pass, "
+                        "or not at all (the result is then 'unverified')")
+    t.add_argument("--no-compile", action="store_true", help="skip the compiler check")
+    t.add_argument("--dialect", choices=dialects.NAMES, help="override the source's dialect detection")
+    t.add_argument("--timeout", type=float, default=60.0, help="seconds for each run of a kernel (default 60)")
+    t.add_argument("--inputs", action="append", default=[], metavar="NAME=GEN",
+                   help="how to fill an input buffer whose values must lie in a range: NAME=perm(N), "
+                        "NAME=randint(LO,HI), NAME=uniform(LO,HI), NAME=const(V) (repeatable; written into the "
+                        "args comments as NAME=DTYPE[SHAPE]:GEN)")
+    t.add_argument("--json", action="store_true", help="print the translation report as JSON")
+    t.set_defaults(run=cmd_translate)
+
     args = ap.parse_args(argv)
     if not getattr(args, "run", None):
         ap.print_help()
@@ -306,3 +336,47 @@ def cmd_check(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def cmd_translate(args) -> int:
+    from .driver import output_path, translate
+
+    text = _read(args.file).decode("utf-8", errors="replace")
+    src = Path(args.file)
+    out = Path(args.output) if args.output else output_path(args.file, args.to, force=args.force)
+    if out.resolve() == src.resolve():
+        raise XpilerError(f"the output {out} is the source itself: choose another -o")
+    if out.exists() and not args.force:
+        raise XpilerError(f"{out} exists: give --force to overwrite it, or another -o")
+
+    def progress(stage) -> None:
+        if not args.json:
+            print(f"xpiler: {stage}", file=sys.stderr)
+
+    gens = {}
+    for item in args.inputs:
+        name, eq, gen = item.partition("=")
+        if not eq or not name or not gen:
+            raise XpilerError(f"--inputs {item!r}: expected NAME=GEN, e.g. idx=perm(64)")
+        gens[name.strip()] = gen.strip()
+    tr = translate(text, args.to, args.kernel, args.file, dialect=args.dialect, sequence=args.passes,
+                   verify=args.verify, progress=progress, timeout=args.timeout, compile=not args.no_compile,
+                   out_path=str(out), generators=gens)
+    write = tr.status in ("checked", "unverified") or (tr.status == "failed" and args.keep_failed)
+    if write and tr.code:
+        code = tr.code
+        if tr.status == "failed":
+            code = f"// xpiler: THIS TRANSLATION FAILED ITS CHECKS: {tr.why}\n" + code
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(code)
+        tr.path = str(out)
+    if args.json:
+        print(tr.to_json())
+    else:
+        for c in tr.checks:
+            print(f"  {c.kind} ({c.tool}): {c.verdict}: {c.detail}")
+        where = f"; wrote {tr.path}" if tr.path else ("; nothing written (--keep-failed writes it)"
+                                                     if tr.status == "failed" else "")
+        print(f"{args.file} -> {args.to}: {tr.status}: {tr.why}{where}")
+    return 0 if tr.status == "checked" else 1
+

@@ -102,6 +102,7 @@ class ArgSpec:
     dtype: Optional[str] = None  # buffers
     shape: Optional[tuple[int, ...]] = None
     value: Optional[Union[int, float]] = None  # scalars
+    generator: Optional[str] = None  # buffers: how inputs fill it (``perm(64)``), written ``dtype[shape]:gen``
 
     @property
     def is_buffer(self) -> bool:
@@ -116,14 +117,27 @@ class ArgSpec:
 
     def __str__(self) -> str:
         if self.is_buffer:
-            return f"{self.name}={self.dtype}[{','.join(map(str, self.shape or ()))}]"
+            gen = f":{self.generator}" if self.generator else ""
+            return f"{self.name}={self.dtype}[{','.join(map(str, self.shape or ()))}]{gen}"
         return f"{self.name}={self.value}"
 
 
 _BUF = re.compile(r"^([a-z0-9]+)\[([0-9,\s]*)\]$")
 
 
+_GEN = re.compile(r"^(uniform|randint|perm|const)\([^()]*\)$")
+
+
 def parse_arg(name: str, text: str) -> ArgSpec:
+    """``float32[16,16]``, ``int32[40]:perm(64)`` (a buffer filled by an input generator:
+    ``uniform(lo,hi)``, ``randint(lo,hi)``, ``perm(n)``, ``const(v)``) or a number."""
+    body, _, gen = text.strip().partition("]:")
+    if gen:
+        if not _GEN.match(gen):
+            raise XpilerError(f"argument {name}: unknown input generator {gen!r}; expected uniform(lo,hi), "
+                              f"randint(lo,hi), perm(n) or const(v)")
+        a = parse_arg(name, body + "]")
+        return ArgSpec(a.name, a.dtype, a.shape, None, gen)
     m = _BUF.match(text.strip())
     if m:
         dtype = m.group(1)
@@ -155,7 +169,7 @@ def format_args(args: list[ArgSpec]) -> str:
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
     out = []
-    for tok in re.findall(r"\S+\[[^\]]*\]|\S+", text):
+    for tok in re.findall(r"\S+\[[^\]]*\](?::\S+)?|\S+", text):
         if "=" not in tok:
             raise XpilerError(f"{what}: expected NAME=VALUE, got {tok!r}")
         k, v = tok.split("=", 1)

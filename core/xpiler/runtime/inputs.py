@@ -31,7 +31,9 @@ def numpy_dtype(name: str) -> np.dtype:
 
 
 def generate(a: spec.ArgSpec, rng: np.random.Generator, generator: Optional[str] = None) -> np.ndarray:
-    """A buffer for ``a`` (dtype and shape), filled by ``generator`` or the default."""
+    """A buffer for ``a`` (dtype and shape), filled by ``generator``, the spec's own, or the
+    dtype's default."""
+    generator = generator or a.generator
     dt = numpy_dtype(a.dtype or "float32")
     shape = a.shape or (1,)
     n = int(np.prod(shape))

@@ -1,0 +1,132 @@
+"""``retarget``: the last step of every translation: the file speaks the target dialect and
+stands alone.
+
+    before (a lifted CUDA kernel bound to C):
+        #include <cuda_runtime.h>
+        #include <cmath>
+        constexpr int kN = 256;
+        void k(float *x) { x[0] = std::fmax(static_cast<float>(kN), 1.0f); }
+    after (target c):
+        #include <math.h>  ...the target's standard set
+        enum { kN = 256 };
+        void k(float *restrict x) { x[0] = fmax((float)kN, 1.0f); }    (<tgmath.h>: fmax is generic)
+
+- Includes: the source platform's headers and the standard headers go; the target's set
+  (``dialects/headers.py``) is written at the top; local headers (``"mine.h"``) stay.
+- For C (a C compiler, not C++): C++ casts become C casts, ``std::`` math becomes
+  ``<tgmath.h>``'s type-generic names, ``std::min``/``std::max`` conditional expressions,
+  integer ``constexpr`` constants at file scope an ``enum``, others ``const``;
+  ``extern "C"`` goes; ``nullptr`` is ``NULL``. A construct with no C spelling (a template,
+  a reference) refuses the pass by name.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from .. import evaluate, ir
+from ..dialects import headers
+from ..dialects.prelude import KNOWN_HEADERS
+from .base import Pass, Precondition, Refusal, register
+
+_INCLUDE = re.compile(r'\s*#\s*include\s*<([^>]+)>')
+_MINMAX = {"min": "<", "max": ">"}
+
+
+@register
+class Retarget(Pass):
+    """Make the module a standalone file of the target dialect.
+
+        before:  #include <cuda_runtime.h>
+                 void k(float *x) { x[0] = std::fmax(static_cast<float>(2), 1.0f); }
+        after:   #include <math.h> ... (target c)
+                 void k(float *x) { x[0] = fmax((float)2, 1.0f); }
+    """
+
+    name = "retarget"
+    stage = "lower"
+    requires = (Precondition("expressible", "every construct has a spelling in the target (C has no templates or "
+                                            "references)"),)
+
+    def preconditions(self, module: ir.Module, target: Optional[str], **params) -> Iterator[Refusal]:
+        if target != "c":
+            return
+        for f in module.functions:
+            if f.template:
+                yield self.refuse("expressible", f"{f.name} is a template; C has none", f)
+                return
+            for p in f.params:
+                if isinstance(p.type, ir.Reference):
+                    yield self.refuse("expressible", f"parameter {p.name} of {f.name} is a reference; C has none", p)
+                    return
+
+    def rewrite(self, module: ir.Module, target: Optional[str], **params) -> ir.Module:
+        def fn(n: ir.Node):
+            if target == "c":
+                return _to_c(n)
+            return None
+
+        out = self.transform(module, fn)
+        items = [i for i in out.items if not _dropped_include(i)]
+        if target == "c":
+            items = [_file_constant(i) for i in items]
+            for f in items:
+                if isinstance(f, ir.Function):
+                    f.extern_c = False
+        lead = 0
+        while lead < len(items) and isinstance(items[lead], ir.Comment):
+            lead += 1
+        incs = list(headers.includes_for(target))
+        if target == "c":
+            incs.append("tgmath.h")  # fmax, sqrt... type-generic, as std:: overloads were
+        new = [ir.Directive(f"#include <{h}>") for h in incs]
+        out.items = items[:lead] + new + items[lead:]
+        out.dialect = target
+        out.language = ""
+        return out
+
+
+def _dropped_include(item: ir.Stmt) -> bool:
+    if not isinstance(item, ir.Directive):
+        return False
+    m = _INCLUDE.match(item.text)
+    return bool(m) and (m.group(1) in KNOWN_HEADERS or headers.platform_of(m.group(1)) is not None)
+
+
+def _to_c(n: ir.Node):
+    if isinstance(n, ir.Cast) and n.style != "c":
+        return ir.Cast(n.type, n.operand, style="c")
+    if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name):
+        name = n.callee.name
+        base = name[5:] if name.startswith("std::") else name
+        if base in _MINMAX and len(n.args) == 2:
+            a, b = n.args
+            return ir.Ternary(ir.Binary(_MINMAX[base], _copy(a), _copy(b)), a, b)
+        if name.startswith("std::"):
+            return ir.Call(ir.Name(base), n.args)
+    if isinstance(n, ir.Name) and n.name == "nullptr":
+        return ir.Name("NULL")
+    if isinstance(n, ir.VarDecl) and "constexpr" in n.specifiers:
+        n.specifiers = [s for s in n.specifiers if s != "constexpr"]
+        if isinstance(n.type, ir.Named):
+            n.type.const = True
+    return None
+
+
+def _file_constant(item: ir.Stmt) -> ir.Stmt:
+    """A file-scope integer constant as an enum (usable as an array size in C)."""
+    if isinstance(item, ir.Decl) and len(item.vars) == 1:
+        v = item.vars[0]
+        if isinstance(v.type, ir.Named) and v.type.const and v.init is not None and \
+                v.type.name in ("int", "unsigned", "unsigned int", "long", "short", "size_t"):
+            try:
+                val = evaluate.evaluate(v.init, {})
+            except evaluate.Unknown:
+                return item
+            if isinstance(val, int) and -(1 << 31) <= val < (1 << 31):
+                return ir.OpaqueTop(f"enum {{ {v.name} = {int(val)} }};", span=item.span, origin="retarget")
+    return item
+
+
+def _copy(n):
+    return ir.transform(n, lambda x: None)
