@@ -46,7 +46,8 @@ LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
     "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True)),
     "bang": (("task_recovery", True), ("detensorize", True), ("inline_calls", True)),
 }
-LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("bind", True), ("retarget", True))
+LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("bind", True), ("host_code", True),
+                                       ("retarget", True))
 
 
 def default_sequence(source: str, target: str) -> tuple[list[passes.Step], list[str]]:
@@ -114,7 +115,19 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     if src_d == to:
         t.why = f"the source is already {dialects.get(to).title}"
         return t
-    kernels = [k for k in module.kernels if not kernel or k.name == kernel]
+    host = module.function(kernel) if kernel else None
+    if host is not None and host.body is not None and not host.is_kernel:
+        # a host wrapper: translate the kernels it launches, check it as written
+        launched = {n.kernel.name.split("<", 1)[0] for n in host.body.walk()
+                    if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name)}
+        kernels = [k for k in module.kernels if k.name in launched]
+        entries = [host]
+        if not kernels:
+            t.why = f"{kernel} launches no kernel of {path}"
+            return t
+    else:
+        kernels = [k for k in module.kernels if not kernel or k.name == kernel]
+        entries = list(kernels)
     if not kernels:
         names = ", ".join(k.name for k in module.kernels) or "none"
         t.why = f"no kernel {kernel!r} in {path} (kernels: {names})" if kernel else f"{path} has no kernel"
@@ -123,6 +136,9 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     # 1. what each kernel runs on: launch and argument spec, written into the module
     try:
         plans = {k.name: _plan(module, k, generators or {}) for k in kernels}
+        for e in entries:
+            if e.name not in plans:
+                plans[e.name] = _plan(module, e, generators or {})
     except XpilerError as e:
         t.why = str(e)
         return t
@@ -131,7 +147,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
                                                      ("args", plans[k.name].args)) if v})
     # 2. the source must be clean
     say(Stage("check", "source", detail="findings"))
-    for k in kernels:
+    for k in entries:
         p = plans[k.name]
         try:
             r = oracle.check(module, path=path, kernel=k.name, args=p.args, launch=p.launch, timeout=timeout)
@@ -154,9 +170,9 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     except XpilerError as e:
         t.why = str(e)
         return t
-    if kernel:
-        steps = [passes.Step(s.name, {**({"kernel": kernel} if _takes(s.name, "kernel") else {}), **s.params})
-                 for s in steps]
+    if kernel and len(kernels) == 1:
+        steps = [passes.Step(s.name, {**({"kernel": kernels[0].name} if _takes(s.name, "kernel") else {}),
+                                      **s.params}) for s in steps]
     intermediates: list[tuple[str, ir.Module]] = [("source", module)]
     current = module
     for i, step in enumerate(steps, 1):
@@ -183,7 +199,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     for n in notes:
         t.passes.append(PassRecord(n.split()[0], verdict="skipped", notes=[n]))
     # 4. the file
-    out = _finish(current, kernels, module, path, out_path or str(output_path(path, to)))
+    out = _finish(current, kernels, entries, path, out_path or str(output_path(path, to)))
     found: list = []
     t.code = print_module(out, dialect=to, diagnostics=found)
     t.path = None
@@ -199,10 +215,10 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     cand_path = out_path or str(output_path(path, to))
     ok = not lost
     if verify != "none":
-        for k in kernels:
+        for k in entries:
             say(Stage("check", "compute", detail=k.name))
-            rec = _compute(source, path, t.code, cand_path, module, k, plans[k.name], bound.get(k.name), steps, to,
-                           seeds, timeout)
+            rec = _compute(source, path, t.code, cand_path, module, k, plans[k.name], out.function(k.name), steps,
+                           to, seeds, timeout)
             t.checks.append(rec)
             ok &= rec.verdict in ("tested", "sampled", "proved")
     if compile:
@@ -269,19 +285,24 @@ def _takes(pass_name: str, param: str) -> bool:
 
 
 # ----------------------------------------------------------------------------- the output file
-def _finish(out: ir.Module, kernels: list[ir.Function], source: ir.Module, path: str, out_path: str) -> ir.Module:
-    """Keep what the translated kernels need, and write the port-of comments."""
+def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Function], path: str,
+            out_path: str) -> ir.Module:
+    """Keep what the translated kernels need (and the host wrappers that launch them), and
+    write the port-of comments."""
     names = {k.name for k in kernels}
+    wrappers = {e.name for e in entries} | {
+        f.name for f in out.functions if f.body is not None and not f.is_kernel and f.kind == "host" and
+        any(isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) and n.callee.name in names for n in f.body.walk())}
     keep = []
     for item in out.items:
-        if isinstance(item, ir.Function) and item.body is not None and item.name not in names and \
+        if isinstance(item, ir.Function) and item.body is not None and item.name not in names | wrappers and \
                 item.kind in ("host", "kernel"):
-            continue  # host code and the kernels not asked for (host code is not translated yet)
+            continue  # the kernels not asked for, and host code that launches none of ours
         keep.append(item)
     out.items = keep
     rel = os.path.relpath(Path(path).resolve(), Path(out_path).resolve().parent)
     for f in out.functions:
-        if f.name in names and f.body is not None:
+        if f.name in names | wrappers and f.body is not None:
             f.annotations = {"port-of": f"{rel} {f.name}", **{k: v for k, v in f.annotations.items()
                                                               if k != "port-of"}}
     return out

@@ -29,11 +29,15 @@ nmmintrin.h avxintrin.h avx2intrin.h avx512fintrin.h zmmintrin.h omp.h""".split(
 #: the standard headers the generated code may use (FLT_MAX, INFINITY, fixed-width ints,
 #: math functions, bool in C).
 INCLUDES: dict[str, tuple[str, ...]] = {
-    "cuda": ("cuda_runtime.h", "cuda_fp16.h", "cfloat", "cmath", "cstdint", "cstddef", "climits"),
-    "hip": ("hip/hip_runtime.h", "hip/hip_fp16.h", "cfloat", "cmath", "cstdint", "cstddef", "climits"),
-    "bang": ("bang.h", "float.h", "math.h", "stdint.h", "stddef.h", "limits.h"),
-    "vnni": ("immintrin.h", "cfloat", "cmath", "cstdint", "cstddef", "climits"),
-    "c": ("math.h", "stdint.h", "stddef.h", "float.h", "limits.h", "stdbool.h"),
+    "cuda": ("cuda_runtime.h", "cuda_fp16.h", "cfloat", "cmath", "cstdint", "cstddef", "climits", "cstdio",
+             "cstdlib", "cstring"),
+    "hip": ("hip/hip_runtime.h", "hip/hip_fp16.h", "cfloat", "cmath", "cstdint", "cstddef", "climits", "cstdio",
+            "cstdlib", "cstring"),
+    "bang": ("bang.h", "cnrt.h", "float.h", "math.h", "stdint.h", "stddef.h", "limits.h", "stdio.h", "stdlib.h",
+             "string.h"),
+    "vnni": ("immintrin.h", "cfloat", "cmath", "cstdint", "cstddef", "climits", "cstdio", "cstdlib", "cstring"),
+    "c": ("math.h", "stdint.h", "stddef.h", "float.h", "limits.h", "stdbool.h", "stdio.h", "stdlib.h",
+          "string.h"),
 }
 
 

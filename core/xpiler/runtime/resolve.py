@@ -134,7 +134,7 @@ def _host_site(module: ir.Module, f: ir.Function):
 def _host_values(module: ir.Module, f: ir.Function, host: ir.Function, launch: ir.Launch) -> dict:
     """Argument specs of ``f`` read from the host code that launches it: scalars passed as
     constants (or computed from constants) and buffer sizes from cudaMalloc / malloc."""
-    env = evaluate.run_straight_line(host.body.stmts, _enum_env(module), stop=launch)
+    env = evaluate.run_straight_line(host.body.stmts, _host_env(module, host), stop=launch)
     out: dict[str, spec.ArgSpec] = {}
     allocs = _allocations(host, launch, env)
     for p, a in zip(f.params, launch.args):
@@ -175,6 +175,20 @@ def _allocations(host: ir.Function, stop: ir.Node, env) -> dict[str, int]:
     return out
 
 
+def _host_env(module: ir.Module, host: ir.Function) -> dict:
+    """What host code starts from: the dialect's enumerators and the scalar values of the
+    host function's own args comment (a wrapper's ``n=3001`` sizes the buffers and the grid
+    it computes)."""
+    env = _enum_env(module)
+    text = host.annotations.get("args")
+    if text:
+        try:
+            env.update({a.name: a.value for a in spec.parse_args(text) if not a.is_buffer})
+        except XpilerError:
+            pass
+    return env
+
+
 def _enum_env(module: ir.Module) -> dict:
     env: dict = {}
     if module.dialect == "bang":
@@ -195,7 +209,7 @@ def resolve_launch(module: ir.Module, f: ir.Function, flag: Optional[str], value
         return spec.parse_launch(f.annotations["launch"], d), "comment", []
     if host is not None:
         h, launch = host
-        env = evaluate.run_straight_line(h.body.stmts, _enum_env(module), stop=launch)
+        env = evaluate.run_straight_line(h.body.stmts, _host_env(module, h), stop=launch)
         # the kernel's scalar arguments are known: bind the host names passed for them
         for p, a in zip(f.params, launch.args):
             if isinstance(a, ir.Name) and a.name not in env and p.name in values and not isinstance(values[p.name], np.ndarray):
