@@ -240,6 +240,8 @@ class _Binder:
         try:
             extent = int(evaluate.evaluate(view.extent, dict(self.env)))
         except (evaluate.Unknown, TypeError, ValueError):
+            if kind == "bang":  # task-stride loops are right for any task count: one cluster
+                return self._bang(f, loop, view, 4)
             return self._single(f, "the parallel loop's extent does not evaluate from the args comment")
         if kind == "bang":
             return self._bang(f, loop, view, extent)

@@ -172,6 +172,8 @@ class _Host:
         if operation in ("last_error", "peek_error", "queue_create", "queue_destroy") and name is None:
             return self.success()
         if operation == "memcpy" and len(a) == 4:
+            if t == "bang":  # cnrtMemcpy takes plain void * for both ends
+                return ir.Call(ir.Name(name), [_void(a[0]), _void(a[1]), a[2], a[3]])
             return ir.Call(ir.Name(name), list(a[:4]))
         return ir.Call(ir.Name(name), list(a))
 
@@ -202,9 +204,13 @@ class _Host:
     def stmt(self, n: ir.Node):
         if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Launch) and self.target == "bang":
             return [n, ir.ExprStmt(ir.Call(ir.Name("cnrtQueueSync"), [ir.Name(self.queue)]))]
-        if isinstance(n, ir.Decl) and not runtime_api.has_device(self.target):
-            keep = [v for v in n.vars if not (isinstance(v.type, ir.Named) and v.type.name in ("dim3", "cnrtDim3_t",
-                                                                                                 "cnrtFunctionType_t"))]
+        if isinstance(n, ir.Decl):
+            # launch configuration variables of another platform (their launches were rewritten)
+            gone = {"dim3"} if self.target != "cuda" and self.target != "hip" else set()
+            if self.target != "bang":
+                gone |= {"cnrtDim3_t", "cnrtFunctionType_t"}
+            keep = [v for v in n.vars if not (isinstance(v.type, ir.Named) and v.type.name.replace("const ", "")
+                                              in gone)]
             if len(keep) != len(n.vars):
                 return ir.Decl(keep, span=n.span) if keep else ir.Empty()
         return None
@@ -217,6 +223,10 @@ def _target_of(e: ir.Expr) -> ir.Expr:
     if isinstance(e, ir.Unary) and e.op == "&":
         return e.operand
     return ir.Unary("*", e)
+
+
+def _void(e: ir.Expr) -> ir.Expr:
+    return ir.Cast(ir.Pointer(ir.Named("void")), e)
 
 
 def _then_zero(e: ir.Expr) -> ir.Expr:

@@ -22,7 +22,8 @@ names. A ``return`` at the end of the body, or at the end of a branch of a top-l
 ``if``, becomes an assignment to the result and the rest of the body goes under the
 opposite condition. A ``static_assert`` that holds is dropped.
 
-Device functions that nothing calls afterwards are removed.
+Device functions that nothing calls afterwards are removed. A template kernel launched
+with one set of template arguments (``k<float><<<g, b>>>``) becomes that instance.
 
 Preconditions: ``call-position`` (the call is a statement, the right side of an assignment
 or initialisation, or inside the condition of an ``if``: positions evaluated once and
@@ -141,11 +142,64 @@ class InlineCalls(Pass):
                 (f.kind in ("device", "host_device") or plain)}
 
     def preconditions(self, module: ir.Module, target: Optional[str], kernel: str = "") -> Iterator[Refusal]:
+        for k, args in self._instances(module).items():
+            if len(args) > 1:
+                yield self.refuse("template-args", f"template kernel {k} is launched as {len(args)} different "
+                                                   f"instances ({', '.join(sorted(args))}); translate one at a time")
+                return
         device = self._device(module)
         for f in module.kernels:
             if kernel and f.name != kernel:
                 continue
             yield from self._check(f.body, device, 0)
+
+    def _instances(self, module: ir.Module) -> dict[str, set[str]]:
+        """Template kernels and the template arguments their launches give."""
+        out: dict[str, set[str]] = {}
+        templ = {f.name for f in module.kernels if f.template}
+        for n in module.walk():
+            if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name):
+                c = _callee(ir.Call(n.kernel, []))
+                if c and c[0] in templ:
+                    out.setdefault(c[0], set()).add(c[1] or "")
+        return out
+
+    def _specialize(self, module: ir.Module) -> ir.Module:
+        """A template kernel launched with one set of template arguments (``k<float><<<...>>>``)
+        becomes that instance, keeping its name (the launch drops the arguments)."""
+        inst = {k: next(iter(v)) for k, v in self._instances(module).items() if len(v) == 1 and next(iter(v))}
+        if not inst:
+            return module
+
+        def fn(n: ir.Node):
+            if isinstance(n, ir.Function) and n.name in inst and n.template:
+                args = _split_top(inst[n.name])
+                types, exprs = {}, {}
+                for (kind, pname), a in zip(_template_params(n.template), args):
+                    if kind in ("typename", "class"):
+                        types[pname] = ir.Named(a)
+                    else:
+                        exprs[pname] = _parse_expr(a)
+
+                def sub(x: ir.Node):
+                    if isinstance(x, ir.Named) and x.name in types:
+                        t = _copy(types[x.name])
+                        t.const = t.const or x.const
+                        return t
+                    if isinstance(x, ir.Name) and x.name in exprs:
+                        return _copy(exprs[x.name])
+                    return None
+
+                new = ir.transform(n, sub)
+                new.template = None
+                return new
+            if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name):
+                c = _callee(ir.Call(n.kernel, []))
+                if c and c[0] in inst:
+                    n.kernel = ir.Name(c[0])
+            return None
+
+        return self.transform(module, fn)
 
     def _check(self, body: ir.Node, device: dict, depth: int) -> Iterator[Refusal]:
         ok_calls = _placeable_calls(body)
@@ -175,6 +229,7 @@ class InlineCalls(Pass):
             yield from self._check(f.body, device, depth + 1)
 
     def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "") -> ir.Module:
+        module = self._specialize(module)
         device = self._device(module)
         counter = [0]
         consts = module_constants(module)
