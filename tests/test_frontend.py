@@ -431,3 +431,14 @@ def test_erroneous_statements_are_kept_verbatim():
     assert [d for d in m.diagnostics if d.is_error]
     text = xpiler.print_module(m)
     assert "undefined_thing + 1" in text and "nope(x" in text and "x[0] = i;" in text
+
+
+def test_typedef_struct_is_one_item():
+    """clang gives a typedef'd struct two cursors; the struct inside the typedef used to come
+    back as a second opaque item, printed twice (a redefinition)."""
+    from xpiler import parse, print_module
+
+    src = "typedef struct __attribute__((aligned(8))) { float x, y; } f2;\nvoid k(f2 *a) { a[0].x = 1; }\n"
+    m = parse(src, path="a.c")
+    assert [type(i).__name__ for i in m.items] == ["OpaqueTop", "Function"]
+    assert print_module(m).count("struct") == 1

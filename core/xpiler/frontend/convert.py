@@ -229,11 +229,26 @@ class Converter:
                 continue
             items.append((t.start, self._trivia_node(t)))
         items.sort(key=lambda p: p[0])
+        items = self._drop_nested(items)
         items = self._top_gaps(items)
         out = self._attach_annotations([it for _, it in items])
         self._mark_blank(out)
         self._classify_c_kernels(out)
         return ir.Module(dialect=self.dialect, items=out, path=self.path, language=self.language)
+
+    @staticmethod
+    def _drop_nested(items):
+        """clang gives ``typedef struct {...} T;`` two cursors, the typedef and the struct
+        inside it: an opaque item inside another one's extent is already in its text."""
+        opaque = [it.span for _, it in items if isinstance(it, ir.OpaqueTop) and it.span is not None]
+        out = []
+        for pos, it in items:
+            if isinstance(it, ir.OpaqueTop) and it.span is not None and any(
+                    o is not it.span and o.offset <= it.span.offset and it.span.end_offset <= o.end_offset and
+                    (o.offset, o.end_offset) != (it.span.offset, it.span.end_offset) for o in opaque):
+                continue
+            out.append((pos, it))
+        return out
 
     def _top_gaps(self, items):
         """Source text at file scope that no item or trivia covers (a construct clang gave

@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from .. import evaluate, ir
+from .. import dialects, evaluate, ir
 from ..dialects import headers
+from ..dialects.cuda.vector_types import VECTOR_TYPES, c_definitions
 from ..dialects.prelude import KNOWN_HEADERS
 from .base import Pass, Precondition, Refusal, register
 
@@ -79,11 +80,24 @@ class Retarget(Pass):
         incs = list(headers.includes_for(target))
         if target == "c":
             incs.append("tgmath.h")  # fmax, sqrt... type-generic, as std:: overloads were
-        new = [ir.Directive(f"#include <{h}>") for h in incs]
+        new: list[ir.Stmt] = [ir.Directive(f"#include <{h}>") for h in incs]
+        if target not in ("cuda", "hip"):  # CUDA's vector types travel as plain structs
+            used = {n.name for n in out.walk() if isinstance(n, ir.Named) and n.name in VECTOR_TYPES} | \
+                {n.name[5:] for n in out.walk() if isinstance(n, ir.Name) and n.name.startswith("make_")
+                 and n.name[5:] in VECTOR_TYPES}
+            if used:
+                qual = dialects.get(target).function_qualifiers.get("device", "")
+                new.append(ir.OpaqueTop(c_definitions(used, qual), origin="retarget"))
+        items = [i for i in items if not _platform_namespace(i)]
         out.items = items[:lead] + new + items[lead:]
         out.dialect = target
         out.language = ""
         return out
+
+
+def _platform_namespace(item: ir.Stmt) -> bool:
+    """``using namespace nvcuda;`` and the like: a namespace only the source platform has."""
+    return isinstance(item, ir.OpaqueTop) and bool(re.match(r"\s*using\s+namespace\s+(nvcuda|rocwmma)\b", item.text))
 
 
 def _dropped_include(item: ir.Stmt) -> bool:

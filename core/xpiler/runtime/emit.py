@@ -240,6 +240,9 @@ class EmuPrinter(Printer):
             self.mode = saved
 
     def _expr(self, e: ir.Expr) -> tuple[str, int]:
+        if isinstance(e, ir.Cast) and isinstance(e.type, ir.Pointer) and isinstance(e.type.pointee, ir.Named) and \
+                e.type.pointee.name == "void" and isinstance(e.operand, ir.IntLit) and e.operand.value == 0:
+            return "nullptr", 17  # C's NULL, ((void *)0), converts to any pointer; in C++ only nullptr does
         if isinstance(e, ir.Assign):
             target = self._with_mode(WR if e.op == "=" else RW, lambda: self.expr(e.target, _UNARY))
             value = self._with_mode(RD, lambda: self.expr(e.value, 2))
