@@ -319,21 +319,30 @@ def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Functio
 
 
 def _nests(out: ir.Module, kernels: list[ir.Function]) -> list[NestRecord]:
-    """What each top-level loop nest of the translated kernels uses, or why not."""
+    """What each translated kernel uses, read off the output: the parallel variables it
+    reads (``blockIdx.x``, ``threadIdx.x``, ``taskId``) or its OpenMP loops; or why not."""
+    from .analysis import patterns
+
     recs = []
     for k in kernels:
         f = out.function(k.name)
         if f is None or f.body is None:
             continue
-        for s in f.body.walk():
-            if isinstance(s, ir.For) and s.info.kind in ("bound", "parallel") and s.span is not None:
-                recs.append(NestRecord((s.span.line, s.span.end_line), bound_to=[s.info.axis or "parallel"],
-                                       not_=["not tensorized: tensorization is not built yet",
-                                             "not staged: on-chip staging is not built yet"]))
-                break
-        else:
-            recs.append(NestRecord((f.span.line, f.span.end_line) if f.span else (0, 0),
-                                   not_=["not parallel: no parallel loop was bound (see the bind pass notes)"]))
+        used = sorted({f"{m[0]}.{m[1]}" for n in f.body.walk() if (m := patterns.builtin(n))
+                       and m[0] in ("threadIdx", "blockIdx")} |
+                      {n.name for n in f.body.walk() if isinstance(n, ir.Name) and n.name in ("taskId", "clusterId",
+                                                                                             "coreId")} |
+                      {"omp parallel for" for n in f.body.walk() if isinstance(n, ir.For)
+                       and any("omp" in p for p in n.pragmas)})
+        staged = sorted({v.space for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars
+                         if v.space not in ("local", "global", "gdram")})
+        lines = (f.span.line, f.span.end_line) if f.span else (0, 0)
+        why = ["not tensorized: tensorization is not built yet"]
+        if not staged:
+            why.append("not staged: on-chip staging is not built yet")
+        if not used:
+            why.insert(0, "not parallel: no parallel loop was bound (see the bind pass notes)")
+        recs.append(NestRecord(lines, bound_to=used, staged_in=staged, not_=why))
     return recs
 
 
