@@ -32,6 +32,12 @@ demo: setup
 	$(BIN)/xpiler parse examples/saxpy.cu
 	$(BIN)/xpiler fmt examples/saxpy.cu
 	$(BIN)/xpiler check --compile examples/saxpy.cu
+	@mkdir -p out/demo
+	@for t in hip bang vnni c; do \
+	  case $$t in hip) s=hip;; bang) s=mlu;; vnni) s=cpp;; c) s=c;; esac; \
+	  $(BIN)/xpiler translate examples/saxpy.cu --to $$t -o out/demo/saxpy.$$s --force || exit 1; \
+	done
+	@echo "translations (each checked against examples/saxpy.cu): out/demo/"
 
 test: setup vscode-test
 	$(BIN)/python -m pytest -q

@@ -302,7 +302,9 @@ def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Functio
     names = {k.name for k in kernels}
     wrappers = {e.name for e in entries} | {
         f.name for f in out.functions if f.body is not None and not f.is_kernel and f.kind == "host" and
-        any(isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) and n.callee.name in names for n in f.body.walk())}
+        any((isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) and n.callee.name in names) or
+            (isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name) and n.kernel.name.split("<")[0] in names)
+            for n in f.body.walk())}
     keep = []
     for item in out.items:
         if isinstance(item, ir.Function) and item.body is not None and item.name not in names | wrappers and \

@@ -202,6 +202,9 @@ class _Host:
 
     # --- statements: a sync after each launch on BANG; dim3 declarations C cannot hold
     def stmt(self, n: ir.Node):
+        if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Binary) and n.expr.op == "," and \
+                isinstance(n.expr.rhs, ir.IntLit) and n.expr.rhs.value == 0:
+            return ir.ExprStmt(n.expr.lhs, span=n.span)  # a call's success value unused: the call alone
         if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Launch) and self.target == "bang":
             return [n, ir.ExprStmt(ir.Call(ir.Name("cnrtQueueSync"), [ir.Name(self.queue)]))]
         if isinstance(n, ir.Decl):
@@ -212,7 +215,7 @@ class _Host:
             keep = [v for v in n.vars if not (isinstance(v.type, ir.Named) and v.type.name.replace("const ", "")
                                               in gone)]
             if len(keep) != len(n.vars):
-                return ir.Decl(keep, span=n.span) if keep else ir.Empty()
+                return ir.Decl(keep, span=n.span) if keep else []
         return None
 
 
