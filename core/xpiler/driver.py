@@ -50,10 +50,11 @@ LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("bind", True)
                                        ("retarget", True))
 
 
-def default_sequence(source: str, target: str) -> tuple[list[passes.Step], list[str]]:
+def default_sequence(source: str, target: str, direct: bool = True) -> tuple[list[passes.Step], list[str]]:
     """The default steps from ``source`` to ``target`` and the notes on optional passes
-    that are not built yet. Raises XpilerError naming a required pass that is missing."""
-    if {source, target} == {"cuda", "hip"} and "hipify" in passes.REGISTRY:
+    that are not built yet. Raises XpilerError naming a required pass that is missing.
+    ``direct``: CUDA <-> HIP by ``hipify`` (else through the C hub, the fallback)."""
+    if direct and {source, target} == {"cuda", "hip"} and "hipify" in passes.REGISTRY:
         return [passes.Step("hipify", {"to": target})], []
     steps, notes = [], []
     for name, required in LIFT[source] + LOWER:
@@ -101,6 +102,21 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     they go into the args comments (``idx=int32[40]:perm(64)``)."""
     if isinstance(source, bytes):
         source = source.decode("utf-8", errors="replace")
+    if sequence is None and to in ("cuda", "hip") and "hipify" in passes.REGISTRY:
+        # CUDA <-> HIP: the direct path first, the round trip through C when it cannot
+        args = dict(kernel=kernel, path=path, dialect=dialect, verify=verify, seeds=seeds, progress=progress,
+                    timeout=timeout, compile=compile, out_path=out_path, generators=generators)
+        src_d = dialects.detect(path or "", source) if dialect is None else dialect
+        if {src_d, to} == {"cuda", "hip"}:
+            first = translate(source, to, sequence=[passes.Step("hipify", {"to": to})], **args)
+            if first.status in ("checked", "unverified") or (first.status == "refused" and "hipify" not in first.why):
+                return first
+            steps, _ = default_sequence(src_d, to, direct=False)
+            second = translate(source, to, sequence=steps, **args)
+            note = PassRecord("hipify", {"to": to}, verdict="refused" if first.status == "refused" else "failed",
+                              notes=[f"direct path {first.status}: {first.why}; fell back to the C round trip"])
+            second.passes.insert(0, note)
+            return second
     if to not in TARGETS:
         raise XpilerError(f"unknown target {to!r}; expected one of {', '.join(TARGETS)}")
     path = path or f"input{dialects.get(dialect).suffix if dialect else '.cu'}"
