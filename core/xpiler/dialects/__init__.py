@@ -195,3 +195,8 @@ def language_of(dialect: str, path: Optional[str]) -> str:
     if d.name == "c" and path and Path(path).suffix.lower() in (".cpp", ".cc", ".cxx", ".hpp"):
         return "c++"
     return d.language
+
+
+# Intrinsic semantics as IR loops, for passes (semantics.py imports this package: keep this last).
+from .semantics import (AmbiguousOverload, Expansion, NoMatchingOverload, SemanticsError,  # noqa: E402
+                        select_overload, semantics_ir)

@@ -22,12 +22,38 @@ Conventions inside ``semantics``:
   rounding (round-to-nearest-even for floating types, wrap-around for integers);
 - byte-level copies go through ``(char *)`` casts;
 - only C arithmetic, loops, ``if``, ternaries and ``<math.h>`` functions.
+
+Collective semantics (``Overload.collective``, a :class:`Collective`). What one thread cannot
+express alone -- warp shuffles and votes, ``wmma`` fragments, MFMA -- is written once as C++
+over the whole warp, with its own parameter list (``Collective.params``, types may use the
+overload's type variables). The runtime header keeps its hand-written implementation (for
+speed and for its checks); ``dialects.semantics.semantics_ir`` turns the snippet into loops,
+and ``tests/test_semantics.py`` holds the two equal.
+
+- ``kind="lanes"`` (shuffles, votes, match, reduce): every parameter the intrinsic takes per
+  thread (role ``scalar``, ``in``, ``out``) is an array over the lanes of one warp, ``var[lane]``
+  (an out pointer such as ``int *pred`` becomes ``pred[lane]``, the value written through that
+  lane's pointer); ``config`` parameters (``mask``, ``width``) are one uniform value. The
+  snippet also names ``warp_size`` (32 on CUDA, 64 on CDNA HIP: the table's ``WARP_SIZE``),
+  ``active[lane]`` (non-zero for the lanes that execute this call, with the same mask),
+  ``result[lane]`` (the value each active lane's call returns; inactive lanes are not written)
+  and ``undefined[lane]`` (set to 1 where the result is undefined, e.g. a CUDA shuffle from a
+  lane that does not take part: a test or a pass must not read that result).
+- ``kind="tile"`` (``wmma::*``, MFMA): a fragment is a matrix, a row-major array of
+  ``rows x cols`` elements (``a[r * cols + c]``); the operation is loops over matrices. For the
+  ``wmma`` functions the intrinsic's fragment parameters are those matrices (the per-lane
+  ``x[i]`` <-> (row, col) mapping is ``cuda.intrinsics.wmma_element``). For MFMA the builtin's
+  operands are per-lane registers: ``Collective.operands`` (:class:`TileOperand`) say, from
+  the table's layout functions, which matrix element every (lane, slot) holds, so per-lane
+  operands are gathered into the matrices before the snippet and the result scattered back.
+- ``ENUMERATORS`` (a table module attribute) gives the values of enumerators a snippet
+  compares with (``nvcuda::wmma::mem_col_major`` -> 1), so the loops need no vendor enum.
 """
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,41 @@ class Param:
 
 
 @dataclass(frozen=True)
+class TileOperand:
+    """Where the per-lane registers of one operand of a tile operation sit in its matrix.
+
+    ``index(lane, slot, **constants)`` is the flat index into the matrix ``tile`` of the
+    element that slot ``slot`` of lane ``lane`` holds; ``source(lane, **constants)`` is the
+    lane whose register lane ``lane`` contributes (MFMA's BLGP reads B from another lane), the
+    lane itself by default. ``constants`` are the call's constant arguments (``blgp=1``).
+    Example, the A operand of ``__builtin_amdgcn_mfma_f32_16x16x4f32``:
+    ``TileOperand("a", "A", "float", 1, lambda lane, slot, **_: lane % 16 * 4 + lane // 16)``.
+    """
+
+    param: str  # the intrinsic parameter, or "return" for the value the builtin returns
+    tile: str  # the Collective parameter (a matrix) it is gathered into or scattered from
+    slot_type: str  # C type of one slot: what a lane array of this operand holds
+    slots: int  # slots per lane
+    index: Callable[..., int]
+    source: Optional[Callable[..., int]] = None
+
+
+@dataclass(frozen=True)
+class Collective:
+    """What a warp-wide intrinsic does, written once over the whole warp (module docstring).
+
+    ``__shfl_down_sync`` as lanes: ``for (int lane = 0; lane < warp_size; ++lane) if
+    (active[lane]) { int j = lane + (int)(delta[lane] & 31u); ... result[lane] = var[j]; }``.
+    """
+
+    kind: str  # "lanes" or "tile"
+    params: tuple[Param, ...]  # the snippet's parameters (lane arrays, matrices, uniform values)
+    body: str  # C++ over them
+    operands: tuple[TileOperand, ...] = ()  # tile: per-lane operands and their lane layout
+    constants: tuple[str, ...] = ()  # parameters that must be integer constants (MFMA cbsz, abid, blgp)
+
+
+@dataclass(frozen=True)
 class Overload:
     """One signature of an intrinsic, possibly generic over type variables."""
 
@@ -53,6 +114,7 @@ class Overload:
     semantics: str | None = None  # C++ body, see module docstring
     arch: str | None = None  # availability, e.g. "sm_70+", ">=322, not 372", "gfx90a"
     note: str = ""
+    collective: Optional[Collective] = None  # warp-wide meaning (lanes or tile), see module docstring
 
 
 @dataclass(frozen=True)
@@ -101,6 +163,27 @@ class MemorySpace:
     scope: str  # who shares one copy: "device", "block", "thread", "core", "cluster"
     doc: str
     capacity: Mapping[str, int] = field(default_factory=dict)  # arch -> bytes
+
+
+def lanes(params: Iterable[Param], ret: str, body: str) -> Collective:
+    """A ``kind="lanes"`` collective over an intrinsic's own parameters: per-thread parameters
+    become lane arrays (``T var`` -> ``const T *var``; an out pointer ``int *pred`` stays ``int *``,
+    one element per lane), ``config`` ones stay uniform values; ``warp_size``, ``active``,
+    ``result`` (unless ``ret`` is void) and ``undefined`` are added (module docstring).
+    ``lanes((config("mask", "unsigned"), scalar("predicate", "int")), "int", "...")``."""
+    out = [Param("warp_size", "int", role="config")]
+    for p in params:
+        if p.role == "config":
+            out.append(Param(p.name, p.type, p.space, p.unit, p.role, None, p.doc))
+        elif p.type.strip().endswith("*"):
+            out.append(Param(p.name, p.type, p.space, p.unit, "out" if p.role == "out" else "inout", None, p.doc))
+        else:
+            out.append(Param(p.name, f"const {p.type.strip()} *", None, p.unit, "in", None, p.doc))
+    out.append(Param("active", "const int *", role="in", doc="non-zero for the lanes that execute the call"))
+    if ret.strip() != "void":
+        out.append(Param("result", f"{ret} *", role="out", doc="what each active lane's call returns"))
+    out.append(Param("undefined", "int *", role="out", doc="set to 1 where the result is undefined"))
+    return Collective("lanes", tuple(out), body)
 
 
 def scalar(name: str, ctype: str, doc: str = "", default: Optional[str] = None, unit: Optional[str] = None) -> Param:

@@ -28,15 +28,22 @@ Conventions of this table (see also ``base.py``):
   fragments, ``"config"`` for masks, widths, layouts, modes and other arguments that must be
   uniform or constant.
 * Warp collectives, barriers, fences and the WMMA API have ``semantics=None`` (or a
-  per-lane meaning only) and ``emulation="runtime"``. Atomics carry their read-modify-write as
+  per-lane meaning only) and ``emulation="runtime"``. The shuffles, votes, match and reduce
+  functions carry their meaning over a whole warp as ``Overload.collective`` (``kind="lanes"``,
+  ``WARP_SIZE`` lanes), the WMMA functions as tiles (``kind="tile"``: fragments as matrices, the
+  per-lane mapping is ``wmma_element``); the runtime keeps its hand-written implementations and
+  ``tests/test_semantics_gpu.py`` holds them equal. Atomics carry their read-modify-write as
   ``semantics`` (the meaning) but are ``emulation="runtime"``: the runtime must perform them
   indivisibly (CAS loops on bit patterns, optional flush-to-zero of global float adds, §4).
 """
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import NamedTuple
 
-from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, combos, config, each, pointer, scalar, table
+from ..base import (BuiltinVar, Collective, Intrinsic, MemorySpace, Overload, Param, combos, config, each, lanes,
+                    pointer, scalar, table)
 
 GPU = "reference/gpu.md"
 MATH_API = "[MATH] CUDA Math API (not in reference/gpu.md)"
@@ -52,10 +59,11 @@ P = pointer
 
 
 def _one(name: str, params: tuple[Param, ...], ret: str, sem: str | None, category: str, doc: str, source: str,
-         *, arch: str | None = None, instances=({},), note: str = "", **kw) -> Intrinsic:
+         *, arch: str | None = None, instances=({},), note: str = "", collective: Collective | None = None,
+         **kw) -> Intrinsic:
     """An intrinsic with a single overload."""
     return Intrinsic(name, (Overload(params, ret=ret, instances=tuple(instances), semantics=sem, arch=arch,
-                                     note=note),), category, doc, source=source, **kw)
+                                     note=note, collective=collective),), category, doc, source=source, **kw)
 
 
 def _copy(dst: str, src: str, nbytes: int) -> str:
@@ -207,6 +215,105 @@ for _op, _sym in (("and", "&"), ("or", "|"), ("xor", "^")):
                    f"Returns to every lane in mask the bitwise {_op.upper()} ({_sym}) of value over the non-exited "
                    "lanes in mask. " + _VOTE_COMMON, _src("§3.2", "PG §5.4.6.4"), arch="sm_80+",
                    emulation="runtime"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lane semantics of the warp collectives above (base.lanes): the source-lane rules of gpu.md
+# §3.1 and the vote/match/reduce rules of §3.2, over the arrays of one warp. The runtime
+# (xp_gpu.hpp, shfl_source / complete_group) implements the same by hand; tests/test_semantics.py
+# holds the two equal.
+# ---------------------------------------------------------------------------------------------
+WARP_SIZE = 32  # lanes of a warp: warp_size in the lane semantics
+
+_SHFL_SRC = {  # candidate source lane j of caller `lane` (s: segment start); j = -1: keep the own value
+    "__shfl": "j = s + (srcLane[lane] & (width - 1));",
+    "__shfl_up": "j = lane - (int)(delta[lane] & 31u);\n  if (j < s) j = -1;",
+    "__shfl_down": "j = lane + (int)(delta[lane] & 31u);\n  if (j > s + width - 1) j = -1;",
+    "__shfl_xor": "j = lane ^ (laneMask[lane] & 31);\n  if (j > s + width - 1) j = -1;",
+}
+
+
+def shfl_lanes(name: str, masked: bool) -> str:
+    """The CUDA shuffle ``name`` (without _sync) over one warp: a source lane that does not take
+    part (not active, not in mask) leaves the result undefined (gpu.md §3.1)."""
+    takes = "active[j] && ((mask >> j) & 1u)" if masked else "active[j]"
+    return (f"for (int lane = 0; lane < warp_size; ++lane) {{\n"
+            f"  if (!active[lane]) continue;\n"
+            f"  if (width < 1 || width > warp_size || (width & (width - 1)) != 0) {{ undefined[lane] = 1; continue; }}\n"
+            f"  int s = lane & ~(width - 1), j;\n"
+            f"  {_SHFL_SRC[name]}\n"
+            f"  if (j < 0) result[lane] = var[lane];  /* outside the segment: the caller's own var */\n"
+            f"  else if ({takes}) result[lane] = var[j];\n"
+            f"  else undefined[lane] = 1;  /* the source lane does not take part */\n}}")
+
+
+def vote_lanes(op: str, masked: bool, ret: str) -> str:
+    """all / any / ballot / activemask over the lanes that take part (active and, for _sync, in mask)."""
+    takes = "active[l] && ((mask >> l) & 1u)" if masked else "active[l]"
+    one = f"({ret})1"
+    acc = {"all": ("int v = 1;", f"if ({takes} && !predicate[l]) v = 0;"),
+           "any": ("int v = 0;", f"if ({takes} && predicate[l]) v = 1;"),
+           "ballot": (f"{ret} v = 0;", f"if ({takes} && predicate[l]) v |= {one} << l;"),
+           "activemask": (f"{ret} v = 0;", f"if (active[l]) v |= {one} << l;")}[op]
+    return (f"{acc[0]}\nfor (int l = 0; l < warp_size; ++l)\n  {acc[1]}\n"
+            "for (int lane = 0; lane < warp_size; ++lane)\n  if (active[lane]) result[lane] = v;")
+
+
+def _same_bits(a: str, b: str) -> str:
+    return (f"int same = 1;\n    for (int k = 0; k < (int)sizeof(value[0]); ++k)\n"
+            f"      if (((const unsigned char *)&{a})[k] != ((const unsigned char *)&{b})[k]) same = 0;")
+
+
+def match_lanes(op: str, ret: str) -> str:
+    """__match_any_sync / __match_all_sync: bitwise comparison over the lanes in mask (gpu.md §3.2)."""
+    takes = "active[l] && ((mask >> l) & 1u)"
+    if op == "any":
+        return (f"for (int lane = 0; lane < warp_size; ++lane) {{\n  if (!active[lane]) continue;\n  {ret} m = 0;\n"
+                f"  for (int l = 0; l < warp_size; ++l) {{\n    if (!({takes})) continue;\n"
+                f"    {_same_bits('value[l]', 'value[lane]')}\n    if (same) m |= ({ret})1 << l;\n  }}\n"
+                "  result[lane] = m;\n}")
+    return (f"int all = 1, first = -1;\nfor (int l = 0; l < warp_size; ++l) {{\n  if (!({takes})) continue;\n"
+            f"  if (first < 0) {{ first = l; continue; }}\n  {{\n    {_same_bits('value[l]', 'value[first]')}\n"
+            "    if (!same) all = 0;\n  }\n}\n"
+            "for (int lane = 0; lane < warp_size; ++lane) {\n  if (!active[lane]) continue;\n"
+            "  result[lane] = all ? mask : 0;\n  pred[lane] = all;\n}")
+
+
+def reduce_lanes(op: str, t: str) -> str:
+    """__reduce_*_sync over the lanes in mask; add wraps (computed on unsigned int)."""
+    step = {"add": f"v = ({t})((unsigned int)v + (unsigned int)value[l]);", "min": "if (value[l] < v) v = value[l];",
+            "max": "if (value[l] > v) v = value[l];", "and": "v &= value[l];", "or": "v |= value[l];",
+            "xor": "v ^= value[l];"}[op]
+    return (f"{t} v = 0;\nint first = 1;\nfor (int l = 0; l < warp_size; ++l) {{\n"
+            f"  if (!active[l] || !((mask >> l) & 1u)) continue;\n"
+            f"  if (first) {{ v = value[l]; first = 0; }}\n  else {step}\n}}\n"
+            "for (int lane = 0; lane < warp_size; ++lane)\n  if (active[lane]) result[lane] = v;")
+
+
+def _lane_semantics(it: Intrinsic) -> Intrinsic:
+    """The entry with its lane semantics attached (one snippet per overload), or unchanged."""
+    n = it.name
+    out = []
+    for ov in it.overloads:
+        base = n[:-5] if n.endswith("_sync") else n
+        ret = ov.ret
+        if base in _SHFL_SRC:
+            body = shfl_lanes(base, n.endswith("_sync"))
+        elif base in ("__all", "__any", "__ballot"):
+            body = vote_lanes(base[2:], n.endswith("_sync"), ret)
+        elif n == "__activemask":
+            body = vote_lanes("activemask", False, ret)
+        elif n in ("__match_any_sync", "__match_all_sync"):
+            body = match_lanes(n[8:11], ret)
+        elif n.startswith("__reduce_"):
+            body = reduce_lanes(n.split("_")[3], ret)
+        else:
+            return it
+        out.append(replace(ov, collective=lanes(ov.params, ret, body)))
+    return replace(it, overloads=tuple(out))
+
+
+_I = [_lane_semantics(it) for it in _I]
 
 # =============================================================================================
 # 3. Atomics (gpu.md §4)
@@ -1466,6 +1573,55 @@ _WALIGN = ("p must be 256-bit (32-byte) aligned; ldm (elements) a multiple of 16
 _WUNIFORM = ("Warp collective: every lane of the warp must call it with the same p, ldm, layout and template "
              "arguments (warp-uniform condition only), else undefined.")
 
+_LDM = Param("ldm", "unsigned", role="scalar", unit="elements", doc="leading dimension (row stride for row-major)")
+_LAYOUT = C("layout", _NS + "layout_t", "mem_row_major or mem_col_major")
+
+# Tile semantics (base.Collective, kind "tile"): a fragment is its matrix, a row-major array of
+# rows x cols values of TILE_ELEM (the element type; tf32 in float, u4/s4/b1 values in int, s4
+# sign-extended); the per-lane x[i] <-> (row, col) mapping is wmma_element. The runtime
+# (xp_gpu.hpp, wmma_load / wmma_store / wmma_complete) implements the same per lane.
+TILE_ELEM = {"tf32": "float", "u4": "int", "s4": "int", "b1": "int"}
+_SUB_BITS = {"u4": 4, "s4": 4, "b1": 1}
+
+
+def tile_elem(dtype: str) -> str:
+    """The C type of one matrix element of a fragment of ``dtype`` (a WMMA_SHAPES key part)."""
+    return TILE_ELEM.get(dtype, dtype)
+
+
+def _sub_value(dt: str, bits: str) -> str:
+    """The matrix value of a sub-byte element from its raw bits (s4 sign-extends)."""
+    return f"(((int){bits} ^ 8) - 8)" if dt == "s4" else f"(int){bits}"
+
+
+def _tile_params(f: WmmaFragment, *rest: Param) -> tuple[Param, ...]:
+    return (Param("a", f"{tile_elem(f.dtype)} *", role="out", doc=f"the {f.rows}x{f.cols} matrix"),) + rest
+
+
+def _fill_tile(f: WmmaFragment, val: str) -> str:
+    v = {"u4": "(int)(v & 15u)", "s4": "((int)(v & 15) ^ 8) - 8", "b1": "(int)(v & 1u)"}.get(f.dtype, "v")
+    return f"for (int i = 0; i < {f.rows * f.cols}; ++i)\n  a[i] = {v};"
+
+
+def _load_tile(f: WmmaFragment, col: str) -> str:
+    """a[r][c] = element (r, c) of memory: p[r*ldm + c] row-major, p[c*ldm + r] column-major."""
+    idx = f"{col} ? (unsigned long)c * ldm + r : (unsigned long)r * ldm + c"
+    if f.dtype in _SUB_BITS:
+        nb = _SUB_BITS[f.dtype]
+        read = (f"unsigned long bit = ({idx}) * {nb};\n"
+                f"    unsigned int raw = (((const unsigned char *)p)[bit / 8] >> (bit % 8)) & {(1 << nb) - 1}u;\n"
+                f"    a[r * {f.cols} + c] = {_sub_value(f.dtype, 'raw')};")
+    else:
+        read = f"unsigned long idx = {idx};\n    a[r * {f.cols} + c] = p[idx];"
+    return (f"for (int r = 0; r < {f.rows}; ++r)\n  for (int c = 0; c < {f.cols}; ++c) {{\n    {read}\n  }}")
+
+
+def _store_tile(f: WmmaFragment) -> str:
+    return (f"for (int r = 0; r < {f.rows}; ++r)\n  for (int c = 0; c < {f.cols}; ++c)\n"
+            f"    p[layout == 1 ? (unsigned long)c * ldm + r : (unsigned long)r * ldm + c] = a[r * {f.cols} + c];"
+            "  /* layout 1: mem_col_major */")
+
+
 _fill_ovs, _loadab, _loadc, _store = [], [], [], []
 for (_kind, _m, _n, _k, _dt), _f in WMMA_SHAPES.items():
     _ptr = _WPTR.get(_dt, _dt)
@@ -1479,43 +1635,40 @@ for (_kind, _m, _n, _k, _dt), _f in WMMA_SHAPES.items():
     _fsem = f"{_pack}\nfor (int i_ = 0; i_ < {_f.num_storage_elements}; ++i_) a.x[i_] = v_;"
     for _lay in (_f.layouts or (None,)):
         _ft = _frag_t(_f, _lay)
-        _fill_ovs.append(Overload((P("a", "F &", "out"), S("v", "const V &")), instances=({"F": _ft, "V": _val},),
-                                  semantics=_fsem, arch=_f.arch))
+        _fill_ovs.append(Overload(
+            (P("a", "F &", "out"), S("v", "const V &")), instances=({"F": _ft, "V": _val},), semantics=_fsem,
+            arch=_f.arch, collective=Collective("tile", _tile_params(_f, S("v", _val)), _fill_tile(_f, _val))))
+        _mem = P("p", f"const {_ptr} *", "in")
         if _kind == "accumulator":
-            _loadc.append(({"F": _ft, "E": _ptr}, _f.arch))
-            _store.append(({"F": _ft, "E": _ptr}, _f.arch))
+            _loadc.append(Overload(
+                (P("a", "F &", "out"), P("p", "const E *", "in", _WSPACE, unit="elements"), _LDM, _LAYOUT),
+                instances=({"F": _ft, "E": _ptr},), arch=_f.arch,
+                collective=Collective("tile", _tile_params(_f, _mem, S("ldm", "unsigned"), C("layout", "int")),
+                                      _load_tile(_f, "layout == 1"))))
+            _store.append(Overload(
+                (P("p", "E *", "out", _WSPACE, unit="elements"), P("a", "const F &", "in"), _LDM, _LAYOUT),
+                instances=({"F": _ft, "E": _ptr},), arch=_f.arch,
+                collective=Collective("tile", (P("p", f"{_ptr} *", "out"), P("a", f"const {tile_elem(_dt)} *", "in"),
+                                               S("ldm", "unsigned"), C("layout", "int")), _store_tile(_f))))
         else:
-            _loadab.append(({"F": _ft, "E": _ptr}, _f.arch))
+            _loadab.append(Overload(
+                (P("a", "F &", "out"), P("p", "const E *", "in", _WSPACE, unit="elements"), _LDM),
+                instances=({"F": _ft, "E": _ptr},), arch=_f.arch,
+                collective=Collective("tile", _tile_params(_f, _mem, S("ldm", "unsigned")),
+                                      _load_tile(_f, "1" if _lay == "col_major" else "0"))))
 
-
-def _group(rows):
-    """Overloads grouped by arch, one instance per fragment."""
-    by: dict[str, list[dict]] = {}
-    for inst, arch in rows:
-        by.setdefault(arch, []).append(inst)
-    return by
-
-
-_LDM = Param("ldm", "unsigned", role="scalar", unit="elements", doc="leading dimension (row stride for row-major)")
-_LAYOUT = C("layout", _NS + "layout_t", "mem_row_major or mem_col_major")
 _I += [
     Intrinsic("fill_fragment", tuple(_fill_ovs), "wmma",
               "Sets every element of the fragment to v (each lane fills its own x[]; for u4/s4 the low 4 bits of v, "
               "for b1 the low bit, replicated into the packed storage word). Called by all lanes of the warp.",
               source=_S6, qualified=_NS + "fill_fragment", emulation="runtime"),
-    Intrinsic("load_matrix_sync", tuple(
-        [Overload((P("a", "F &", "out"), P("p", "const E *", "in", _WSPACE, unit="elements"), _LDM),
-                  instances=tuple(insts), arch=arch) for arch, insts in _group(_loadab).items()] +
-        [Overload((P("a", "F &", "out"), P("p", "const E *", "in", _WSPACE, unit="elements"), _LDM, _LAYOUT),
-                  instances=tuple(insts), arch=arch) for arch, insts in _group(_loadc).items()]), "wmma",
+    Intrinsic("load_matrix_sync", tuple(_loadab + _loadc), "wmma",
               "Loads an m×k (matrix_a), k×n (matrix_b) or m×n (accumulator) tile from p into the fragment: element "
               "(r, c) is p[r*ldm + c] in row-major, p[c*ldm + r] in column-major memory; the A/B layout is the "
               "fragment's Layout template argument, the accumulator's is the layout argument. " + _WUNIFORM + " "
               + _WALIGN, source=_S6, qualified=_NS + "load_matrix_sync", emulation="runtime",
               alignment=_WALIGN),
-    Intrinsic("store_matrix_sync", tuple(
-        Overload((P("p", "E *", "out", _WSPACE, unit="elements"), P("a", "const F &", "in"), _LDM, _LAYOUT),
-                 instances=tuple(insts), arch=arch) for arch, insts in _group(_store).items()), "wmma",
+    Intrinsic("store_matrix_sync", tuple(_store), "wmma",
               "Stores an accumulator fragment to the m×n tile at p: element (r, c) goes to p[r*ldm + c] "
               "(mem_row_major) or p[c*ldm + r] (mem_col_major). " + _WUNIFORM + " " + _WALIGN,
               source=_S6, qualified=_NS + "store_matrix_sync", emulation="runtime", alignment=_WALIGN),
@@ -1523,6 +1676,9 @@ _I += [
 
 
 def _mma_insts(shape, ab: str, dcs, layouts_a=("row_major", "col_major"), layouts_b=("row_major", "col_major")):
+    """Instances of one mma_sync overload; besides the fragment types FD/FA/FB/FC they bind the tile
+    semantics' constants: TILE_M/N/K, the matrix element types TA/TB/TC/TD and DMAX (satf's largest
+    finite value of TD)."""
     m, n, k = shape
     out = []
     for d, c in dcs:
@@ -1531,7 +1687,10 @@ def _mma_insts(shape, ab: str, dcs, layouts_a=("row_major", "col_major"), layout
                 out.append({"FD": _frag_t(WMMA_SHAPES[("accumulator", m, n, k, d)]),
                             "FA": _frag_t(WMMA_SHAPES[("matrix_a", m, n, k, ab)], la),
                             "FB": _frag_t(WMMA_SHAPES[("matrix_b", m, n, k, ab)], lb),
-                            "FC": _frag_t(WMMA_SHAPES[("accumulator", m, n, k, c)])})
+                            "FC": _frag_t(WMMA_SHAPES[("accumulator", m, n, k, c)]),
+                            "TILE_M": str(m), "TILE_N": str(n), "TILE_K": str(k),
+                            "TA": tile_elem(ab), "TB": tile_elem(ab), "TC": tile_elem(c), "TD": tile_elem(d),
+                            "DMAX": {"__half": "65504.0", "float": "3.4028234663852886e38"}.get(d, "0")})
     return tuple(out)
 
 
@@ -1539,22 +1698,72 @@ _MMA4 = (P("d", "FD &", "out"), P("a", "const FA &", "in"), P("b", "const FB &",
 _SATF = C("satf", "bool", "saturate to finite: +∞ → +MAX_NORM, -∞ → -MAX_NORM, NaN → +0", default="false")
 _HALF_DC = (("__half", "__half"), ("float", "__half"), ("float", "float"), ("__half", "float"))
 _SHAPES3 = ((16, 16, 16), (32, 8, 16), (8, 32, 16))
+_TILES = (P("d", "TD *", "out"), P("a", "const TA *", "in"), P("b", "const TB *", "in"), P("c", "const TC *", "in"))
+
+
+def _tf32(x: str) -> str:
+    """A tf32 operand: the float with its low 13 mantissa bits cleared (they do not take part)."""
+    return (f"{{ float f_ = {x}; unsigned int u_;\n"
+            "        for (int q_ = 0; q_ < 4; ++q_) ((char *)&u_)[q_] = ((const char *)&f_)[q_];\n"
+            "        u_ &= 0xFFFFE000u;\n"
+            "        for (int q_ = 0; q_ < 4; ++q_) ((char *)&f_)[q_] = ((const char *)&u_)[q_];\n"
+            f"        {x.split('[')[0]}v = (double)f_; }}")
+
+
+def mma_tile(family: str, satf: bool) -> str:
+    """D = A.B + C over the matrices, as wmma_complete computes it: products and sum in double in k
+    order (exactly in long long for integers, popcount terms for b1) and one rounding into TD;
+    satf: NaN -> 0 and clamping to +-DMAX (floats), to int32 (integers)."""
+    integer = family in ("int8", "sub", "b1")
+    if integer:
+        acc = "long long s = (long long)c[i * TILE_N + j];"
+        if family == "b1":
+            step = ("long long x = a[i * TILE_K + k], y = b[k * TILE_N + j];\n"
+                    "        s += op == 2 ? (x & y) : (x ^ y);  /* bmmaBitOpAND : bmmaBitOpXOR */")
+        else:
+            step = "s += (long long)a[i * TILE_K + k] * (long long)b[k * TILE_N + j];"
+        sat = ("if (satf) s = s > 2147483647LL ? 2147483647LL : s < -2147483648LL ? -2147483648LL : s;\n      "
+               if satf else "")
+        fin = sat + "d[i * TILE_N + j] = xp_cast<TD>(s);"
+    else:
+        acc = "double s = (double)(float)c[i * TILE_N + j];" if family != "double" else "double s = c[i * TILE_N + j];"
+        if family == "tf32":
+            step = ("double av, bv;\n        " + _tf32("a[i * TILE_K + k]") + "\n        " + _tf32("b[k * TILE_N + j]")
+                    + "\n        s += av * bv;")
+        elif family == "double":
+            step = "s += a[i * TILE_K + k] * b[k * TILE_N + j];"
+        else:
+            step = "s += (double)(float)a[i * TILE_K + k] * (double)(float)b[k * TILE_N + j];"
+        sat = ("if (satf) {\n        if (s != s) s = 0;\n        else if (s > DMAX) s = DMAX;\n"
+               "        else if (s < -DMAX) s = -DMAX;\n      }\n      " if satf else "")
+        fin = sat + "d[i * TILE_N + j] = xp_cast<TD>(s);"
+    return ("for (int i = 0; i < TILE_M; ++i)\n  for (int j = 0; j < TILE_N; ++j) {\n"
+            f"      {acc}\n      for (int k = 0; k < TILE_K; ++k) {{\n        {step}\n      }}\n      {fin}\n  }}")
+
+
+def _mma_ov(params, instances, arch, note, family):
+    satf = any(p.name == "satf" for p in params)
+    tiles = _TILES + ((C("satf", "bool"),) if satf else ())
+    return Overload(params, instances=instances, arch=arch, note=note,
+                    collective=Collective("tile", tiles, mma_tile(family, satf)))
+
+
 _I.append(Intrinsic("mma_sync", (
-    Overload(_MMA4 + (_SATF,), instances=sum((_mma_insts(s, "__half", _HALF_DC) for s in _SHAPES3), ()),
-             arch="sm_70+", note="__half inputs; d and c may be __half or float independently. CUDA 12's mma.h "
-                                 "drops satf for these (older toolkits and the guide have it)"),
-    Overload(_MMA4 + (_SATF,), instances=sum((_mma_insts(s, t, (("int", "int"),)) for s in _SHAPES3
-                                              for t in ("signed char", "unsigned char")), ()), arch="sm_72+",
-             note="8-bit integer inputs, int accumulation (wraps, or saturates with satf)"),
-    Overload(_MMA4, instances=sum((_mma_insts(s, "__nv_bfloat16", (("float", "float"),)) for s in _SHAPES3), ()),
-             arch="sm_80+", note="bfloat16 inputs, float accumulation; no satf argument"),
-    Overload(_MMA4, instances=_mma_insts((16, 16, 8), "tf32", (("float", "float"),)), arch="sm_80+",
-             note="tf32 inputs (float storage, convert with __float_to_tf32); no satf argument"),
-    Overload(_MMA4, instances=_mma_insts((8, 8, 4), "double", (("double", "double"),)), arch="sm_80+",
-             note="double, round-to-nearest-even multiply-add; no satf argument"),
-    Overload(_MMA4 + (_SATF,), instances=sum((_mma_insts((8, 8, 32), t, (("int", "int"),), ("row_major",),
-                                                         ("col_major",)) for t in ("s4", "u4")), ()),
-             arch="sm_73+", note="experimental 4-bit; A row-major, B col-major; deprecated, absent from sm_90"),
+    _mma_ov(_MMA4 + (_SATF,), sum((_mma_insts(s, "__half", _HALF_DC) for s in _SHAPES3), ()), "sm_70+",
+            "__half inputs; d and c may be __half or float independently. CUDA 12's mma.h drops satf for these "
+            "(older toolkits and the guide have it)", "half"),
+    _mma_ov(_MMA4 + (_SATF,), sum((_mma_insts(s, t, (("int", "int"),)) for s in _SHAPES3
+                                   for t in ("signed char", "unsigned char")), ()), "sm_72+",
+            "8-bit integer inputs, int accumulation (wraps, or saturates with satf)", "int8"),
+    _mma_ov(_MMA4, sum((_mma_insts(s, "__nv_bfloat16", (("float", "float"),)) for s in _SHAPES3), ()), "sm_80+",
+            "bfloat16 inputs, float accumulation; no satf argument", "bf16"),
+    _mma_ov(_MMA4, _mma_insts((16, 16, 8), "tf32", (("float", "float"),)), "sm_80+",
+            "tf32 inputs (float storage, convert with __float_to_tf32); no satf argument", "tf32"),
+    _mma_ov(_MMA4, _mma_insts((8, 8, 4), "double", (("double", "double"),)), "sm_80+",
+            "double, round-to-nearest-even multiply-add; no satf argument", "double"),
+    _mma_ov(_MMA4 + (_SATF,), sum((_mma_insts((8, 8, 32), t, (("int", "int"),), ("row_major",), ("col_major",))
+                                   for t in ("s4", "u4")), ()), "sm_73+",
+            "experimental 4-bit; A row-major, B col-major; deprecated, absent from sm_90", "sub"),
 ), "wmma", "Warp matrix multiply-accumulate D = A·B + C for one m×n×k tile (d may be the same object as c). "
            "Accumulation order, intermediate rounding and subnormal handling are unspecified; the emulator "
            "computes in float (double for 8×8×4, wrapping int32 for integers) and rounds once to the accumulator "
@@ -1570,7 +1779,8 @@ _I += [
          "AND. A row-major, B col-major, 32 one-bit elements per storage word. XOR is deprecated and absent "
          "from sm_90. " + _WUNIFORM, _src("§6.1", "PG §5.4.11; MMAH"), qualified=_NS + "bmma_sync",
          instances=_mma_insts((8, 8, 128), "b1", (("int", "int"),), ("row_major",), ("col_major",)),
-         arch="sm_73+", emulation="runtime"),
+         arch="sm_73+", emulation="runtime",
+         collective=Collective("tile", _TILES + (C("op", "int"), C("acc", "int")), mma_tile("b1", False))),
     _one("__float_to_tf32", (S("in", "float"),), "float",
          f"unsigned int u_;\n{_copy('u_', 'in', 4)}\n"
          "if ((u_ & 0x7f800000u) != 0x7f800000u) { u_ += 0x1000u; u_ &= 0xffffe000u; }  /* keep inf and NaN */\n"
@@ -1585,6 +1795,33 @@ _I += [
 # Tables
 # =============================================================================================
 INTRINSICS: dict[str, Intrinsic] = table(*_I)
+
+# Values of the enumerators the tile semantics compare with (the runtime's and the prelude's enums).
+ENUMERATORS: dict[str, int] = {
+    _NS + "mem_row_major": 0, _NS + "mem_col_major": 1,
+    _NS + "experimental::bmmaBitOpXOR": 1, _NS + "experimental::bmmaBitOpAND": 2,
+    _NS + "experimental::bmmaAccumulateOpPOPC": 1,
+}
+
+
+def fragment_of(ctype: str) -> tuple[WmmaFragment, str | None]:
+    """The fragment and layout (row_major / col_major, None for accumulators) a C++ fragment type
+    names: ``fragment_of("wmma::fragment<wmma::matrix_a, 16, 16, 16, half, wmma::row_major>")``."""
+    t = re.sub(r"\s+", " ", ctype)
+    m = re.search(r"fragment\s*<(.*)>", t)
+    if not m:
+        raise ValueError(f"{ctype} is not a wmma fragment type")
+    parts = [x.strip() for x in m.group(1).split(",")]
+    strip = lambda x: re.sub(r"^(::)?(nvcuda::)?(wmma::)?(experimental::)?(precision::)?", "", x)
+    kind, mm, nn, kk = strip(parts[0]), int(parts[1]), int(parts[2]), int(parts[3])
+    dt = strip(parts[4])
+    dt = {"half": "__half", "nv_bfloat16": "__nv_bfloat16", "__hip_bfloat16": "__nv_bfloat16",
+          "int8_t": "signed char", "uint8_t": "unsigned char", "char": "signed char"}.get(dt, dt)
+    layout = strip(parts[5]) if len(parts) > 5 and strip(parts[5]) != "void" else None
+    f = WMMA_SHAPES.get((kind, mm, nn, kk, dt))
+    if f is None:
+        raise ValueError(f"no documented WMMA fragment {kind} {mm}x{nn}x{kk} {dt}")
+    return f, layout
 
 BUILTIN_VARS: dict[str, BuiltinVar] = {
     "threadIdx": BuiltinVar("threadIdx", "uint3", "Index of the thread within its block (per-thread constant). "

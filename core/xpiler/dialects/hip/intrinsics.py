@@ -15,7 +15,10 @@ describes only what differs:
   per-lane operand and result layouts of gpu.md §7.3 as pure Python (``mfma_layout``,
   ``mfma_a_element``, ``mfma_b_element``, ``mfma_c_element``);
 * ``BUILTIN_VARS`` (``warpSize`` 64) and ``SPACES`` (LDS capacities per gfx target), complete,
-  since the dialect loads only this module and libm for them.
+  since the dialect loads only this module and libm for them;
+* lane semantics of the wavefront functions (``Overload.collective``, ``kind="lanes"``, 64 lanes)
+  and tile semantics of every MFMA builtin (``kind="tile"``: matrices, gathered from and
+  scattered to the per-lane registers by the layout functions above).
 
 MFMA operand types use the vector typedef names of gpu.md §7.1 / the LLVM tests (``v4f``,
 ``v16f``, ``v32f``, ``v4h``, ``v2s``, ``v4s``, ``v4i``, ``v16i``, ``v32i``, ``v4d``, ``v2f``), listed in
@@ -31,9 +34,10 @@ names one type.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
-from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, config, each, pointer, scalar, table
+from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, config, each, lanes, pointer, scalar, table
 from ..cuda.intrinsics import GPU, _src
 
 S, C, P = scalar, config, pointer
@@ -188,6 +192,83 @@ _I += [
                "(static_assert) and otherwise ignores it (AMD wavefronts execute in lockstep).",
         source=_src("§1.5", "HIPH"), emulation="runtime"),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Lane semantics of the wavefront functions above (base.lanes), from amd_warp_functions.h and
+# amd_warp_sync_functions.h (gpu.md §3.3): int arithmetic on the lane index, ds_bpermute reading
+# lanes modulo the wavefront, 0 from a lane that does not execute the call; the _sync forms are
+# the native ones after the mask check (__ballot_sync = __ballot & mask, __all_sync = ballot ==
+# mask, __any_sync = ballot != 0, __match_any_sync = __match_any & mask). Matches compare with
+# T's == (a NaN matches nothing; __match_any with a NaN never leaves its loop: undefined).
+# ---------------------------------------------------------------------------------------------
+WARP_SIZE = 64  # lanes of a CDNA (gfx9) wavefront, the emulated target: warp_size in the lane semantics
+
+_HIP_SRC = {  # source lane j of caller `lane`, as the header computes it
+    "__shfl": "int j = (srcLane[lane] & (width - 1)) + (lane & ~(width - 1));",
+    "__shfl_up": "int j = (int)((unsigned int)lane - delta[lane]);\n  if (j < (lane & ~(width - 1))) j = lane;",
+    "__shfl_down": ("int j = (int)((unsigned int)lane + delta[lane]);\n"
+                    "  if ((int)((unsigned int)(lane & (width - 1)) + delta[lane]) >= width) j = lane;"),
+    "__shfl_xor": "int j = lane ^ laneMask[lane];\n  if (j >= ((lane + width) & ~(width - 1))) j = lane;",
+}
+
+
+def shfl_lanes(name: str) -> str:
+    """HIP shuffle ``name`` (the _sync form is the same after its mask check)."""
+    return (f"for (int lane = 0; lane < warp_size; ++lane) {{\n  if (!active[lane]) continue;\n"
+            f"  if (width < 1 || width > warp_size || (width & (width - 1)) != 0) {{ undefined[lane] = 1; continue; }}\n"
+            f"  {_HIP_SRC[name]}\n  j &= warp_size - 1;  /* ds_bpermute: lane index modulo the wavefront */\n"
+            "  result[lane] = active[j] ? var[j] : 0;\n}")
+
+
+def vote_lanes(op: str, masked: bool) -> str:
+    """__all / __any / __ballot (64-bit) over the active lanes; the _sync forms through the ballot & mask."""
+    ballot = ("unsigned long long b = 0;\nfor (int l = 0; l < warp_size; ++l)\n"
+              "  if (active[l] && predicate[l]) b |= 1ull << l;\n")
+    act = "unsigned long long act = 0;\nfor (int l = 0; l < warp_size; ++l)\n  if (active[l]) act |= 1ull << l;\n"
+    if masked:
+        value = {"ballot": "b & mask", "all": "(b & mask) == mask", "any": "(b & mask) != 0"}[op]
+    else:
+        value = {"ballot": "b", "all": "b == act", "any": "b != 0", "activemask": "act"}[op]
+    head = (ballot if op != "activemask" else "") + (act if "act" in value else "")
+    return head + f"for (int lane = 0; lane < warp_size; ++lane)\n  if (active[lane]) result[lane] = {value};"
+
+
+def match_lanes(op: str, masked: bool) -> str:
+    """__match_any / __match_all (and _sync) with T's ==, as the header's loops."""
+    keep = " & mask" if masked else ""
+    if op == "any":
+        return ("int nan = 0;\nfor (int l = 0; l < warp_size; ++l)\n  if (active[l] && value[l] != value[l]) nan = 1;\n"
+                "for (int lane = 0; lane < warp_size; ++lane) {\n  if (!active[lane]) continue;\n"
+                "  if (nan) { undefined[lane] = 1; continue; }  /* the header's loop never ends */\n"
+                "  unsigned long long m = 0;\n  for (int l = 0; l < warp_size; ++l)\n"
+                "    if (active[l] && value[l] == value[lane]) m |= 1ull << l;\n"
+                f"  result[lane] = m{keep};\n}}")
+    return ("int first = -1, all = 1;\nunsigned long long act = 0;\nfor (int l = 0; l < warp_size; ++l) {\n"
+            "  if (!active[l]) continue;\n  act |= 1ull << l;\n  if (first < 0) first = l;\n"
+            "  if (!(value[first] == value[l])) all = 0;\n}\n"
+            "for (int lane = 0; lane < warp_size; ++lane) {\n  if (!active[lane]) continue;\n"
+            "  result[lane] = all ? act : 0;\n  pred[lane] = all;\n}")
+
+
+def _lane_semantics(it: Intrinsic) -> Intrinsic:
+    """The entry with its lane semantics attached, or unchanged."""
+    n = it.name
+    masked = n.endswith("_sync")
+    base = n[:-5] if masked else n
+    if base in _HIP_SRC:
+        body = shfl_lanes(base)
+    elif base in ("__all", "__any", "__ballot", "__activemask"):
+        body = vote_lanes(base[2:], masked)
+    elif base in ("__match_any", "__match_all"):
+        body = match_lanes(base[8:], masked)
+    elif n == "__lane_id":
+        body = "for (int lane = 0; lane < warp_size; ++lane)\n  if (active[lane]) result[lane] = lane;"
+    else:
+        return it
+    return replace(it, overloads=tuple(replace(ov, collective=lanes(ov.params, ov.ret, body)) for ov in it.overloads))
+
+
+_I = [_lane_semantics(it) for it in _I]
 
 # =============================================================================================
 # 2. Atomics with HIP's type sets (gpu.md §4)
@@ -425,13 +506,101 @@ def _mfma_doc(f: Mfma) -> str:
 
 
 _MF_SRC = _src("§7", "LLVM; CALC; MFMA2; MFMA3")
+
+# Tile semantics (base.Collective, kind "tile"): D[b] = A[b'] . B[b] + C[b] over row-major matrices
+# A [blocks][M][K], B [blocks][K][N], C/D [blocks][M][N] of the operands' slot types, with each
+# input decoded to double (FP8/BF8: the FNUZ encodings of gfx942), accumulated in double (exactly
+# in long long for i8, wrapping to int32) in k order and rounded once, as the runtime's
+# mfma_complete does; xf32 inputs are used at full float precision (the runtime's choice). The
+# per-lane operands map onto the matrices through mfma_a/b/c_element (TileOperand), B read from
+# the lane BLGP names (mfma_b_source_lane; FP64 has no BLGP lane pattern).
+_SLOT = {"f32": "float", "xf32": "float", "f16": "_Float16", "bf16": "short", "i8": "signed char", "f64": "double"}
+
+
+def _mfma_decode(kind: str, src: str, dst: str) -> str:
+    """C statements setting double ``dst`` from one slot ``src`` of element kind ``kind``."""
+    if kind in ("f32", "xf32", "f64"):
+        return f"{dst} = (double){src};"
+    if kind == "f16":
+        return f"{dst} = (double)(float){src};"
+    if kind == "i8":
+        return f"{dst} = (double)(int){src};"
+    if kind == "bf16":  # raw bits: the upper half of a float
+        return (f"{{ unsigned int u_ = (unsigned int)(unsigned short){src} << 16; float f_;\n"
+                f"      for (int q_ = 0; q_ < 4; ++q_) ((char *)&f_)[q_] = ((const char *)&u_)[q_];\n"
+                f"      {dst} = (double)f_; }}")
+    mb, bias, emask = (2, 16, 31) if kind == "bf8" else (3, 8, 15)
+    return (f"{{ unsigned int v_ = (unsigned int)(unsigned char){src};\n"
+            f"      int e_ = (int)((v_ >> {mb}) & {emask}u), m_ = (int)(v_ & {(1 << mb) - 1}u);\n"
+            f"      if (v_ == 0x80u) {dst} = NAN;  /* FNUZ: the one NaN, no -0 */\n"
+            f"      else {{ {dst} = e_ ? ldexp(1.0 + m_ / {float(1 << mb)}, e_ - {bias}) : ldexp(m_ / {float(1 << mb)}, "
+            f"1 - {bias}); if (v_ >> 7) {dst} = -{dst}; }} }}")
+
+
+def mfma_slot_types(f: Mfma) -> tuple[str, str, str]:
+    """(A slot, B slot, C/D element) C types of an MFMA builtin's per-lane operands."""
+    if f.in_kind in _SLOT:
+        a = b = _SLOT[f.in_kind]
+    else:
+        a = b = "unsigned char"  # fp8 / bf8 bytes
+    cd = VECTOR_TYPES[f.cd_type][0] if f.cd_type in VECTOR_TYPES else f.cd_type
+    return a, b, cd
+
+
+def _mfma_tile(f: Mfma):
+    from ..base import Collective, TileOperand
+
+    sa, sb, cd = mfma_slot_types(f)
+    ka, kb = (f.in_kind.split("_") if "_" in f.in_kind else (f.in_kind, f.in_kind))
+    M, N, K, NB = f.m, f.n, f.k, f.blocks
+    ba = "b" if f.fp64 or NB == 1 else f"(b >> cbsz << cbsz) + abid;\n  if (ba >= {NB}) ba = b"
+    if f.in_kind == "i8":
+        acc, fin = "long long s = (long long)C[(b * M_ + i) * N_ + j];", "D[(b * M_ + i) * N_ + j] = xp_cast<int>(s);"
+        step = "s += (long long)A[(ba * M_ + i) * K_ + k] * (long long)B[(b * K_ + k) * N_ + j];"
+    else:
+        acc = "double s = (double)C[(b * M_ + i) * N_ + j];"
+        fin = f"D[(b * M_ + i) * N_ + j] = ({cd})s;"
+        step = ("double x, y;\n      " + _mfma_decode(ka, "A[(ba * M_ + i) * K_ + k]", "x") + "\n      "
+                + _mfma_decode(kb, "B[(b * K_ + k) * N_ + j]", "y") + "\n      s += x * y;")
+    body = (f"const int M_ = {M}, N_ = {N}, K_ = {K};\n"
+            f"for (int b = 0; b < {NB}; ++b) {{\n  int ba = {ba};\n"
+            "  for (int i = 0; i < M_; ++i)\n    for (int j = 0; j < N_; ++j) {\n"
+            f"      {acc}\n      for (int k = 0; k < K_; ++k) {{\n      {step}\n      }}\n      {fin}\n    }}\n}}")
+    if f.fp64 or NB == 1:
+        body = body.replace("  int ba = b;\n", "  int ba = b;  /* no A broadcast */\n")
+    name = f.name
+
+    def a_index(lane, slot, **_):
+        b, i, k = mfma_a_element(name, lane, slot)
+        return (b * M + i) * K + k
+
+    def b_index(lane, slot, **_):
+        b, k, j = mfma_b_element(name, lane, slot)
+        return (b * K + k) * N + j
+
+    def c_index(lane, reg, **_):
+        b, i, j = mfma_c_element(name, lane, reg)
+        return (b * M + i) * N + j
+
+    def b_source(lane, blgp=0, **_):
+        return lane if f.fp64 else mfma_b_source_lane(blgp & 7, lane)
+
+    params = (Param("A", f"const {sa} *", role="in"), Param("B", f"const {sb} *", role="in"),
+              Param("C", f"const {cd} *", role="in"), Param("D", f"{cd} *", role="out"),
+              C("cbsz", "int"), C("abid", "int"), C("blgp", "int"))
+    operands = (TileOperand("a", "A", sa, f.e, a_index), TileOperand("b", "B", sb, f.e, b_index, b_source),
+                TileOperand("c", "C", cd, f.registers, c_index), TileOperand("return", "D", cd, f.registers, c_index))
+    return Collective("tile", params, body, operands, ("cbsz", "abid", "blgp"))
+
+
 for _f in MFMA.values():
     _I.append(Intrinsic(_f.name, (Overload(
         (S("a", _f.ab_type, "A operand of this lane"), S("b", _f.ab_type, "B operand of this lane"),
          Param("c", _f.cd_type, role="in", doc="accumulator C of this lane"),
          C("cbsz", "int", "A broadcast size (constant)"), C("abid", "int", "A broadcast block id (constant)"),
          C("blgp", "int", "B lane group pattern (constant)")),
-        ret=_f.cd_type, semantics=None, arch=", ".join(_f.arch), note=f"target feature {_f.feature}"),),
+        ret=_f.cd_type, semantics=None, arch=", ".join(_f.arch), note=f"target feature {_f.feature}",
+        collective=_mfma_tile(_f)),),
         "mfma", _mfma_doc(_f), source=_MF_SRC, emulation="runtime"))
 
 

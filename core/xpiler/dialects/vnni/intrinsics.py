@@ -30,6 +30,8 @@ expand-loads miscompile at -O2 under strict aliasing; verified with GCC 12).
 """
 from __future__ import annotations
 
+import re
+
 from ..base import Intrinsic, Overload, Param, table
 
 # ---------------------------------------------------------------------------------------------
@@ -2444,3 +2446,14 @@ FEATURES: dict[str, tuple[str, ...]] = {
     name: tuple(it.overloads[0].arch.split(",")) for name, it in INTRINSICS.items()
 }
 """Intrinsic name -> the CPU feature flags it needs (GCC -m / __builtin_cpu_supports spelling)."""
+
+APPROXIMATE: dict[str, float] = {
+    name: (2.0 ** -14 if "14" in name else 1.5 * 2.0 ** -12)
+    for name in INTRINSICS if re.search(r"_(rcp|rsqrt)(14)?_(ps|pd|ss|sd)$", name)
+}
+"""Intrinsics whose hardware result is an approximation (the semantics give the correctly
+rounded value): name -> the documented bound on the relative error (RCP14/RSQRT14: 2^-14;
+RCPPS/RSQRTPS and the scalar forms: 1.5 * 2^-12)."""
+
+UNDEFINED_RESULT: frozenset[str] = frozenset(name for name in INTRINSICS if "_undefined" in name)
+"""Intrinsics whose result hardware leaves unspecified (the semantics return zeros)."""

@@ -339,6 +339,7 @@ struct Thread {
   int bkind = 0, bline = 0, bpred = 0, bres = 0;  // block barrier
   int ckind = 0, cline = 0, csize = 0, cwidth = 0;  // warp collective
   bool cstrict = false, chip = false, csigned = false;
+  int cfloat = 0;  // match: compare as float (4) / double (8) values, not bits (HIP)
   uint64_t cmask = 0, cval = 0, cres = 0;
   long long carg = 0;
   const void *cp[4] = {};
@@ -454,6 +455,13 @@ inline uint64_t match(int kind, uint64_t mask, bool strict, T value, int *pred, 
   if (outside(name)) return 1;
   Thread *t = g_cur;
   t->csize = (int)sizeof(T);
+  // CUDA compares bit patterns (gpu.md §3.2); HIP's header compares with T's == (a NaN matches
+  // nothing, +0.0 matches -0.0: amd_warp_sync_functions.h, __match_any / __match_all).
+#if XP_HIP
+  t->cfloat = std::is_floating_point_v<T> ? (int)sizeof(T) : 0;
+#else
+  t->cfloat = 0;
+#endif
   uint64_t r = collective(kind, mask, strict, b, name);
   if (pred) XP_DWR(pred) = t->cmod[0];
   return r;
@@ -464,6 +472,21 @@ inline T reduce(int kind, uint64_t mask, T value, const char *name) {
   if (outside(name)) return value;
   g_cur->csigned = std::is_signed_v<T>;
   return (T)collective(kind, mask, true, (uint64_t)(long long)value, name);
+}
+
+// Whether two lanes' match values are equal (see match()).
+inline bool match_eq(const Thread &a, const Thread &b) {
+  if (a.cfloat == 4) {
+    float x, y;
+    memcpy(&x, &a.cval, 4), memcpy(&y, &b.cval, 4);
+    return x == y;
+  }
+  if (a.cfloat == 8) {
+    double x, y;
+    memcpy(&x, &a.cval, 8), memcpy(&y, &b.cval, 8);
+    return x == y;
+  }
+  return a.cval == b.cval;
 }
 
 inline uint64_t poison(int size) {
@@ -523,13 +546,13 @@ inline void complete_group(Thread **L, uint64_t P) {
       each([&](Thread &t) {
         uint64_t m = 0;
         for (uint64_t q = P; q; q &= q - 1)
-          if (L[ctz64(q)]->cval == t.cval) m |= 1ull << ctz64(q);
+          if (match_eq(*L[ctz64(q)], t)) m |= 1ull << ctz64(q);
         t.cres = m;
       });
       break;
     case C_MATCH_ALL: {
       bool same = true;
-      each([&](Thread &t) { same = same && t.cval == a.cval; });
+      each([&](Thread &t) { same = same && match_eq(a, t); });
       each([&](Thread &t) { t.cres = same ? P : 0, t.cmod[0] = same; });
       break;
     }
