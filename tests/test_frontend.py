@@ -189,8 +189,6 @@ def test_wmma_with_and_without_the_include(header, ns):
     round_trip(m)
 
 
-@pytest.mark.xfail(strict=True, reason="the emulation header xp_gpu.hpp has no `namespace wmma = nvcuda::wmma;` "
-                                       "yet (the parsing prelude has it): remove this mark once it does")
 def test_wmma_without_the_include_runs_like_with_it():
     """Emulated, a wmma kernel without `#include <mma.h>` / `using namespace nvcuda;` computes
     what the same kernel with them computes: A (row-major) times B (column-major)."""
@@ -442,3 +440,64 @@ def test_typedef_struct_is_one_item():
     m = parse(src, path="a.c")
     assert [type(i).__name__ for i in m.items] == ["OpaqueTop", "Function"]
     assert print_module(m).count("struct") == 1
+
+
+def test_member_access_in_templates_keeps_its_name():
+    # clang leaves a member of a dependent base unnamed (CXXDependentScopeMemberExpr)
+    m = clean(parse("""
+        template <class T> struct A { T x[4]; };
+        template <class T>
+        __device__ T get(T s) {
+            return s.x;
+        }
+        template <class T>
+        __device__ T h(A<T> a, T *p, T q) {
+            return a.x[0] + p->y + q->z + q.template f<int>();
+        }
+        template <class T>
+        __global__ void k(T *o, T v) {
+            o[0] = v.x[0] + v . y;
+        }
+        """, "t.cu"))
+    members = [(n.member, n.arrow) for n in nodes(m, ir.Member)]
+    assert members == [("x", False), ("x", False), ("y", True), ("z", True), ("template f<int>", False),
+                       ("x", False), ("y", False)]
+    text = round_trip(m)
+    assert "return s.x;" in text and "a.x[0] + p->y + q->z + q.template f<int>()" in text
+    assert "o[0] = v.x[0] + v.y;" in text
+
+
+def test_member_template_arguments_are_kept():
+    m = clean(parse("""
+        struct B { float x[4]; template <class U> __device__ U f() { return U(); } };
+        __device__ float g(B b, B *pb) {
+            return b.x[0] + pb->f<float>() + b.template f<int>();
+        }
+        """, "t.cu"))
+    assert "return b.x[0] + pb->f<float>() + b.template f<int>();" in round_trip(m)
+
+
+def test_default_arguments_are_kept():
+    m = clean(parse("""
+        __device__ float f(float x, int k = 2);
+        __device__ float g(float a[4], const float *p = nullptr, int k = (3), float s = 1.5f) {
+            return a[0];
+        }
+        template <class T>
+        __device__ T h(T v, T w = T(0), int q = sizeof(T)) {
+            return v + w;
+        }
+        __device__ float f(float x, int k) {
+            return x * k;
+        }
+        void host(int n, dim3 b = dim3(1, 2)) {
+        }
+        """, "d.cu"))
+    defaults = {f.name + ("" if f.body is None else "{}"): [p.default is not None for p in f.params]
+                for f in m.functions}
+    assert defaults == {"f": [False, True], "g{}": [False, True, True, True], "h{}": [False, True, True],
+                        "f{}": [False, False], "host{}": [False, True]}
+    text = round_trip(m)
+    assert "float f(float x, int k = 2);" in text and "float f(float x, int k) {" in text
+    assert "float g(float a[4], const float *p = nullptr, int k = 3, float s = 1.5f)" in text
+    assert "T h(T v, T w = T(0), int q = sizeof(T))" in text and "void host(int n, dim3 b = dim3(1, 2))" in text

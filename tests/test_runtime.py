@@ -298,3 +298,121 @@ def test_checked_vnni_runs_take_the_table_semantics_on_every_cpu():
     for ex in runs:
         assert ex.ok and np.array_equal(ex.outputs["out"], np.maximum(x, 0))
     assert runs[0].written["out"].all()  # every vector store marked written
+
+
+_DEFAULT_ARG_HEAD = """
+// xpiler: launch grid=1 block=64
+// xpiler: args y=float32[64] n=64
+"""
+_DEFAULT_ARG_KERNEL = """
+__global__ void k(float *y, int n) {
+    int i = threadIdx.x;
+    if (i < n) y[i] = f(y[i]) + f(1.0f, 3);
+}
+"""
+_DEFAULT_ARG_SOURCES = {
+    # defined before use, with its default
+    "definition": _DEFAULT_ARG_HEAD + "__device__ float f(float x, int k = 2) { return x * k; }" + _DEFAULT_ARG_KERNEL,
+    # the default on the forward declaration only, as C++ requires
+    "forward": _DEFAULT_ARG_HEAD + "__device__ float f(float x, int k = 2);" + _DEFAULT_ARG_KERNEL
+    + "__device__ float f(float x, int k) { return x * k; }\n",
+}
+
+
+@pytest.mark.parametrize("form", sorted(_DEFAULT_ARG_SOURCES))
+def test_default_arguments_of_device_functions_run(form):
+    y = np.arange(64, dtype=np.float32)
+    ex = execute(_DEFAULT_ARG_SOURCES[form], path="dflt.cu", args={"y": y, "n": 64})
+    assert ex.ok, ex.message
+    np.testing.assert_array_equal(ex.outputs["y"], 2 * y + 3)
+
+
+def test_a_default_repeated_on_a_later_declaration_is_printed_once():
+    """IR made by a pass may carry the default on every declaration: the emulation prints it
+    on the first only (g++ rejects a redefined default argument)."""
+    import xpiler
+    from xpiler import ir
+
+    m = xpiler.parse(_DEFAULT_ARG_SOURCES["forward"], path="dflt.cu")
+    m.functions[-1].params[1].default = ir.IntLit(2)
+    y = np.arange(64, dtype=np.float32)
+    ex = execute(m, args={"y": y, "n": 64})
+    assert ex.ok, ex.message
+    np.testing.assert_array_equal(ex.outputs["y"], 2 * y + 3)
+
+
+def test_a_renamed_function_called_with_its_defaults_left_out_is_the_users():
+    src = """
+    // xpiler: launch grid=1 block=32
+    // xpiler: args y=float32[32]
+    __device__ void fill(float *p, int i, float v = 3.0f) { p[i] = v; }
+    __global__ void k(float *y) { fill(y, threadIdx.x); }
+    """
+    ex = execute(src, path="fill.cu", args={"y": np.zeros(32, np.float32)})
+    assert ex.ok, ex.message
+    np.testing.assert_array_equal(ex.outputs["y"], np.full(32, 3.0, np.float32))
+
+
+_SYMBOL_HOST = """#include <{header}>
+__device__ float acc[4];
+
+__global__ void fill(float v) {{
+    extern __shared__ float tile[];
+    tile[threadIdx.x] = v * threadIdx.x;
+    __syncthreads();
+    if (threadIdx.x < 4) acc[threadIdx.x] = tile[threadIdx.x + 4];
+}}
+
+// xpiler: args out=float32[4]
+void run(float *out) {{
+    {p}FuncSetAttribute(reinterpret_cast<const void *>(fill), {p}FuncAttributeMaxDynamicSharedMemorySize, 8 * sizeof(float));
+    {launch};
+    {p}DeviceSynchronize();
+    {p}MemcpyFromSymbol(out, {symbol}, 4 * sizeof(float), 0, {p}MemcpyDeviceToHost);
+}}
+"""
+_SYMBOL_SOURCES = {
+    "hip": _SYMBOL_HOST.format(header="hip/hip_runtime.h", p="hip", symbol="HIP_SYMBOL(acc)",
+                               launch="hipLaunchKernelGGL(fill, dim3(1), dim3(8), 8 * sizeof(float), 0, 2.0f)"),
+    "cuda": _SYMBOL_HOST.format(header="cuda_runtime.h", p="cuda", symbol="acc",
+                                launch="fill<<<1, 8, 8 * sizeof(float)>>>(2.0f)"),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(_SYMBOL_SOURCES))
+def test_symbol_copies_and_function_attributes_in_host_code(dialect):
+    """hipMemcpyFromSymbol, hipFuncSetAttribute and hipFuncAttributeMaxDynamicSharedMemorySize
+    are declared for the parser as the runtime defines them (and CUDA's the same way)."""
+    import xpiler
+
+    src = _SYMBOL_SOURCES[dialect]
+    path = "sym.hip" if dialect == "hip" else "sym.cu"
+    m = xpiler.parse(src, path=path)
+    assert m.dialect == dialect
+    assert not [d for d in m.diagnostics if d.severity in ("error", "warning")], m.diagnostics
+    ex = execute(src, path=path, kernel="run")
+    assert ex.ok, ex.message
+    np.testing.assert_array_equal(ex.outputs["out"], 2.0 * np.arange(4, 8, dtype=np.float32))
+
+
+def test_sincosf_in_a_kernel_does_not_recurse():
+    """The generated sincosf is sinf + cosf; g++ fused those into a call of sincosf (glibc
+    declares it extern "C"), the generated function itself: a stack overflow."""
+    import numpy as np
+
+    from xpiler.runtime.run import execute
+
+    src = """\
+// xpiler: launch grid=1,1,1 block=32,1,1
+// xpiler: args x=float32[32] s=float32[32] c=float32[32]
+__global__ void k(const float *x, float *s, float *c) {
+    float a, b;
+    sincosf(x[threadIdx.x], &a, &b);
+    s[threadIdx.x] = a;
+    c[threadIdx.x] = b;
+}
+"""
+    x = np.linspace(-3, 3, 32).astype(np.float32)
+    ex = execute(src, path="k.cu", args={"x": x, "s": np.zeros(32, np.float32), "c": np.zeros(32, np.float32)})
+    assert ex.ok, ex.message
+    assert np.allclose(ex.outputs["s"], np.sin(x), atol=1e-6) and np.allclose(ex.outputs["c"], np.cos(x), atol=1e-6)

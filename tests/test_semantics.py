@@ -481,7 +481,7 @@ def vnni_runnable(name: str) -> bool:
 
     if not cpu.has_avx512_vnni():
         return True
-    flags = {f[2:] for f in build.NATIVE_AVX512} | _IMPLIED
+    flags = {f[2:] for f in build.native_flags()} | _IMPLIED
     return all(f in flags for f in V.FEATURES[name])
 
 
@@ -700,10 +700,9 @@ def gpu_value_bytes(t: str, rng: random.Random, k: int) -> bytes:
     return scalar_bytes(t, rng, k)
 
 
-# The emulation defines these with the C library's names (glibc declares sincos, sincosf and __sincosf
-# extern "C"), and g++ turns their sinf + cosf into a call of sincosf: a kernel calling them
-# recurses until its stack overflows. Reported (runtime/gen.py); left out here until fixed.
-RUNTIME_RECURSES = {"sincos", "sincosf", "__sincosf"}
+# Intrinsics whose emulation cannot run here (none: sincos/sincosf/__sincosf used to recurse
+# until the generated file was compiled with -fno-builtin-sin/cos; tests/test_runtime.py).
+RUNTIME_RECURSES: set[str] = set()
 
 
 def _gpu_cases(dialect: str, sets: int = 3) -> list[Case]:

@@ -45,6 +45,13 @@ class Program:
 
 
 NATIVE_AVX512 = ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512vnni", "-mfma", "-mf16c"]
+# further extensions some intrinsics of the table need, each only where /proc/cpuinfo has it
+NATIVE_OPTIONAL = {"avx512vbmi": "-mavx512vbmi", "avx_vnni": "-mavxvnni", "popcnt": "-mpopcnt", "bmi1": "-mbmi",
+                   "abm": "-mlzcnt"}
+
+
+def native_flags() -> list[str]:
+    return NATIVE_AVX512 + [flag for feature, flag in NATIVE_OPTIONAL.items() if feature in cpu.flags()]
 
 
 def native_vnni(dialect: str, checks: bool) -> bool:
@@ -62,7 +69,7 @@ def dialect_defines(dialect: str, checks: bool = True) -> list[str]:
     if dialect == "hip":
         return ["-DXP_WARP_SIZE=64", "-DXP_HIP=1"]
     if dialect == "vnni":
-        return ["-DXP_NATIVE_AVX512=1", *NATIVE_AVX512] if native_vnni(dialect, checks) else ["-DXP_NATIVE_AVX512=0"]
+        return ["-DXP_NATIVE_AVX512=1", *native_flags()] if native_vnni(dialect, checks) else ["-DXP_NATIVE_AVX512=0"]
     return []
 
 
@@ -112,7 +119,11 @@ def support(dialect: str, checks: bool = True) -> tuple[Path, list[Path], list[P
         objects = [_compile_once("xp_runtime", INCLUDE / "xp_runtime.cpp", cache.digest(key, "core"), flags,
                                  includes)]
         if gen_impl is not None:
-            objects.append(_compile_once(f"xp_gen_{dialect}", gen_impl, key, flags, includes))
+            # -fno-builtin-sin/cos: g++ would fuse the sincos snippets' sinf + cosf into a call to
+            # sincosf, which is the generated function itself (infinite recursion)
+            nob = ["-fno-builtin-sin", "-fno-builtin-cos", "-fno-builtin-sinf", "-fno-builtin-cosf"]
+            objects.append(_compile_once(f"xp_gen_{dialect}", gen_impl, cache.digest(key, "nobuiltin"), flags + nob,
+                                         includes))
         pdir = cache.path("prefix", f"{dialect}-{key}")
         pdir.mkdir(parents=True, exist_ok=True)
         prefix = pdir / "xp_prefix.hpp"

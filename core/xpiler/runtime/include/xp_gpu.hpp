@@ -1425,6 +1425,9 @@ inline void bmma_sync(fragment<accumulator, M, N, K, Td> &d, const fragment<matr
 }
 }  // namespace wmma
 }  // namespace nvcuda
+// files built with a forced include use wmma:: without `using namespace nvcuda` (the parsing
+// prelude has the same alias)
+namespace wmma = nvcuda::wmma;
 #endif  // XP_CUDA
 
 // ---------------------------------------------------------------------------- MFMA (§7)

@@ -22,6 +22,8 @@
 #include <cfloat>
 #include <climits>
 #include <cmath>
+#include <math.h>  // the C names too: unqualified cbrt(float), abs(float), isnan... pick the C++ overloads
+#include <stdlib.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
