@@ -49,3 +49,13 @@ def test_builtin_variables_and_spaces():
 def test_kernel_clashing_with_a_prelude_name_is_not_declared_twice():
     skip = prelude.source_definitions("void sin(const float *x) { }\nint main() { return 0; }")
     assert "sin" in skip and "if" not in skip
+
+
+def test_detection_ignores_comments():
+    """A translated .cu file whose comment mentions hipLaunchKernelGGL was taken for HIP."""
+    from xpiler import dialects
+
+    text = "// ported from a hipLaunchKernelGGL call\n__global__ void k(float *x) { x[0] = 1; }\n"
+    assert dialects.detect("k.cu", text) == "cuda"
+    assert dialects.detect("k.cu", "/* __nram__ */ __global__ void k() {}") == "cuda"
+    assert dialects.detect("k.cu", "__global__ void k() { hipLaunchKernelGGL(k, 1, 1, 0, 0); }") == "hip"

@@ -174,13 +174,17 @@ _MARKERS = [
 ]
 
 
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+
+
 def detect(path: Optional[str], text: str) -> str:
     """The dialect of a file: content markers first (a ``.cu`` file written for HIP is
     HIP), then the suffix, then plain C."""
     suffix = Path(path).suffix.lower() if path else ""
     by_suffix = SUFFIXES.get(suffix)
+    code = _COMMENTS.sub(" ", text)  # a comment that mentions hipLaunchKernelGGL is not HIP code
     for name, rx in _MARKERS:
-        if rx.search(text):
+        if rx.search(code):
             if name == "cuda" and by_suffix == "hip":
                 return "hip"  # HIP files use __global__ too
             return name
