@@ -71,6 +71,24 @@ __global__ void k(const float *x, float *y, int n) {
 """
 
 
+WARP = """\
+// xpiler: launch grid=2,1,1 block=96,1,1
+// xpiler: args x=float32[192] y=float32[6] c=int32[6]
+__global__ void wr(const float *x, float *y, int *c) {
+    int t = threadIdx.x;
+    if (blockIdx.x * 96 + t >= 160) return;  // the whole last warp of block 1 leaves
+    float v = x[blockIdx.x * 96 + t];
+    for (int off = 16; off > 0; off /= 2)
+        v += __shfl_down_sync(0xffffffff, v, off);
+    unsigned int b = __ballot_sync(0xffffffff, x[blockIdx.x * 96 + t] > 0.0f);
+    if (t % 32 == 0) {
+        y[blockIdx.x * 3 + t / 32] = v;
+        c[blockIdx.x * 3 + t / 32] = (int)(b & 0xffffu);
+    }
+}
+"""
+
+
 def _lift(src: str, path: str):
     m = parse(src, path=path)
     assert not [d for d in m.diagnostics if d.is_error], m.diagnostics
@@ -79,7 +97,7 @@ def _lift(src: str, path: str):
     return out, results
 
 
-@pytest.mark.parametrize("src", [TILED, REVERSE, INLINE], ids=["tiled", "early-return", "inline"])
+@pytest.mark.parametrize("src", [TILED, REVERSE, INLINE, WARP], ids=["tiled", "early-return", "inline", "warp"])
 def test_lifted_kernel_computes_what_the_source_does(src, tmp_path):
     out, results = _lift(src, "k.cu")
     text = print_module(out, dialect="c")
@@ -147,3 +165,13 @@ __global__ void k(float *x) { if (threadIdx.x < 16 && pos(x[threadIdx.x])) x[thr
 """
     r = passes.get("inline_calls").apply(parse(src, path="k.cu"), "c")
     assert r.refused and r.refused.precondition == "call-position" and r.refused.line == 3
+
+
+def test_warp_collectives_run_over_each_warps_lanes():
+    """Shuffles and votes split the thread loops like barriers; the table's lane semantics
+    run per warp, with the lanes of exited threads inactive (the last warp of the second
+    block leaves before them)."""
+    out, _ = _lift(WARP, "k.cu")
+    text = print_module(out, dialect="c")
+    assert "__shfl_down_sync" not in text and "__ballot_sync" not in text
+    assert "for (int warp = 0; warp < 3; ++warp)" in text and "!exited[" in text

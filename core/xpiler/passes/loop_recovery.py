@@ -46,10 +46,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from .. import dialects, ir, spec
 from ..analysis import patterns
+from ..analysis import symbols
+from ..analysis.symbols import type_of
+from ..dialects import semantics
+from ..dialects.base import bind
 from .base import Param, Pass, Precondition, Refusal, Space, register
 
 AXES = patterns.AXES
@@ -78,8 +82,27 @@ def _is_barrier_stmt(d: dialects.Dialect, s: ir.Stmt) -> bool:
         _callee(s.expr) in ("__syncthreads", "__syncwarp")
 
 
+def collective_of(d: dialects.Dialect, n: ir.Node):
+    """The table entry of a warp collective called by ``n`` (a shuffle, vote, match or
+    reduce whose overloads carry lane semantics), or None."""
+    name = _callee(n)
+    it = d.intrinsic(name) if name else None
+    if it is not None and it.overloads and all(ov.collective is not None and ov.collective.kind == "lanes"
+                                               for ov in it.overloads):
+        return it
+    return None
+
+
 def _has_barrier(d: dialects.Dialect, n: ir.Node) -> bool:
-    return any(barrier_kind(d, _callee(x)) == "barrier" for x in n.walk())
+    """A barrier, or a warp collective (it synchronises the lanes of a warp: lifted like a
+    barrier, so it needs the same uniform control)."""
+    return any(barrier_kind(d, _callee(x)) == "barrier" or collective_of(d, x) is not None for x in n.walk())
+
+
+def _only_collectives(d: dialects.Dialect, s: ir.Stmt) -> bool:
+    """An expression statement or declaration whose synchronisation is warp collectives only."""
+    return isinstance(s, (ir.ExprStmt, ir.Decl)) and \
+        not any(barrier_kind(d, _callee(x)) == "barrier" for x in s.walk())
 
 
 def _names(n: ir.Node) -> set[str]:
@@ -135,10 +158,10 @@ class Uniformity:
     parameters, block indices, launch sizes, literals, pure math and other uniform locals,
     under uniform control. A load from memory is not uniform (another thread may write)."""
 
-    def __init__(self, d: dialects.Dialect, f: ir.Function):
+    def __init__(self, d: dialects.Dialect, f: ir.Function, variant: Iterable[str] = ()):
         self.d = d
         self.locals = {v.name for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars}
-        self.variant: set[str] = set()
+        self.variant: set[str] = set(variant)  # known per-lane values (a collective's results)
         while True:
             before = len(self.variant)
             self._scan(f.body, False)
@@ -227,7 +250,10 @@ class LoopRecovery(Pass):
         Precondition("uniform-barriers", "every barrier is under control flow that is the same for all threads of a "
                                          "block"),
         Precondition("returns", "a return only at the top level of the body or of an if there"),
-        Precondition("no-warp-collectives", "no warp shuffle, vote or counting barrier (lifted by another step)"),
+        Precondition("no-warp-collectives", "every warp shuffle, vote or counting barrier has lane semantics in the "
+                                            "dialect table"),
+        Precondition("collective-args", "a collective's mask and width are the same in every lane, and the call is "
+                                        "not under &&, || or ?:"),
         Precondition("calls-inlined", "no call to a device function that reads thread indices or synchronises"),
     )
 
@@ -263,10 +289,10 @@ class LoopRecovery(Pass):
                     return
                 name = _callee(n)
                 it = d.intrinsic(name) if name else None
-                if it is not None and (it.category in ("shuffle", "vote") or
-                                       (it.category == "sync" and name not in ("__syncthreads", "__syncwarp")
-                                        and "fence" not in name)):
-                    yield self.refuse("no-warp-collectives", f"{name} needs lane semantics", n)
+                if it is not None and collective_of(d, n) is None and (
+                        it.category in ("shuffle", "vote") or
+                        (it.category == "sync" and name not in ("__syncthreads", "__syncwarp") and "fence" not in name)):
+                    yield self.refuse("no-warp-collectives", f"{name} has no lane semantics in the table", n)
                     return
                 if name in device and any(patterns.builtin(x) or barrier_kind(d, _callee(x))
                                           for x in device[name].body.walk()):
@@ -296,6 +322,9 @@ class LoopRecovery(Pass):
         for s in stmts:
             if not _has_barrier(d, s) or _is_barrier_stmt(d, s):
                 continue
+            if _only_collectives(d, s):
+                yield from self._check_collectives(d, u, s)
+                continue
             if isinstance(s, ir.Block):
                 yield from self._check_barriers(d, u, s.stmts, k)
             elif isinstance(s, ir.If):
@@ -321,6 +350,24 @@ class LoopRecovery(Pass):
             else:
                 yield self.refuse("uniform-barriers", "a barrier inside an expression or a switch", s)
                 return
+
+    def _check_collectives(self, d, u: Uniformity, s: ir.Stmt) -> Iterator[Refusal]:
+        conditional = set()
+        for n in s.walk():
+            if isinstance(n, ir.Ternary) or (isinstance(n, ir.Binary) and n.op in ("&&", "||", ",")):
+                conditional |= {id(x) for x in n.walk() if x is not n}
+        for n in s.walk():
+            it = collective_of(d, n)
+            if it is None:
+                continue
+            if id(n) in conditional:
+                yield self.refuse("collective-args", f"{it.name} is evaluated conditionally (&&, ||, ?:)", n)
+                return
+            lanes = _lane_params(it)
+            for p, a in zip(it.overloads[0].params, n.args):
+                if p.name not in lanes and not u.expr(a):
+                    yield self.refuse("collective-args", f"{it.name}'s {p.name} differs between lanes", n)
+                    return
 
     # --- rewrite
     def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "", launch: str = "") -> ir.Module:
@@ -496,6 +543,10 @@ class _Lifter:
                 run.clear()
 
         for s in stmts:
+            if isinstance(s, _WarpOp):
+                flush()
+                out.append(s)
+                continue
             if not _has_barrier(self.d, s):
                 run.append(s)
                 continue
@@ -516,10 +567,17 @@ class _Lifter:
     # --- the whole kernel
     def run(self) -> ir.Function:
         self.uses_exit = False
+        self.lane_names: set[str] = set()
         body = self._unique(self.f.body)
+        self.body = body
         stmts = self._returns(body.stmts)
+        stmts = self._split_collectives(stmts)
+        if self.lane_names:  # lane arrays cover whole warps, the last one maybe partly
+            self.warp = semantics.warp_size(self.d.name)
+            self.nthreads = -(-self.nthreads // self.warp) * self.warp
         plan = self._plan(stmts)
-        u = Uniformity(self.d, ir.Function(self.f.name, self.f.ret, self.f.params, ir.Block(stmts), kind="kernel"))
+        u = Uniformity(self.d, ir.Function(self.f.name, self.f.ret, self.f.params, ir.Block(stmts), kind="kernel"),
+                       self.lane_names)
         # where each local is used: a run, or block level
         runs: list[_Run] = []
         block_level: list[ir.Node] = []
@@ -573,6 +631,9 @@ class _Lifter:
         for item in plan:
             if isinstance(item, _Run):
                 runs.append(item)
+            elif isinstance(item, _WarpOp):
+                block_level.append(ir.Block([ir.ExprStmt(ir.Name(n)) for n in item.lanes.values()] +
+                                            [ir.ExprStmt(ir.Name(item.result))]))
             elif isinstance(item, _Hoisted):
                 s = item.stmt
                 if isinstance(s, ir.If):
@@ -603,6 +664,8 @@ class _Lifter:
                 has_exit = any(isinstance(s, _ExitMark) for s in item.stmts)
                 out.append(self._thread_loop(item.stmts, guard=after_exit))
                 after_exit = after_exit or has_exit
+            elif isinstance(item, _WarpOp):
+                out.append(self._warp_loop(item))
             else:
                 s = item.stmt
                 if isinstance(s, ir.If):
@@ -618,6 +681,116 @@ class _Lifter:
                 else:
                     out.append(ir.DoWhile(ir.Block(self._emit(item.plans[0], after_exit)), self._uniform(s.cond)))
         return out
+
+    # --- warp collectives: per-thread operands into lane arrays, the table's lane loops per warp
+    def _split_collectives(self, stmts: list[ir.Stmt]) -> list[ir.Stmt]:
+        """``v += __shfl_down_sync(m, v, 4);`` -> ``T lane_var = v; T lane_res;`` (per thread),
+        barrier, the collective over each warp's lanes (block level), barrier,
+        ``v += lane_res;``: a collective is a barrier at warp granularity."""
+        out: list[ir.Stmt] = []
+        for s in stmts:
+            if isinstance(s, ir.Block):
+                out.append(ir.Block(self._split_collectives(s.stmts), span=s.span))
+                continue
+            if isinstance(s, ir.If):
+                s.then = ir.Block(self._split_collectives(_stmts(s.then)), span=s.then.span)
+                if s.other is not None and not isinstance(s.other, ir.If):
+                    s.other = ir.Block(self._split_collectives(_stmts(s.other)), span=s.other.span)
+                elif isinstance(s.other, ir.If):
+                    s.other = self._split_collectives([s.other])[0] if len(self._split_collectives([s.other])) == 1 \
+                        else ir.Block(self._split_collectives([s.other]))
+                out.append(s)
+                continue
+            if isinstance(s, (ir.For, ir.While, ir.DoWhile)):
+                s.body = ir.Block(self._split_collectives(_stmts(s.body)), span=s.body.span)
+                out.append(s)
+                continue
+            while isinstance(s, (ir.ExprStmt, ir.Decl)):
+                calls = [n for n in s.walk() if collective_of(self.d, n) is not None]
+                inner = [c for c in calls if not any(x is not c and collective_of(self.d, x) for x in c.walk())]
+                if not inner:
+                    break
+                pre, s = self._one_collective(s, inner[0])
+                out.extend(pre)
+            out.append(s)
+        return out
+
+    def _scope(self) -> "symbols.Scope":
+        """Every local of the (uniquely renamed) kernel and its parameters, one flat scope."""
+        syms = [symbols.Symbol(p.name, p.type, "param") for p in self.f.params]
+        syms += [symbols.Symbol(v.name, v.type, "local", v.space) for n in self.body.walk() if isinstance(n, ir.Decl)
+                 for v in n.vars]
+        return symbols.builtin_scope(self.d.name).bind(*syms)
+
+    def _one_collective(self, s: ir.Stmt, call: ir.Call) -> tuple[list[ir.Stmt], ir.Stmt]:
+        it = collective_of(self.d, call)
+        scope = self._scope()
+        arg_types = [type_of(a, scope) for a in call.args]
+        ov, env = semantics.select_overload(it, arg_types)
+        lanes = _lane_params(it)
+        pre: list[ir.Stmt] = []
+        names: dict[str, str] = {}
+        args: list[ir.Expr] = []
+        types: list[Optional[ir.CType]] = []
+        for p, a, at in zip(ov.params, call.args, arg_types):
+            t = semantics.ctype(bind(p.type, env))  # the parameter's type: what C's call converts to
+            types.append(t)
+            if p.name in lanes:
+                n = self.fresh(f"lane_{p.name}")
+                names[p.name] = n
+                self.lane_names.add(n)
+                pre.append(ir.Decl([ir.VarDecl(n, _unqual(t), a)], span=s.span))
+                args.append(ir.Name(n))
+            else:
+                args.append(a)
+        res = self.fresh("lane_res")
+        self.lane_names.add(res)
+        pre.append(ir.Decl([ir.VarDecl(res, _unqual(semantics.ctype(bind(ov.ret, env))), None)], span=s.span))
+        barrier = ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []), span=s.span)
+        op = _WarpOp(intrinsic=it.name, args=args, types=types, lanes=names, result=res, span=s.span)
+
+        def swap(n: ir.Node, old: ir.Node):
+            return ir.Name(res) if old is call else None
+
+        return pre + [barrier, op, ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []), span=s.span)], \
+            ir.transform(s, swap, with_original=True)
+
+    def _declared_type(self, e: ir.Expr) -> Optional[ir.CType]:
+        if isinstance(e, ir.Name):
+            for n in self.f.walk():
+                if isinstance(n, ir.Decl):
+                    for v in n.vars:
+                        if v.name == e.name:
+                            return v.type
+        return None
+
+    def _warp_loop(self, op: "_WarpOp") -> ir.Stmt:
+        ws = self.warp
+        w = self.fresh("warp")
+        act = self.fresh("active")
+        base = ir.Binary("*", ir.Name(w), ir.IntLit(ws))
+        lane = self.fresh("lane")
+        live = ir.Binary("<", ir.Binary("+", base, ir.Name(lane)), ir.IntLit(math.prod(self.launch.block)))
+        if self.uses_exit:
+            live = ir.Binary("&&", live, ir.Unary("!", ir.Index(ir.Name(self.exited),
+                                                                 ir.Binary("+", _copy(base), ir.Name(lane)))))
+        body: list[ir.Stmt] = [
+            ir.Decl([ir.VarDecl(act, ir.Array(ir.Named("int"), ir.IntLit(ws)), None)]),
+            _for(lane, ir.IntLit(ws), ir.Block([ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(act), ir.Name(lane)),
+                                                                      live))]))]
+        it = self.d.intrinsic(op.intrinsic)
+        args, types = [], []
+        for p, a, t in zip(it.overloads[0].params, op.args, op.types):
+            if p.name in op.lanes:
+                args.append(ir.Binary("+", ir.Name(op.lanes[p.name]), _copy(base)))
+            else:
+                args.append(self._uniform(a))
+            types.append(t)
+        exp = semantics.semantics_ir(it, None, args, dialect=self.d.name, arg_types=types, warp=ws,
+                                     lanes={"active": ir.Name(act),
+                                            "result": ir.Binary("+", ir.Name(op.result), _copy(base))})
+        body += exp.stmts
+        return _for(w, ir.IntLit(self.nthreads // ws), ir.Block(body))
 
     # --- rewriting of expressions and statements
     def _sub(self, node: ir.Node, in_thread: bool) -> ir.Node:
@@ -756,6 +929,24 @@ def _uniform_step(u: Uniformity, step: Optional[ir.Expr]) -> bool:
 class _Hoisted:
     stmt: ir.Stmt
     plans: list
+
+
+@dataclass
+class _WarpOp(ir.Stmt):
+    """Placeholder at block level: ``intrinsic`` over every warp's lanes; ``lanes`` maps its
+    per-lane parameters to the per-thread variables holding them, ``result`` receives it."""
+
+    intrinsic: str = ""
+    args: list = field(default_factory=list)
+    types: list = field(default_factory=list, compare=False)
+    lanes: dict = field(default_factory=dict)
+    result: str = ""
+
+
+def _lane_params(it) -> set[str]:
+    """Parameters of a lanes collective that are per-lane arrays in its semantics."""
+    col = it.overloads[0].collective
+    return {p.name for p in col.params if "*" in p.type and p.name not in ("active", "result", "undefined")}
 
 
 @dataclass
