@@ -37,6 +37,7 @@ _VAR_SPEC_RX = re.compile(r"(?<![\w\"])(" + "|".join(_VAR_SPECIFIERS) + r")\b")
 _INT_RX = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
 _FLOAT_RX = re.compile(r"^([0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F.]+[pP][+-]?[0-9]+)([fFlL]|f16|F16)?$")
 _QUALNAME_RX = re.compile(r"^[A-Za-z_][\w:]*(<[\w\s:,<>*&]*>)?(::[A-Za-z_]\w*)*$")
+_MEMBER_TAIL = re.compile(rb"\s*(\.|->)\s*((?:template\s+)?~?[A-Za-z_]\w*(?:\s*<[\w\s:,<>*&()+\-]*>)?)\s*")
 _XPILER_COMMENT = re.compile(r"^//\s*xpiler:\s*([A-Za-z_][\w-]*)\s*(.*?)\s*$")
 _LOOP_PRAGMA = re.compile(r"#\s*pragma\s+(unroll|nounroll|omp\b.*\b(for|simd)\b|GCC\s+unroll|clang\s+loop|ivdep|simd|vector)")
 _CV = re.compile(r"\b(const|volatile|__restrict|restrict|__restrict__)\b")
@@ -400,7 +401,7 @@ class Converter:
         if kind != "kernel":
             kind = "host_device" if device and host else "device" if device else "host"
         for p in c.get_arguments() if c.kind == K.FUNCTION_DECL else self._template_params(c):
-            params.append(ir.Param(p.spelling, self.ctype(p.type, p), span=self.span(p)))
+            params.append(ir.Param(p.spelling, self.ctype(p.type, p), self._default_arg(p), span=self.span(p)))
         head = self._head_text(c)
         found = set(_FUNC_SPEC_RX.findall(head))
         specifiers = [w for w in _FUNC_SPECIFIERS if w in found]
@@ -421,6 +422,21 @@ class Converter:
         if body is not None:
             f.body = self.block(body)
         return f
+
+    def _default_arg(self, p: ci.Cursor) -> Optional[ir.Expr]:
+        """A parameter's default argument: its expression child written after ``=``
+        (an array bound, ``float a[N]``, is an expression child too, after ``[``)."""
+        kids = [ch for ch in self.kids(p) if ch.kind.is_expression()]
+        if not kids:
+            return None
+        d = kids[-1]
+        n, (s, _) = self.loc.location(p), self._range(d)
+        if s < 0 or n < 0 or s < n or not re.search(rb"=\s*$", self.data[n:s]):
+            return None
+        try:
+            return self.expr(d)
+        except Unsupported:
+            return ir.OpaqueExpr(self.text(d))
 
     def _template_params(self, c):
         return [ch for ch in self.kids(c) if ch.kind == K.PARM_DECL]
@@ -873,12 +889,7 @@ class Converter:
         if k == K.DECL_REF_EXPR:
             return ir.Name(self._qualified_name(c))
         if k == K.MEMBER_REF_EXPR:
-            kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
-            if not kids:
-                return ir.Name(c.spelling)
-            base_c = kids[0]
-            arrow = _tk(_strip_implicit(base_c).type) == T.POINTER
-            return ir.Member(self.expr(base_c), c.spelling, arrow)
+            return self.member(c)
         if k == K.ARRAY_SUBSCRIPT_EXPR:
             a, b = list(self.kids(c))
             return ir.Index(self.expr(a), self.expr(b))
@@ -931,6 +942,37 @@ class Converter:
         if k == K.ARRAY_SUBSCRIPT_EXPR:
             raise Unsupported("subscript")
         raise Unsupported(k.name)
+
+    def member(self, c: ci.Cursor) -> ir.Expr:
+        """``a.x``, ``p->y``, ``s.template f<int>``. In an uninstantiated template clang
+        gives a member of a dependent base (CXXDependentScopeMemberExpr) no spelling, and
+        its base no pointer type, so the operator and the name are read from the text
+        after the base; written template arguments are part of the member's name."""
+        kids = [ch for ch in self.kids(c) if ch.kind.is_expression()]
+        if not kids:  # a member of *this, written without this->
+            if c.spelling:
+                return ir.Name(c.spelling)
+            t = self.text(c).strip()
+            if _QUALNAME_RX.match(t):
+                return ir.Name(t)
+            raise Unsupported("member")
+        base_c = kids[0]
+        name, arrow = c.spelling, None
+        s, e = self._range(c)
+        bs, be = self._range(base_c)
+        if s >= 0 and bs == s and s <= be <= e:
+            m = _MEMBER_TAIL.fullmatch(self.data[be:e])
+            if m and (not name or re.match(rb"(template\s+)?~?" + re.escape(name.encode()) + rb"\b", m.group(2))):
+                arrow = m.group(1) == b"->"
+                name = _normal_member(m.group(2).decode("utf-8", "replace"))
+        if not name:
+            t = self.text(c)
+            if t:
+                return ir.OpaqueExpr(t)  # e.g. written inside a macro's expansion
+            raise Unsupported("member")
+        if arrow is None:
+            arrow = _tk(_strip_implicit(base_c).type) == T.POINTER
+        return ir.Member(self.expr(base_c), name, arrow)
 
     def _wrapper(self, c, child, outer, inner) -> ir.Expr:
         """An unexposed expression wider than its one child is not an implicit conversion:
@@ -1110,6 +1152,15 @@ def _strip_implicit(c: ci.Cursor) -> ci.Cursor:
             break
         c = kids[0]
     return c
+
+
+def _normal_member(t: str) -> str:
+    """A member's name as printed: ``template f < int >`` -> ``template f<int>``."""
+    t = re.sub(r"\s+", " ", t.strip())
+    if "<" in t:
+        head, _, args = t.partition("<")
+        t = head.rstrip() + "<" + re.sub(r"\s*([<>,])\s*", r"\1", args).replace(",", ", ")
+    return t
 
 
 def _is_constructor(c: ci.Cursor) -> bool:

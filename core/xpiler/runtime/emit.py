@@ -50,7 +50,8 @@ class EmuPrinter(Printer):
         self.mode: Optional[str] = RD
         self.decl_id = 0
         self.globals_onchip: dict[str, ir.VarDecl] = {}
-        self.user_funcs = {f.name: f for f in module.functions}
+        self.arities = _arities(module)
+        self.defaults_given: dict[tuple, set[int]] = {}  # parameters given a default, per function
 
     # ------------------------------------------------------------------ module
     def module(self, m: ir.Module) -> str:
@@ -103,7 +104,7 @@ class EmuPrinter(Printer):
         self.scope.push()
         for p in f.params:
             self.scope.add(p.name, p)
-        params = ", ".join(self.param(p) for p in f.params)
+        params = ", ".join(self.param(p) for p in self._first_defaults(f))
         sig = " ".join(head) + f" {name}({params})"
         if f.body is None:
             self.scope.pop()
@@ -116,6 +117,22 @@ class EmuPrinter(Printer):
             # launches with more threads a block than the first bound fail (gpu.md §8)
             out.append(f"static const bool xp_bounds_{name} = ::xp::gpu::set_launch_bounds((const void *)&{name}, "
                        f"(long long)({self.expr(f.launch_bounds[0])}));")
+        return out
+
+    def _first_defaults(self, f: ir.Function) -> list[ir.Param]:
+        """The parameters as this declaration prints them: C++ forbids a default argument
+        on a later declaration of a function that an earlier one already gave it, so a
+        default is printed only on the first declaration that has it."""
+        key = (f.name, f.template, tuple(self.type_name(p.type) for p in f.params))
+        given = self.defaults_given.setdefault(key, set())
+        out = []
+        for i, p in enumerate(f.params):
+            if p.default is not None:
+                if i in given:
+                    p = dataclasses.replace(p, default=None)
+                else:
+                    given.add(i)
+            out.append(p)
         return out
 
     def _blockify(self, body: ir.Block) -> ir.Block:
@@ -285,8 +302,7 @@ class EmuPrinter(Printer):
                     and callee.name.split("::")[0] in ("std", callee.name):
                 callee = ir.Name("::xp::libc_" + callee.name.split("::")[-1].lstrip("_"))
             if isinstance(callee, ir.Name) and callee.name in self.rename:
-                user = self.user_funcs.get(callee.name)
-                if user is None or len(user.params) != len(e.args):
+                if len(e.args) not in self.arities.get(callee.name, ()):
                     callee = ir.Name(callee.name)  # the library function of that name
                     text = self._with_mode(RD, lambda: f"{callee.name}({self._args(e.args)})")
                     return text, _POSTFIX
@@ -358,6 +374,22 @@ def _scalar(t: ir.CType) -> bool:
     if isinstance(t, ir.Pointer):
         return True
     return isinstance(t, ir.Named) and all(w in _SCALARS or w in ("const", "volatile") for w in t.name.split())
+
+
+def _arities(module: ir.Module) -> dict[str, set[int]]:
+    """The argument counts each function of the file can be called with: trailing
+    parameters with a default (given on any declaration of it) may be left out."""
+    defaulted: dict[tuple[str, int], set[int]] = {}
+    for f in module.functions:
+        d = defaulted.setdefault((f.name, len(f.params)), set())
+        d.update(i for i, p in enumerate(f.params) if p.default is not None)
+    out: dict[str, set[int]] = {}
+    for (name, n), d in defaulted.items():
+        first = n
+        while first > 0 and first - 1 in d:
+            first -= 1
+        out.setdefault(name, set()).update(range(first, n + 1))
+    return out
 
 
 def _constant_dims(t: ir.CType) -> bool:

@@ -20,8 +20,9 @@
 #define hipGridDim_z (gridDim.z)
 typedef enum hipError_t {
   hipSuccess = 0, hipErrorInvalidValue = 1, hipErrorOutOfMemory = 2, hipErrorMemoryAllocation = 2,
-  hipErrorNotInitialized = 3, hipErrorInvalidConfiguration = 9, hipErrorInvalidDevicePointer = 17,
-  hipErrorInvalidMemcpyDirection = 21, hipErrorLaunchFailure = 719, hipErrorUnknown = 999
+  hipErrorNotInitialized = 3, hipErrorInvalidConfiguration = 9, hipErrorInvalidSymbol = 13,
+  hipErrorInvalidDevicePointer = 17, hipErrorInvalidMemcpyDirection = 21, hipErrorInvalidDeviceFunction = 98,
+  hipErrorLaunchFailure = 719, hipErrorUnknown = 999
 } hipError_t;
 typedef enum hipMemcpyKind {
   hipMemcpyHostToHost = 0, hipMemcpyHostToDevice = 1, hipMemcpyDeviceToHost = 2,
@@ -35,6 +36,9 @@ typedef enum hipDeviceAttribute_t {
   hipDeviceAttributeMultiprocessorCount = 63, hipDeviceAttributeComputeCapabilityMajor = 23,
   hipDeviceAttributeComputeCapabilityMinor = 61
 } hipDeviceAttribute_t;
+typedef enum hipFuncAttribute {
+  hipFuncAttributeMaxDynamicSharedMemorySize = 8, hipFuncAttributePreferredSharedMemoryCarveout = 9
+} hipFuncAttribute;
 typedef struct ihipStream_t *hipStream_t;
 typedef struct ihipEvent_t *hipEvent_t;
 struct hipDeviceProp_t {
@@ -82,6 +86,8 @@ template <class T> hipError_t hipMalloc(T **ptr, size_t size);
 template <class T> hipError_t hipMallocManaged(T **ptr, size_t size, unsigned int flags = 1);
 template <class T> hipError_t hipHostMalloc(T **ptr, size_t size, unsigned int flags = 0);
 template <class T> hipError_t hipMemcpyToSymbol(const T &symbol, const void *src, size_t count, size_t offset = 0, hipMemcpyKind kind = hipMemcpyHostToDevice);
+template <class T> hipError_t hipMemcpyFromSymbol(void *dst, const T &symbol, size_t count, size_t offset = 0, hipMemcpyKind kind = hipMemcpyDeviceToHost);
+template <class T> hipError_t hipFuncSetAttribute(T *entry, hipFuncAttribute attr, int value);
 template <class F, class... Args>
 void hipLaunchKernelGGL(F &&kernel, const dim3 &numBlocks, const dim3 &dimBlocks, unsigned int sharedMemBytes,
                         hipStream_t stream, Args &&...args);
