@@ -175,3 +175,18 @@ def test_warp_collectives_run_over_each_warps_lanes():
     text = print_module(out, dialect="c")
     assert "__shfl_down_sync" not in text and "__ballot_sync" not in text
     assert "for (int warp = 0; warp < 3; ++warp)" in text and "!exited[" in text
+
+
+def test_inlining_binds_defaults_of_arguments_left_out(tmp_path):
+    src = """\\
+__device__ float scale(float x, int k = 3) { return x * k; }
+// xpiler: launch grid=1,1,1 block=32,1,1
+// xpiler: args x=float32[32] y=float32[32]
+__global__ void k(const float *x, float *y) { y[threadIdx.x] = scale(x[threadIdx.x]); }
+"""
+    out, _ = _lift(src, "k.cu")
+    text = print_module(out, dialect="c")
+    assert "int k_1 = 3;" in text
+    cand = tmp_path / "k.cpp"
+    cand.write_text(text)
+    assert oracle.check(src, text, path="k.cu", candidate_path=str(cand)).ok

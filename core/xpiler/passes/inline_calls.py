@@ -386,7 +386,13 @@ class _Inliner:
         stmts: list[ir.Stmt] = []
         renames: dict[str, str] = {}
         refs: dict[str, ir.Expr] = {}
-        for p, arg in zip(f.params, call.args):
+        for i, p in enumerate(f.params):
+            if i < len(call.args):
+                arg = call.args[i]
+            elif p.default is not None:  # an argument left out takes the parameter's default
+                arg = _copy(p.default)
+            else:
+                break
             if isinstance(p.type, ir.Reference):
                 refs[p.name] = arg
                 continue
