@@ -76,30 +76,12 @@ def _pack(chunks: list[bytes]) -> tuple[np.ndarray, list[int]]:
     return np.frombuffer(b"".join(out) or bytes(64), np.uint8).copy(), offs
 
 
-# The CUDA parsing prelude (preludes/cuda.h) lacks bmma_sync and its enums although the table and
-# the runtime have them (reported); declared here for clang only (g++ takes the runtime's).
-PRELUDE_BMMA = """#ifndef XP_CHECKS
-namespace nvcuda { namespace wmma { namespace experimental {
-enum bmmaBitOp { bmmaBitOpXOR = 1, bmmaBitOpAND = 2 };
-enum bmmaAccumulateOp { bmmaAccumulateOpPOPC = 1 };
-} template <int m, int n, int k, class Ta, class La, class Tb, class Lb, class Tc, class Td>
-__device__ void bmma_sync(fragment<accumulator, m, n, k, Td, void> &d, const fragment<matrix_a, m, n, k, Ta, La> &a,
-                          const fragment<matrix_b, m, n, k, Tb, Lb> &b, const fragment<accumulator, m, n, k, Tc, void> &c,
-                          experimental::bmmaBitOp op = experimental::bmmaBitOpXOR,
-                          experimental::bmmaAccumulateOp acc = experimental::bmmaAccumulateOpPOPC);
-} }
-#endif
-"""
-
-
 def _program(dialect: str, fns: list[str], in_offs: list[int], out_offs: list[int], ref: bool) -> str:
     head = ("#include <cuda_runtime.h>\n#include <mma.h>\n" if dialect == "cuda" else "#include <hip/hip_runtime.h>\n")
     head += ("__device__ void copy_bytes(void *dst, const void *src, unsigned long n) {\n"
              "    for (unsigned long i = 0; i < n; ++i) ((unsigned char *)dst)[i] = ((const unsigned char *)src)[i];\n}\n")
     if ref:
         head += DEVICE_XP_CAST
-    if dialect == "cuda":
-        head += PRELUDE_BMMA
     fns = [re.sub(r"\bmemcpy\(", "copy_bytes(", f) for f in fns]
     calls = "\n".join(f"    case_{k}(inp + {i}, outp + {o});" for k, (i, o) in enumerate(zip(in_offs, out_offs)))
     guard = "    if (threadIdx.x != 0) return;\n" if ref else ""

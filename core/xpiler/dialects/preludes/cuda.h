@@ -97,6 +97,15 @@ __device__ void mma_sync(fragment<accumulator, m, n, k, Td, void> &d, const frag
                          const fragment<matrix_b, m, n, k, Tb, Lb> &b, const fragment<accumulator, m, n, k, Tc, void> &c,
                          bool satf = false);
 __device__ float __float_to_tf32(float in);
+namespace experimental {
+enum bmmaBitOp { bmmaBitOpXOR = 1, bmmaBitOpAND = 2 };
+enum bmmaAccumulateOp { bmmaAccumulateOpPOPC = 1 };
+}  // namespace experimental
+template <int m, int n, int k, class Ta, class La, class Tb, class Lb, class Tc, class Td>
+__device__ void bmma_sync(fragment<accumulator, m, n, k, Td, void> &d, const fragment<matrix_a, m, n, k, Ta, La> &a,
+                          const fragment<matrix_b, m, n, k, Tb, Lb> &b, const fragment<accumulator, m, n, k, Tc, void> &c,
+                          experimental::bmmaBitOp op = experimental::bmmaBitOpXOR,
+                          experimental::bmmaAccumulateOp acc = experimental::bmmaAccumulateOpPOPC);
 }  // namespace wmma
 }  // namespace nvcuda
 /* Files built with a forced include (mma.h plus `using namespace nvcuda;`) write `wmma::`
