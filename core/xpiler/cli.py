@@ -334,8 +334,6 @@ def cmd_check(args) -> int:
     return 0 if clean else 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 def cmd_translate(args) -> int:
@@ -380,3 +378,5 @@ def cmd_translate(args) -> int:
         print(f"{args.file} -> {args.to}: {tr.status}: {tr.why}{where}")
     return 0 if tr.status == "checked" else 1
 
+if __name__ == "__main__":
+    sys.exit(main())
