@@ -321,9 +321,21 @@ def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Functio
         any((isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) and n.callee.name in names) or
             (isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name) and n.kernel.name.split("<")[0] in names)
             for n in f.body.walk())}
+    needed = names | wrappers
+    defined = {f.name: f for f in out.functions if f.body is not None}
+    todo = [defined[n] for n in needed if n in defined]
+    while todo:  # and what they call (a host helper such as div_up)
+        f = todo.pop()
+        for n in f.body.walk():
+            callee = n.callee.name if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) else None
+            callee = n.kernel.name if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name) else callee
+            callee = callee.split("<", 1)[0] if callee else None
+            if callee in defined and callee not in needed:
+                needed.add(callee)
+                todo.append(defined[callee])
     keep = []
     for item in out.items:
-        if isinstance(item, ir.Function) and item.body is not None and item.name not in names | wrappers and \
+        if isinstance(item, ir.Function) and item.body is not None and item.name not in needed and \
                 item.kind in ("host", "kernel"):
             continue  # the kernels not asked for, and host code that launches none of ours
         keep.append(item)
