@@ -416,3 +416,16 @@ __global__ void k(const float *x, float *s, float *c) {
     ex = execute(src, path="k.cu", args={"x": x, "s": np.zeros(32, np.float32), "c": np.zeros(32, np.float32)})
     assert ex.ok, ex.message
     assert np.allclose(ex.outputs["s"], np.sin(x), atol=1e-6) and np.allclose(ex.outputs["c"], np.cos(x), atol=1e-6)
+
+
+def test_c_bool_runs_in_the_emulation():
+    """C's bool is a macro for _Bool, expanded in bodies; the emulation (g++) spells it bool."""
+    import numpy as np
+
+    from xpiler.runtime.run import execute
+
+    src = "// xpiler: args x=int32[4]\nvoid k(int *x) { bool b = x[0] > 0; x[1] = b; }\n"
+    x = np.array([5, 0, 0, 0], np.int32)
+    ex = execute(src, path="k.c", args={"x": x})
+    assert ex.ok, ex.message
+    assert ex.outputs["x"][1] == 1

@@ -246,11 +246,15 @@ class InlineCalls(Pass):
             return None
 
         out = self.transform(module, fn)
-        # device functions nothing calls any more go (their bodies live on in the kernels)
-        used = {c[0] for f in out.functions if f.body is not None for n in f.body.walk() if (c := _callee(n))}
-        out.items = [i for i in out.items if not (isinstance(i, ir.Function) and i.name in device
-                                                   and i.name not in used)]
-        return out
+        # device functions nothing calls any more go (their bodies live on in the kernels),
+        # until none is left that only another unused one called
+        while True:
+            used = {c[0] for f in out.functions if f.body is not None for n in f.body.walk() if (c := _callee(n))}
+            items = [i for i in out.items if not (isinstance(i, ir.Function) and i.name in device
+                                                  and i.name not in used)]
+            if len(items) == len(out.items):
+                return out
+            out.items = items
 
 
 def _placeable_calls(body: ir.Node) -> set[int]:

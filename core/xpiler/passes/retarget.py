@@ -69,6 +69,12 @@ class Retarget(Pass):
 
         out = self.transform(module, fn)
         items = [i for i in out.items if not _dropped_include(i)]
+        if target not in ("cuda", "hip"):  # CUDA/HIP inlining hints mean nothing elsewhere
+            for f in items:
+                if isinstance(f, ir.Function):
+                    f.specifiers = ["inline" if x in ("__forceinline__", "__inline__") else x
+                                    for x in f.specifiers if x != "__noinline__"]
+                    f.specifiers = list(dict.fromkeys(f.specifiers))
         if target == "c":
             items = [_file_constant(i) for i in items]
             for f in items:

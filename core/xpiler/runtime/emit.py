@@ -200,6 +200,11 @@ class EmuPrinter(Printer):
             self.scope.add(s.decl.name, s.decl)
         return super()._stmt(s, depth)
 
+    def _decl(self, t: ir.CType, inner: str) -> tuple[str, str]:
+        if isinstance(t, ir.Named) and t.name == "_Bool":  # C's bool, macro-expanded; g++ knows bool
+            t = ir.Named("bool", const=t.const, volatile=t.volatile)
+        return super()._decl(t, inner)
+
     def _var_prefix(self, v: ir.VarDecl) -> str:
         return "".join(w + " " for w in v.specifiers if w in ("static", "extern", "constexpr"))
 
