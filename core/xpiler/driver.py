@@ -44,7 +44,9 @@ LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
     "hip": (("inline_calls", True), ("loop_recovery", True)),
     "c": (("loop_canon", False), ("inline_calls", True)),
     "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True)),
-    "bang": (("task_recovery", True), ("detensorize", True), ("inline_calls", True)),
+    # inline_calls first: it inlines device functions that read built-ins before task_recovery,
+    # and on the hub it would drop host wrappers nothing calls
+    "bang": (("inline_calls", True), ("task_recovery", True), ("detensorize", True)),
 }
 LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("bind", True), ("host_code", True),
                                        ("retarget", True))
