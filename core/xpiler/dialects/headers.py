@@ -37,7 +37,7 @@ INCLUDES: dict[str, tuple[str, ...]] = {
              "string.h"),
     "vnni": ("immintrin.h", "cfloat", "cmath", "cstdint", "cstddef", "climits", "cstdio", "cstdlib", "cstring"),
     "c": ("math.h", "stdint.h", "stddef.h", "float.h", "limits.h", "stdbool.h", "stdio.h", "stdlib.h",
-          "string.h"),
+          "string.h", "assert.h"),
 }
 
 

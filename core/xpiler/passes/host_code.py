@@ -100,6 +100,7 @@ class _Host:
         self.queue = "xp_queue"
         self.uses_queue = False
         self.dims: list[ir.Stmt] = []
+        self.dropped: set[str] = set()  # launch-configuration variables removed
 
     def run(self) -> ir.Function:
         f = self.f
@@ -215,7 +216,14 @@ class _Host:
             keep = [v for v in n.vars if not (isinstance(v.type, ir.Named) and v.type.name.replace("const ", "")
                                               in gone)]
             if len(keep) != len(n.vars):
+                self.dropped |= {v.name for v in n.vars if v not in keep}
                 return ir.Decl(keep, span=n.span) if keep else []
+        if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Assign) and self.dropped:
+            base = n.expr.target  # dim.x = 8; on a dropped launch-configuration variable
+            while isinstance(base, (ir.Member, ir.Index)):
+                base = base.base
+            if isinstance(base, ir.Name) and base.name in self.dropped:
+                return []
         return None
 
 

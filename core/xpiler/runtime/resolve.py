@@ -215,7 +215,8 @@ def resolve_launch(module: ir.Module, f: ir.Function, flag: Optional[str], value
             if isinstance(a, ir.Name) and a.name not in env and p.name in values and not isinstance(values[p.name], np.ndarray):
                 env[a.name] = values[p.name]
         try:
-            cfg = [evaluate.evaluate(c, env) for c in launch.config]
+            # BANG: dimension and task type (the queue, third, is not a number)
+            cfg = [evaluate.evaluate(c, env) for c in (launch.config[:2] if d == "bang" else launch.config)]
             L = _launch_from_config(d, cfg)
             return L, "host code", [f"launch from {h.name}() at line {launch.span.line if launch.span else '?'}"]
         except (evaluate.Unknown, XpilerError, TypeError, ValueError):
