@@ -509,6 +509,11 @@ class Module(Node):
 
 
 # ----------------------------------------------------------------------------- rewriting
+def clone(node: "Node") -> "Node":
+    """A private copy of ``node`` (the one transformer with nothing to change)."""
+    return transform(node, lambda n: None)
+
+
 class TransformError(TypeError):
     """A rewrite function returned something that cannot stand where it was put."""
 

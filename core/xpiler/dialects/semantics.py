@@ -500,7 +500,7 @@ class _Builder:
         def fn(n: ir.Node) -> Optional[ir.Node]:
             if isinstance(n, ir.Name):
                 if n.name in subst:
-                    return _copy(subst[n.name])
+                    return ir.clone(subst[n.name])
                 if n.name in renamed:
                     return ir.Name(renamed[n.name], kind="local")
             elif isinstance(n, ir.VarDecl) and n.name in renamed:
@@ -514,9 +514,6 @@ class _Builder:
         return list(block.stmts)
 
 
-def _copy(e: ir.Node) -> ir.Node:
-    """A private copy of a caller's node (spans shared, not copied)."""
-    return ir.transform(e, lambda n: None)
 
 
 def _returns(stmts: list[ir.Stmt]) -> list[ir.Return]:
@@ -841,7 +838,7 @@ def _gather(b: _Builder, op: TileOperand, tile: ir.Expr, src: ir.Expr, ws: int, 
     def body(lane: ir.Expr, s: ir.Expr) -> ir.Stmt:
         at = ir.Binary("+", ir.Binary("*", lane, n), s)
         frm = ir.Binary("+", ir.Binary("*", ir.Index(src_lane, lane) if src_lane is not None else lane, n), s)
-        return ir.ExprStmt(ir.Assign("=", ir.Index(tile, ir.Index(idx, at)), ir.Index(_copy(src), frm)))
+        return ir.ExprStmt(ir.Assign("=", ir.Index(tile, ir.Index(idx, at)), ir.Index(ir.clone(src), frm)))
 
     return [*b.pre_take(), _lane_loops(b, op.tile, ws, op.slots, body)]
 
@@ -854,7 +851,7 @@ def _scatter(b: _Builder, op: TileOperand, tile: ir.Expr, dst: ir.Expr, ws: int,
 
     def body(lane: ir.Expr, s: ir.Expr) -> ir.Stmt:
         at = ir.Binary("+", ir.Binary("*", lane, n), s)
-        return ir.ExprStmt(ir.Assign("=", ir.Index(_copy(dst), at), ir.Index(tile, ir.Index(idx, at))))
+        return ir.ExprStmt(ir.Assign("=", ir.Index(ir.clone(dst), at), ir.Index(tile, ir.Index(idx, at))))
 
     return [*b.pre_take(), _lane_loops(b, op.tile, ws, op.slots, body)]
 

@@ -42,8 +42,6 @@ from .base import BOOL, Param, Pass, Precondition, Refusal, Space, register
 TARGETS = ("cuda", "hip", "bang", "c", "vnni")
 
 
-def _copy(n):
-    return ir.transform(n, lambda x: None)
 
 
 def _stmts(s: Optional[ir.Stmt]) -> list[ir.Stmt]:
@@ -281,7 +279,7 @@ class _Binder:
         gid = ir.Binary("+", ir.Binary("*", _member("blockIdx", "x"), _member("blockDim", "x")),
                         _member("threadIdx", "x"))
         body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(g)))])] + _stmts(loop.body)
-        guard = ir.If(ir.Binary("<", ir.Name(g), _copy(view.extent)), ir.Block(body))
+        guard = ir.If(ir.Binary("<", ir.Name(g), ir.clone(view.extent)), ir.Block(body))
         new = [ir.Decl([ir.VarDecl(g, ir.Named("int", const=True), gid)]), guard]
         _replace(f.body, loop, new)
         block = max(1, min(self.block, extent)) if extent > 0 else 1
@@ -333,7 +331,7 @@ class _Binder:
                 phase.append(_on_thread0(s))
                 phase.append(_barrier())
         # the guard is uniform across the block: barriers under it are safe
-        out.append(ir.If(ir.Binary("<", ir.Name(b), _copy(view.extent)), ir.Block(phase)))
+        out.append(ir.If(ir.Binary("<", ir.Name(b), ir.clone(view.extent)), ir.Block(phase)))
         _replace(f.body, loop, out)
         f.annotations["launch"] = f"grid={max(1, extent)},1,1 block={threads},1,1"
         return f
@@ -360,10 +358,10 @@ class _Binder:
         if exact:
             body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(t)))])] + _stmts(s.body)
             return ir.Block([ir.Decl([ir.VarDecl(t, ir.Named("int", const=True), _member("threadIdx", "x"))]),
-                             ir.If(ir.Binary("<", ir.Name(t), _copy(view.extent)), ir.Block(body))])
+                             ir.If(ir.Binary("<", ir.Name(t), ir.clone(view.extent)), ir.Block(body))])
         body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(t)))])] + _stmts(s.body)
         return ir.For(ir.Decl([ir.VarDecl(t, ir.Named("int"), _member("threadIdx", "x"))]),
-                      ir.Binary("<", ir.Name(t), _copy(view.extent)),
+                      ir.Binary("<", ir.Name(t), ir.clone(view.extent)),
                       ir.Assign("+=", ir.Name(t), _member("blockDim", "x")), ir.Block(body),
                       info=ir.LoopInfo("bound", axis="threadIdx.x"))
 
@@ -378,7 +376,7 @@ class _Binder:
             ntasks = 4 * clusters
         body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(t)))])] + _stmts(loop.body)
         new = ir.For(ir.Decl([ir.VarDecl(t, ir.Named("int"), ir.Name("taskId"))]),
-                     ir.Binary("<", ir.Name(t), _copy(view.extent)),
+                     ir.Binary("<", ir.Name(t), ir.clone(view.extent)),
                      ir.Assign("+=", ir.Name(t), ir.Name("taskDim")), ir.Block(body),
                      info=ir.LoopInfo("bound", axis="taskId"))
         _replace(f.body, loop, [new])
@@ -425,7 +423,7 @@ def _writes(e: ir.Expr) -> bool:
 
 
 def _paren(e: ir.Expr) -> ir.Expr:
-    return _copy(e)  # the printer adds the parentheses precedence asks for
+    return ir.clone(e)  # the printer adds the parentheses precedence asks for
 
 
 def _member(base: str, m: str) -> ir.Expr:
@@ -437,7 +435,7 @@ def _at(view: loops.LoopView, k: ir.Expr) -> ir.Expr:
     scaled = k if view.step == 1 else ir.Binary("*", k, ir.IntLit(view.step))
     if isinstance(view.start, ir.IntLit) and view.start.value == 0:
         return scaled
-    return ir.Binary("+", _copy(view.start), scaled)
+    return ir.Binary("+", ir.clone(view.start), scaled)
 
 
 def _decl(name: str, t: Optional[ir.CType], init: ir.Expr) -> ir.VarDecl:
@@ -445,7 +443,7 @@ def _decl(name: str, t: Optional[ir.CType], init: ir.Expr) -> ir.VarDecl:
 
 
 def _unconst(t: ir.CType) -> ir.CType:
-    t = _copy(t)
+    t = ir.clone(t)
     top = t
     while isinstance(top, ir.Array):
         top = top.elem

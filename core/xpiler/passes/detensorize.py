@@ -89,8 +89,6 @@ def _callee(n: ir.Node) -> Optional[str]:
     return None
 
 
-def _copy(n: ir.Node) -> ir.Node:
-    return ir.transform(n, lambda x: None)
 
 
 def _ident(t: str) -> str:
@@ -341,7 +339,7 @@ class _Detensorizer:
 
         def ex(x: ir.Expr, sink: list[ir.Stmt]) -> ir.Expr:
             if not has(x):
-                return _copy(x)
+                return ir.clone(x)
             k = self.kind(x)
             if isinstance(x, ir.Ternary) and (has(x.then) or has(x.other)):
                 # c ? A : B -> T t; if (c) { A's calls; t = A; } else { B's calls; t = B; }
@@ -351,7 +349,7 @@ class _Detensorizer:
                 for b in (x.then, x.other):
                     pre: list[ir.Stmt] = []
                     v = ex(b, pre)
-                    branches.append(ir.Block(pre + [ir.ExprStmt(ir.Assign("=", _copy(t), v))]))
+                    branches.append(ir.Block(pre + [ir.ExprStmt(ir.Assign("=", ir.clone(t), v))]))
                 sink += [decl, ir.If(cond, branches[0], branches[1])]
                 return t
             if isinstance(x, ir.Binary) and x.op in ("&&", "||") and has(x.rhs):
@@ -362,7 +360,7 @@ class _Detensorizer:
                 sink.append(ir.Decl([ir.VarDecl(name, ir.Named("int"), ir.IntLit(0 if x.op == "&&" else 1))]))
                 pre = []
                 v = ex(x.rhs, pre)
-                pre.append(ir.ExprStmt(ir.Assign("=", _copy(t), ir.Binary("!=", v, ir.IntLit(0)))))
+                pre.append(ir.ExprStmt(ir.Assign("=", ir.clone(t), ir.Binary("!=", v, ir.IntLit(0)))))
                 sink.append(ir.If(lhs if x.op == "&&" else ir.Unary("!", lhs), ir.Block(pre)))
                 return t
             if isinstance(x, ir.Call) and k is not None:
@@ -436,7 +434,7 @@ class _Detensorizer:
             return None
 
         body = ir.transform(g.body, fn, with_original=True)
-        h = ir.Function(g.name, _copy(g.ret), [_copy(p) for p in g.params], body, kind=g.kind,
+        h = ir.Function(g.name, ir.clone(g.ret), [ir.clone(p) for p in g.params], body, kind=g.kind,
                         specifiers=list(g.specifiers), extern_c=g.extern_c, annotations=dict(g.annotations),
                         span=g.span)
         h.template = g.template
@@ -533,7 +531,7 @@ _STDINT = {"int8_t": "signed char", "uint8_t": "unsigned char", "int16_t": "shor
 def _canonical(t: Optional[ir.CType]) -> Optional[ir.CType]:
     if t is None:
         return None
-    t = _copy(t)
+    t = ir.clone(t)
     for n in t.walk():
         if isinstance(n, ir.Named) and n.canonical is None and n.name in _STDINT:
             n.canonical = _STDINT[n.name]
@@ -541,7 +539,7 @@ def _canonical(t: Optional[ir.CType]) -> Optional[ir.CType]:
 
 
 def _unqual(t: ir.CType) -> ir.CType:
-    t = _copy(t)
+    t = ir.clone(t)
     if isinstance(t, (ir.Named, ir.Pointer)):
         t.const = False
     if isinstance(t, ir.Reference):

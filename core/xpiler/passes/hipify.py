@@ -116,8 +116,6 @@ def _call_name(n: ir.Node) -> Optional[str]:
     return None
 
 
-def _copy(n):
-    return ir.transform(n, lambda x: None)
 
 
 def _lit(v: int, text: str = "") -> ir.IntLit:
@@ -154,7 +152,7 @@ _HIP_VECTOR = re.compile(r"(u?char|u?short|u?int|u?long|u?longlong|float|double)
 
 
 def _strip_const(t: ir.CType) -> ir.CType:
-    t = _copy(t)
+    t = ir.clone(t)
     if isinstance(t, (ir.Named, ir.Pointer)):
         t.const = False
     return t
@@ -385,7 +383,7 @@ class _Direction:
                 if isinstance(s, ir.Return):
                     self.refuse("warp-size-query", "the warp size query is returned directly", n)
                 what = "CUDA warp" if self.source_warp == cm.CUDA_WARP else "HIP wavefront"
-                return ir.ExprStmt(ir.Assign("=", _copy(dst.operand), _lit(self.source_warp)),
+                return ir.ExprStmt(ir.Assign("=", ir.clone(dst.operand), _lit(self.source_warp)),
                                    trailing=f"// xpiler: the {what} of the source is {self.source_warp} lanes")
         return None
 
@@ -768,8 +766,8 @@ class _ToCuda(_Direction):
 
                 def comp(e: ir.Expr, o: ir.Expr, k: int) -> ir.Expr:
                     if vt(o) is None:
-                        return _copy(e)  # a scalar operand is broadcast
-                    return ir.Member(_copy(e), "xyzw"[k])
+                        return ir.clone(e)  # a scalar operand is broadcast
+                    return ir.Member(ir.clone(e), "xyzw"[k])
 
                 def pure(o: ir.Expr) -> None:
                     if _has(o, lambda x: isinstance(x, (ir.Call, ir.Assign)) or
@@ -1062,7 +1060,7 @@ class _ToCuda(_Direction):
                 return b
             if helper == "xp_any":
                 return ir.Binary("!=", b, _lit(0))
-            return ir.Binary("==", b, _copy(mask))
+            return ir.Binary("==", b, ir.clone(mask))
         if kind == "first":
             return _call(helper, args[0], active)
         if kind == "readlane":
@@ -1104,15 +1102,15 @@ class _ToCuda(_Direction):
                         pending.append(x.stmt)
                         continue
                     if pending:
-                        out.append(ir.If(_copy(P), pending[0] if len(pending) == 1 else ir.Block(pending)))
+                        out.append(ir.If(ir.clone(P), pending[0] if len(pending) == 1 else ir.Block(pending)))
                         pending = []
                     out.append(x.stmt)
                 if pending:
-                    out.append(ir.If(_copy(P), pending[0] if len(pending) == 1 else ir.Block(pending)))
+                    out.append(ir.If(ir.clone(P), pending[0] if len(pending) == 1 else ir.Block(pending)))
             else:
                 out.extend(decls)
                 if body:
-                    out.append(ir.If(_copy(P), body[0] if len(body) == 1 else ir.Block(body)))
+                    out.append(ir.If(ir.clone(P), body[0] if len(body) == 1 else ir.Block(body)))
             run.clear()
 
         for s in stmts:
@@ -1136,7 +1134,7 @@ class _ToCuda(_Direction):
             return [_Guard(s)]
         if isinstance(s, ir.Return):
             off = ir.ExprStmt(ir.Assign("=", ir.Name(ON), ir.BoolLit(False)))
-            return [off] if isinstance(P, ir.Name) and P.name == ON else [ir.If(_copy(P), off)]
+            return [off] if isinstance(P, ir.Name) and P.name == ON else [ir.If(ir.clone(P), off)]
         if isinstance(s, (ir.ExprStmt, ir.Decl)):
             temps, s2 = self.hoist(s, P)
             if isinstance(s2, ir.ExprStmt) and _call_name(s2.expr) in ("__syncthreads",):
@@ -1149,20 +1147,20 @@ class _ToCuda(_Direction):
                 isinstance(s, ir.If) and not coll and s.other is None and isinstance(s.then, ir.Block) and
                 len(s.then.stmts) == 1 and isinstance(s.then.stmts[0], ir.Return)):
             # if (c) return;  ->  if (P && c) xp_on = false;   (P is xp_on itself at the top)
-            cond = s.cond if isinstance(P, ir.Name) and P.name == ON else ir.Binary("&&", _copy(P), s.cond)
+            cond = s.cond if isinstance(P, ir.Name) and P.name == ON else ir.Binary("&&", ir.clone(P), s.cond)
             return [ir.If(cond, ir.ExprStmt(ir.Assign("=", ir.Name(ON), ir.BoolLit(False))), trailing=s.trailing)]
         if isinstance(s, ir.If):
             if s.decl is not None:
                 self.refuse("predicate", "an if with a declaration around a wavefront operation", s)
             temps, cond = self.hoist_expr(s.cond, P, s)
             pk = self.fresh("xp_p")
-            out = temps + [ir.Decl([ir.VarDecl(pk, ir.Named("bool", const=True), ir.Binary("&&", _copy(P), cond))])]
+            out = temps + [ir.Decl([ir.VarDecl(pk, ir.Named("bool", const=True), ir.Binary("&&", ir.clone(P), cond))])]
             inner = ir.Binary("&&", ir.Name(ON), ir.Name(pk))
             out.append(ir.Block(self.pred(_stmts(s.then), inner)))
             if s.other is not None:
                 qk = self.fresh("xp_p")
                 out.insert(len(temps) + 1, ir.Decl([ir.VarDecl(qk, ir.Named("bool", const=True),
-                                                              ir.Binary("&&", _copy(P), ir.Unary("!", ir.Name(pk))))]))
+                                                              ir.Binary("&&", ir.clone(P), ir.Unary("!", ir.Name(pk))))]))
                 out.append(ir.Block(self.pred(_stmts(s.other), ir.Binary("&&", ir.Name(ON), ir.Name(qk)))))
             return out
         if isinstance(s, (ir.For, ir.While, ir.DoWhile)):
@@ -1178,7 +1176,7 @@ class _ToCuda(_Direction):
                     ([s.step] if isinstance(s, ir.For) else []):
                 if part is not None and _has(part, lambda x: _collective(_call_name(x))):
                     self.refuse("predicate", "a wavefront operation in a loop header", s)
-            new = _copy(s)
+            new = ir.clone(s)
             new.body = ir.Block(self.pred(_stmts(s.body), P))
             return [new]
         self.refuse("predicate", f"a {type(s).__name__} around a wavefront operation or a thread-dependent "
@@ -1243,9 +1241,9 @@ class _ToCuda(_Direction):
                                     f"thread-dependent return or branch)", where)
             if name.startswith("__syncthreads"):
                 self.refuse("predicate", f"{name} inside an expression after a thread-dependent return", where)
-            args = [a if _safe(a) else ir.Ternary(_copy(P), a, _lit(0)) for a in c.args]
+            args = [a if _safe(a) else ir.Ternary(ir.clone(P), a, _lit(0)) for a in c.args]
             call = ir.Call(c.callee, args)
-            lowered = self.helper_call(call, c, name, _copy(P))
+            lowered = self.helper_call(call, c, name, ir.clone(P))
             if lowered is None:
                 continue
             if _call_name(lowered) == "__syncthreads":

@@ -153,7 +153,7 @@ class _Host:
                 cast = self.types.get(p.name) if isinstance(p, ir.Name) else None
                 value = ir.Call(ir.Name("malloc"), [a[1]])
                 if cast is not None:
-                    value = ir.Cast(_copy(cast), value)
+                    value = ir.Cast(ir.clone(cast), value)
                 return _then_zero(ir.Assign("=", p, value))
             if operation == "free":
                 return _then_zero(ir.Call(ir.Name("free"), a[:1]))
@@ -245,5 +245,3 @@ def _then_zero(e: ir.Expr) -> ir.Expr:
     return ir.Binary(",", e, ir.IntLit(0))
 
 
-def _copy(n):
-    return ir.transform(n, lambda x: None)

@@ -183,11 +183,11 @@ class InlineCalls(Pass):
 
                 def sub(x: ir.Node):
                     if isinstance(x, ir.Named) and x.name in types:
-                        t = _copy(types[x.name])
+                        t = ir.clone(types[x.name])
                         t.const = t.const or x.const
                         return t
                     if isinstance(x, ir.Name) and x.name in exprs:
-                        return _copy(exprs[x.name])
+                        return ir.clone(exprs[x.name])
                     return None
 
                 new = ir.transform(n, sub)
@@ -394,7 +394,7 @@ class _Inliner:
             if i < len(call.args):
                 arg = call.args[i]
             elif p.default is not None:  # an argument left out takes the parameter's default
-                arg = _copy(p.default)
+                arg = ir.clone(p.default)
             else:
                 break
             if isinstance(p.type, ir.Reference):
@@ -413,15 +413,15 @@ class _Inliner:
         def fn(n: ir.Node):
             if isinstance(n, ir.Name):
                 if n.name in refs:
-                    return _copy(refs[n.name])
+                    return ir.clone(refs[n.name])
                 if n.name in subst_expr:
-                    return _copy(subst_expr[n.name])
+                    return ir.clone(subst_expr[n.name])
                 if n.name in renames:
                     return ir.Name(renames[n.name])
             if isinstance(n, ir.VarDecl) and n.name in renames:
                 n.name = renames[n.name]
             if isinstance(n, ir.Named) and n.name in subst_type:
-                t = _copy(subst_type[n.name])
+                t = ir.clone(subst_type[n.name])
                 t.const = t.const or n.const
                 return t
             return None
@@ -517,7 +517,7 @@ def _stmts(s: Optional[ir.Stmt]) -> list[ir.Stmt]:
 
 def _strip_const_ref(t: ir.CType) -> ir.CType:
     t = t.pointee if isinstance(t, ir.Reference) else t
-    t = _copy(t)
+    t = ir.clone(t)
     if isinstance(t, (ir.Named, ir.Pointer)):
         t.const = False
     return t
@@ -526,13 +526,11 @@ def _strip_const_ref(t: ir.CType) -> ir.CType:
 def _subst_type(t: ir.CType, subst: dict[str, ir.CType]) -> ir.CType:
     def fn(n: ir.Node):
         if isinstance(n, ir.Named) and n.name in subst:
-            return _copy(subst[n.name])
+            return ir.clone(subst[n.name])
         return None
     return ir.transform(t, fn)
 
 
-def _copy(n):
-    return ir.transform(n, lambda x: None)
 
 
 def _parse_expr(text: str) -> ir.Expr:

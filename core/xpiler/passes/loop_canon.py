@@ -114,8 +114,6 @@ class _Refuse(Exception):
 
 
 # ----------------------------------------------------------------------------- small helpers
-def _copy(n):
-    return ir.transform(n, lambda x: None)
 
 
 def _text(n: ir.Node) -> str:
@@ -925,7 +923,7 @@ class _Canon:
             if not kept:
                 return ir.IntLit(0)
             if len(kept) == 1 and kept[0][0] == 1:
-                return _copy(kept[0][1])
+                return ir.clone(kept[0][1])
             total = Affine.constant(0)
             for s, t in kept:
                 total = total + self.affine(t, scope).scale(s)
@@ -933,7 +931,7 @@ class _Canon:
         # the pointer difference itself, evaluated at every test (neither side changes in the loop)
         if _pure(e) and (isinstance(a0, ir.Name) and a0.name == pa or self.stable(a0, L)) and \
                 not any(x in self.written for x in _names(e)):
-            return ir.Binary("-", _copy(e), _copy(a0))
+            return ir.Binary("-", ir.clone(e), ir.clone(a0))
         raise _Refuse(f"the distance from {pa} to {_text(e)} is not known")
 
     def _only_loop_writes(self, name: str, old_s: ir.Stmt) -> bool:
@@ -1076,9 +1074,9 @@ class _Canon:
                 and entry_expr[x.name].name == x.name] + [x for x in kept_ivs if x.entry is not None]
         K: ir.Expr = ir.Name(K_name)  # the iteration number
         if not fresh and c0:
-            K = ir.Binary("-", ir.Name(K_name), _copy(ivs[primary].entry))  # type: ignore[index]
+            K = ir.Binary("-", ir.Name(K_name), ir.clone(ivs[primary].entry))  # type: ignore[index]
         body = self.derive(L, derived, entry_expr, K, kt, widen)
-        body += [ir.ExprStmt(_copy(c)) for c in moved]
+        body += [ir.ExprStmt(ir.clone(c)) for c in moved]
 
         # the statements before: entry values the loop takes over leave the statement before it
         prefix = list(prefix)
@@ -1088,15 +1086,15 @@ class _Canon:
         # value) and dead after the loop; otherwise it stays and loses its value to the init
         moves = piv is not None and piv.entry is not None and piv.from_prefix and piv.entry_decl is not None \
             and self.dead_after(piv.name, prefix, rest, top, False)
-        extra += [_copy(st) for st in L.init_other]
+        extra += [ir.clone(st) for st in L.init_other]
         for x in kept:  # entry values in the for's own init that stay variables: set before the loop
             if not x.from_prefix:
                 if x.entry_decl is not None:
                     vd = copy.copy(x.entry_decl)
-                    vd.init = _copy(x.entry)
+                    vd.init = ir.clone(x.entry)
                     extra.append(ir.Decl([vd]))
                 else:
-                    extra.append(ir.ExprStmt(ir.Assign("=", ir.Name(x.name), _copy(x.entry))))
+                    extra.append(ir.ExprStmt(ir.Assign("=", ir.Name(x.name), ir.clone(x.entry))))
         for pre_idx, pre_names in sorted(pre, reverse=True):  # later statements first: indices hold
             remove: set[str] = set()  # names whose entry value leaves the statement
             strip: set[str] = set()  # names whose declaration there keeps the variable but loses the value
@@ -1134,7 +1132,7 @@ class _Canon:
             init: Optional[ir.Stmt] = ir.Decl([ir.VarDecl(K_name, K_type, ir.IntLit(0))])
             step: ir.Expr = ir.Unary("++", ir.Name(K_name))
         else:
-            step = _copy(piv.node)  # type: ignore[union-attr]
+            step = ir.clone(piv.node)  # type: ignore[union-attr]
             if piv.entry is None:  # for (; i < n; ++i) continuing a counter: a variable of its own
                 if not self.dead_after(piv.name, prefix, rest, top, False):
                     raise _Refuse(f"the loop has no init and {piv.name} is used after it")
@@ -1150,13 +1148,13 @@ class _Canon:
                 body = [ir.transform(b, ren) for b in body]
             elif piv.entry_decl is not None and (moves or not piv.from_prefix):
                 vd = piv.entry_decl  # declared by the for's own init, or just before and dead after
-                init = ir.Decl([ir.VarDecl(piv.name, copy.deepcopy(vd.type), _copy(piv.entry))])
+                init = ir.Decl([ir.VarDecl(piv.name, copy.deepcopy(vd.type), ir.clone(piv.entry))])
             else:
-                init = ir.ExprStmt(ir.Assign("=", ir.Name(piv.name), _copy(piv.entry)))
+                init = ir.ExprStmt(ir.Assign("=", ir.Name(piv.name), ir.clone(piv.entry)))
                 d = self.plain_decl(piv.name, prefix)  # int i; ... for (i = 0; ...) with i dead after
                 if d is not None and self.dead_after(piv.name, prefix, rest, top, False):
                     self.remove_var(prefix, d[1], d[0])
-                    init = ir.Decl([ir.VarDecl(piv.name, copy.deepcopy(d[0].type), _copy(piv.entry))])
+                    init = ir.Decl([ir.VarDecl(piv.name, copy.deepcopy(d[0].type), ir.clone(piv.entry))])
 
         new = ir.For(init, new_cond, step, ir.Block(body), pragmas=list(L.pragmas), span=L.stmt.span)
         new.info = copy.copy(L.stmt.info) if isinstance(L.stmt, ir.For) else ir.LoopInfo()
@@ -1198,7 +1196,7 @@ class _Canon:
         """The test of the counter ``v``: kept, or ``v + c op b`` read as ``v op b - c``."""
         (lv, lc, le), (rv, rc, re_) = sides
         if (lc if lv is not None else rc) == 0:
-            return _copy(cond)
+            return ir.clone(cond)
         op = cond.op
         if lv is None:
             op = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "!=": "!="}[op]
@@ -1294,13 +1292,13 @@ class _Canon:
 
         def value(x: _IV, after: bool) -> ir.Expr:
             t = x.delta
-            k = _copy(K)
+            k = ir.clone(K)
             if abs(t) != 1 and (x.name in widen or x.pointer and (kt is None or kt.width < 64)):
                 k = _ll(k)
             off: ir.Expr = k if abs(t) == 1 else ir.Binary("*", k, ir.IntLit(abs(t)))
             if after:
                 off = ir.Binary("+", off, ir.IntLit(abs(t)))
-            base = _copy(entry_expr[x.name])
+            base = ir.clone(entry_expr[x.name])
             if not x.pointer and isinstance(base, ir.IntLit) and base.value == 0:
                 e: ir.Expr = off if t > 0 else ir.Unary("-", off)  # from 0: the offset itself
                 return _cast(x.type, e) if x.name in widen else e
@@ -1308,7 +1306,7 @@ class _Canon:
                 base = _ll(base)
             e = ir.Binary("+" if t > 0 else "-", base, off)
             if x.pointer:
-                made[id(e)] = (e, e.lhs, off if t > 0 else ir.Unary("-", _copy(off)))  # e kept: its id stays unique
+                made[id(e)] = (e, e.lhs, off if t > 0 else ir.Unary("-", ir.clone(off)))  # e kept: its id stays unique
             if x.name in widen:
                 return _cast(x.type, e)
             return e
@@ -1396,7 +1394,7 @@ class _Canon:
         if vt is not None and not (isinstance(start, ir.IntLit) and it is not None and it.contains(start.value)) \
                 and not ctype.same_type(type_of(start, scope), vt):
             first_value = _cast(vt, start)
-        first = ir.transform(new.cond, lambda n: _copy(first_value) if isinstance(n, ir.Name) and n.name == var
+        first = ir.transform(new.cond, lambda n: ir.clone(first_value) if isinstance(n, ir.Name) and n.name == var
                              else None)
         if self.provable(first, old_s, scope):
             return new
@@ -1406,10 +1404,10 @@ class _Canon:
         if not (isinstance(new.cond, ir.Binary) and new.cond.op in ("<", "<=", ">", ">=")):
             raise _Refuse(f"a do-while whose first test {_text(first)} is not known to hold, tested with "
                           f"{getattr(new.cond, 'op', '?')} (not monotone)")
-        once: list[ir.Stmt] = [_copy(new.init)] if new.init is not None else []  # type: ignore[list-item]
-        once += [_copy(b) for b in _stmts(new.body)]
+        once: list[ir.Stmt] = [ir.clone(new.init)] if new.init is not None else []  # type: ignore[list-item]
+        once += [ir.clone(b) for b in _stmts(new.body)]
         if not isinstance(new.init, ir.Decl):
-            once.append(ir.ExprStmt(_copy(new.step)))  # the counter outlives the loop: step it once
+            once.append(ir.ExprStmt(ir.clone(new.step)))  # the counter outlives the loop: step it once
         return ir.If(first, ir.Block([new]), ir.Block(once), span=new.span)
 
 

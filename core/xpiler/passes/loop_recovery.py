@@ -773,7 +773,7 @@ class _Lifter:
         live = ir.Binary("<", ir.Binary("+", base, ir.Name(lane)), ir.IntLit(math.prod(self.launch.block)))
         if self.uses_exit:
             live = ir.Binary("&&", live, ir.Unary("!", ir.Index(ir.Name(self.exited),
-                                                                 ir.Binary("+", _copy(base), ir.Name(lane)))))
+                                                                 ir.Binary("+", ir.clone(base), ir.Name(lane)))))
         body: list[ir.Stmt] = [
             ir.Decl([ir.VarDecl(act, ir.Array(ir.Named("int"), ir.IntLit(ws)), None)]),
             _for(lane, ir.IntLit(ws), ir.Block([ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(act), ir.Name(lane)),
@@ -782,13 +782,13 @@ class _Lifter:
         args, types = [], []
         for p, a, t in zip(it.overloads[0].params, op.args, op.types):
             if p.name in op.lanes:
-                args.append(ir.Binary("+", ir.Name(op.lanes[p.name]), _copy(base)))
+                args.append(ir.Binary("+", ir.Name(op.lanes[p.name]), ir.clone(base)))
             else:
                 args.append(self._uniform(a))
             types.append(t)
         exp = semantics.semantics_ir(it, None, args, dialect=self.d.name, arg_types=types, warp=ws,
                                      lanes={"active": ir.Name(act),
-                                            "result": ir.Binary("+", ir.Name(op.result), _copy(base))})
+                                            "result": ir.Binary("+", ir.Name(op.result), ir.clone(base))})
         body += exp.stmts
         return _for(w, ir.IntLit(self.nthreads // ws), ir.Block(body))
 
@@ -810,7 +810,7 @@ class _Lifter:
                 if base == "blockDim":
                     return ir.IntLit(launch.block[i])
                 if base == "gridDim":
-                    return _copy(self.grid[i])
+                    return ir.clone(self.grid[i])
             if isinstance(n, ir.Name) and n.name == "warpSize":
                 return ir.IntLit(64 if self.d.name == "hip" else 32)
             if in_thread and isinstance(n, ir.Name) and n.name in self.expanded:
@@ -832,10 +832,10 @@ class _Lifter:
         for k, s in enumerate(stmts):
             if isinstance(s, _ExitMark):
                 flag = ir.Index(ir.Name(self.exited), ir.Name(self.tid))
-                out.append(ir.ExprStmt(ir.Assign("=", flag, ir.Binary("||", _copy(flag), self._sub(s.cond, True)))))
+                out.append(ir.ExprStmt(ir.Assign("=", flag, ir.Binary("||", ir.clone(flag), self._sub(s.cond, True)))))
                 rest = self._thread_stmts(stmts[k + 1:])
                 if rest:  # the rest of this region runs only in threads that did not leave
-                    out.append(ir.If(ir.Unary("!", _copy(flag)), ir.Block(rest)))
+                    out.append(ir.If(ir.Unary("!", ir.clone(flag)), ir.Block(rest)))
                 break
             if _is_barrier_stmt(self.d, s):
                 continue
@@ -893,7 +893,7 @@ class _Lifter:
             g = self.grid[i]
             if isinstance(g, ir.IntLit) and g.value <= 1:
                 continue
-            loop = _for(self.b[axis], _copy(g), loop)
+            loop = _for(self.b[axis], ir.clone(g), loop)
         f = self.f
         annotations = dict(f.annotations)
         annotations.pop("launch", None)
@@ -977,8 +977,6 @@ def _stmts(s: Optional[ir.Stmt]) -> list[ir.Stmt]:
     return s.stmts if isinstance(s, ir.Block) else [s]
 
 
-def _copy(e: ir.Expr) -> ir.Expr:
-    return ir.transform(e, lambda n: None)
 
 
 def _for(var: str, extent: ir.Expr, body: ir.Stmt) -> ir.For:
@@ -992,7 +990,7 @@ def _for(var: str, extent: ir.Expr, body: ir.Stmt) -> ir.For:
 def _unqual(t: ir.CType) -> ir.CType:
     """``t`` without its top-level const (an expanded or hoisted local is assigned after
     its declaration); a pointee's const stays (``const float *p`` keeps pointing at const)."""
-    t = _copy_type(t)
+    t = ir.clone(t)
     top = t
     while isinstance(top, ir.Array):
         top = top.elem
@@ -1001,8 +999,6 @@ def _unqual(t: ir.CType) -> ir.CType:
     return t
 
 
-def _copy_type(t: ir.CType) -> ir.CType:
-    return ir.transform(t, lambda n: None)
 
 
 def _expand_type(t: ir.CType, n: int) -> ir.CType:

@@ -121,7 +121,7 @@ def _to_c(n: ir.Node):
         base = name[5:] if name.startswith("std::") else name
         if base in _MINMAX and len(n.args) == 2:
             a, b = n.args
-            return ir.Ternary(ir.Binary(_MINMAX[base], _copy(a), _copy(b)), a, b)
+            return ir.Ternary(ir.Binary(_MINMAX[base], ir.clone(a), ir.clone(b)), a, b)
         if name.startswith("std::"):
             return ir.Call(ir.Name(base), n.args)
     if isinstance(n, ir.Name) and n.name == "nullptr":
@@ -148,5 +148,3 @@ def _file_constant(item: ir.Stmt) -> ir.Stmt:
     return item
 
 
-def _copy(n):
-    return ir.transform(n, lambda x: None)

@@ -95,8 +95,6 @@ def direction(e: ir.Expr) -> Optional[str]:
     return None
 
 
-def _copy(n: ir.Node) -> ir.Node:
-    return ir.transform(n, lambda x: None)
 
 
 def _names(n: ir.Node) -> set[str]:
@@ -142,7 +140,7 @@ def _const(e: Optional[ir.Expr]) -> Optional[int]:
 
 def _unqual(t: ir.CType) -> ir.CType:
     """``t`` without its top-level const (an expanded local is assigned after its declaration)."""
-    t = _copy(t)
+    t = ir.clone(t)
     top = t
     while isinstance(top, ir.Array):
         top = top.elem
@@ -409,7 +407,7 @@ class _Lifter:
                     else:
                         expr(c)
 
-        body = _copy(body)
+        body = ir.clone(body)
         stmt(body)
         return body
 
@@ -507,12 +505,12 @@ class _Lifter:
         if then_r is not None and other_r is not None:
             taken: ir.Expr = ir.IntLit(1)
         elif not body_then and not body_other:
-            return (_copy(s.cond) if then_r is not None else ir.Unary("!", _copy(s.cond))), []
+            return (ir.clone(s.cond) if then_r is not None else ir.Unary("!", ir.clone(s.cond))), []
         else:
             taken = None
         # the branches may change what the condition reads: decide once, before them
         flag = self.fresh("returned")
-        decl = ir.Decl([ir.VarDecl(flag, ir.Named("int"), _copy(s.cond))], span=s.span)
+        decl = ir.Decl([ir.VarDecl(flag, ir.Named("int"), ir.clone(s.cond))], span=s.span)
         if taken is None:
             taken = ir.Name(flag, kind="local") if then_r is not None else ir.Unary("!", ir.Name(flag, kind="local"))
         branch = ir.If(ir.Name(flag, kind="local"), ir.Block(body_then), ir.Block(body_other) if body_other else None,
@@ -526,7 +524,7 @@ class _Lifter:
         lit = ir.IntLit
 
         def tx() -> ir.Expr:
-            return _copy(t)
+            return ir.clone(t)
 
         if name == "taskId":
             return tx()
@@ -568,7 +566,7 @@ class _Lifter:
             if isinstance(n, ir.Name) and n.name in BUILTINS:
                 return self._builtin(n.name, t)
             if isinstance(n, ir.Name) and n.name in subst:
-                return _copy(subst[n.name])
+                return ir.clone(subst[n.name])
             if isinstance(n, ir.Return):
                 return ir.Continue()
             return None
@@ -576,7 +574,7 @@ class _Lifter:
         return list(ir.transform(ir.Block(stmts), fn).stmts)
 
     def _per_task_decls(self, names: list[str]) -> list[ir.Stmt]:
-        return [ir.Decl([ir.VarDecl(n, _copy(self.onchip[n].type), _copy(self.onchip[n].init)
+        return [ir.Decl([ir.VarDecl(n, ir.clone(self.onchip[n].type), ir.clone(self.onchip[n].init)
                                     if self.onchip[n].init is not None else None, self.onchip[n].space,
                                     list(self.onchip[n].specifiers), self.onchip[n].init_style,
                                     list(self.onchip[n].attrs))], span=self.onchip[n].span)
@@ -586,9 +584,9 @@ class _Lifter:
         f = self.f
         annotations = dict(f.annotations)
         annotations["launch"] = "dim=1,1,1 type=block"
-        g = ir.Function(f.name, _copy(f.ret), [_copy(p) for p in f.params], ir.Block(body), kind=f.kind,
+        g = ir.Function(f.name, ir.clone(f.ret), [ir.clone(p) for p in f.params], ir.Block(body), kind=f.kind,
                         specifiers=list(f.specifiers), extern_c=f.extern_c, annotations=annotations, span=f.span)
-        g.launch_bounds = [_copy(x) for x in f.launch_bounds]
+        g.launch_bounds = [ir.clone(x) for x in f.launch_bounds]
         g.template = f.template
         return g
 
@@ -625,18 +623,18 @@ class _Lifter:
         srams += [(v.name, v) for s in stmts for x in s.walk() if isinstance(x, ir.Decl) for v in x.vars
                   if v.space == "sram"]
         for name, v in srams:
-            typ = _copy(v.type) if clusters == 1 else ir.Array(_copy(v.type), ir.IntLit(clusters))
+            typ = ir.clone(v.type) if clusters == 1 else ir.Array(ir.clone(v.type), ir.IntLit(clusters))
             group_decls.append(ir.Decl([ir.VarDecl(name, typ, None, "sram")]))
             if clusters > 1:
-                subst[name] = ir.Index(ir.Name(name, kind="local"), _copy(cluster_idx))
+                subst[name] = ir.Index(ir.Name(name, kind="local"), ir.clone(cluster_idx))
         for name in used_globals:
             if self.onchip[name].space == "sram":
                 continue
             if len(where.get(name, ())) > 1:
                 v = self.onchip[name]
-                group_decls.append(ir.Decl([ir.VarDecl(name, ir.Array(_copy(v.type), ir.IntLit(group)), None,
+                group_decls.append(ir.Decl([ir.VarDecl(name, ir.Array(ir.clone(v.type), ir.IntLit(group)), None,
                                                        v.space)]))
-                subst[name] = ir.Index(ir.Name(name, kind="local"), _copy(core_idx))
+                subst[name] = ir.Index(ir.Name(name, kind="local"), ir.clone(core_idx))
             else:
                 per_core_globals.append(name)
         # top-level locals used in more than one phase: one per core of the group
@@ -653,7 +651,7 @@ class _Lifter:
                                                     "initialiser", s)
                     group_decls.append(ir.Decl([ir.VarDecl(v.name, ir.Array(_unqual(v.type), ir.IntLit(group)),
                                                            None, v.space if v.space in PER_CORE else "local")]))
-                    subst[v.name] = ir.Index(ir.Name(v.name, kind="local"), _copy(core_idx))
+                    subst[v.name] = ir.Index(ir.Name(v.name, kind="local"), ir.clone(core_idx))
                     expanded.add(v.name)
 
         def strip(stmts_: list[ir.Stmt]) -> list[ir.Stmt]:
