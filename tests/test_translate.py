@@ -169,3 +169,13 @@ def test_input_generators_reach_the_args_comment(tmp_path):
     t = xpiler.translate(src, "cuda", path="gather.c", generators={"idx": "randint(0,99)"}, compile=False)
     assert t.status == "checked", t.why
     assert ":randint(0,99)" in t.code
+
+
+@pytest.mark.parametrize("to", ["cuda", "hip"])
+def test_vnni_vectors_reach_gpus_as_structs(to):
+    """nvcc and hipcc take no GCC vector types in device code: the lane types the VNNI
+    semantics bring become structs of the same size (the unaligned twins aliases)."""
+    src = (KERNELS / "relu" / "relu_vnni.cpp").read_text()
+    t = xpiler.translate(src, to, path=str(KERNELS / "relu" / "relu_vnni.cpp"))
+    assert t.status == "checked", t.why
+    assert "__vector_size__" not in t.code and "xp_lane[16]; } __m512;" in t.code

@@ -95,10 +95,36 @@ class Retarget(Pass):
                 qual = dialects.get(target).function_qualifiers.get("device", "")
                 new.append(ir.OpaqueTop(c_definitions(used, qual), origin="retarget"))
         items = [i for i in items if not _platform_namespace(i)]
+        if target in ("cuda", "hip"):  # nvcc and hipcc take no GCC vector types in device code
+            items = [_vector_structs(i) for i in items]
         out.items = items[:lead] + new + items[lead:]
         out.dialect = target
         out.language = ""
         return out
+
+
+_VECTOR_TYPEDEF = re.compile(r"typedef\s+(?P<t>float|double|long long|int|short|char|signed char|unsigned char|"
+                             r"unsigned short|unsigned int|unsigned long long)\s+(?P<n>\w+)\s+__attribute__\s*\(\(\s*"
+                             r"__vector_size__\s*\(\s*(?P<k>\d+)\s*\)(?P<rest>[^;]*)\)\)\s*;")
+_C_SIZES = {"float": 4, "double": 8, "long long": 8, "int": 4, "short": 2, "char": 1, "signed char": 1,
+            "unsigned char": 1, "unsigned short": 2, "unsigned int": 4, "unsigned long long": 8}
+
+
+def _vector_structs(item: ir.Stmt) -> ir.Stmt:
+    """A GCC vector typedef (the VNNI lane types detensorize brings) as a struct of the same
+    size and alignment: the lane views ``((T *)&v)[i]`` read it the same way."""
+    if not isinstance(item, (ir.OpaqueTop, ir.Directive)) or "__vector_size__" not in item.text:
+        return item
+
+    def sub(m: re.Match) -> str:
+        n = int(m["k"])
+        if "__aligned__(1)" in m["rest"].replace(" ", "") and m["n"].endswith("_u"):
+            return f"typedef {m['n'][:-2]} {m['n']};"  # the unaligned twin converts like GCC's
+        lanes = max(1, n // _C_SIZES[m["t"]])
+        return f"typedef struct __attribute__((aligned({min(n, 64)}))) {{ {m['t']} xp_lane[{lanes}]; }} {m['n']};"
+
+    text = _VECTOR_TYPEDEF.sub(sub, item.text)
+    return type(item)(text, span=item.span, origin="retarget") if text != item.text else item
 
 
 def _platform_namespace(item: ir.Stmt) -> bool:
