@@ -279,6 +279,17 @@ def changed_lines(module: ir.Module, origin: str, extra: Iterable[tuple[int, int
     return merged
 
 
+def fresh_name(base: str, taken: set[str]) -> str:
+    """``base``, or ``base2``, ``base3``... the first not in ``taken`` (which it joins): the
+    names a pass introduces never capture the kernel's."""
+    name, k = base, 1
+    while name in taken:
+        k += 1
+        name = f"{base}{k}"
+    taken.add(name)
+    return name
+
+
 # ----------------------------------------------------------------------------- registry
 REGISTRY: dict[str, type[Pass]] = {}
 

@@ -38,6 +38,7 @@ from .. import dialects, evaluate, ir, spec
 from ..analysis import dependence, loops
 from ..analysis.symbols import SymbolTable
 from .base import BOOL, Param, Pass, Precondition, Refusal, Space, register
+from .base import fresh_name
 
 TARGETS = ("cuda", "hip", "bang", "c", "vnni")
 
@@ -158,12 +159,7 @@ class _Binder:
         self.launch: Optional[str] = None
 
     def fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.names:
-            k += 1
-            name = f"{base}{k}"
-        self.names.add(name)
-        return name
+        return fresh_name(base, self.names)
 
     def parallel(self, loop: ir.For) -> bool:
         return self.cls.parallel(self.orig.get(id(loop), loop))

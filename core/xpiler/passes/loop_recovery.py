@@ -55,6 +55,7 @@ from ..analysis.symbols import type_of
 from ..dialects import semantics
 from ..dialects.base import bind
 from .base import Param, Pass, Precondition, Refusal, Space, register
+from .base import fresh_name
 
 AXES = patterns.AXES
 _PURE_CATEGORIES = {"math", "convert", "arith"}
@@ -408,12 +409,7 @@ class _Lifter:
         self.nthreads = math.prod(launch.block)
 
     def fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.names:
-            k += 1
-            name = f"{base}{k}"
-        self.names.add(name)
-        return name
+        return fresh_name(base, self.names)
 
     # --- step 1: unique names, so flattening blocks and hoisting cannot capture
     def _unique(self, body: ir.Block) -> ir.Block:

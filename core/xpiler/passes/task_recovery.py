@@ -64,6 +64,7 @@ from typing import Iterator, Optional
 from .. import ir, spec
 from ..dialects.bang import intrinsics as bang_table
 from .base import Param, Pass, Precondition, Refusal, Space, register
+from .base import fresh_name
 
 BUILTINS = ("taskId", "taskIdX", "taskIdY", "taskIdZ", "taskDim", "taskDimX", "taskDimY", "taskDimZ",
             "clusterId", "clusterDim", "coreId", "coreDim")
@@ -284,12 +285,7 @@ class _Lifter:
         self.moved: set[str] = set()
 
     def fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.taken:
-            k += 1
-            name = f"{base}{k}"
-        self.taken.add(name)
-        return name
+        return fresh_name(base, self.taken)
 
     # --- checks on the source body
     def _check(self, body: ir.Block) -> None:
