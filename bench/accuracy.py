@@ -8,7 +8,7 @@ compiler where installed; the strict BANG header reported apart), the share of o
 that use the target's parallelism (more than one thread block, task or OpenMP loop) or
 name why not, and the same for the holdout kernels apart; then a direction x family matrix
 of computation accuracy and the failures with their reasons. Results go to
-bench/results/accuracy.json.
+bench/results/accuracy.json (``--out`` elsewhere).
 """
 from __future__ import annotations
 
@@ -73,6 +73,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="at most N kernels per source dialect")
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "accuracy.json"),
+                    help="where the per-translation results go (JSON)")
     a = ap.parse_args()
     srcs, tos = a.src.split(","), a.to.split(",")
     fams = set(filter(None, a.family.split(",")))
@@ -95,9 +97,9 @@ def main() -> int:
             mark = "ok " if r["compute_ok"] else "FAIL"
             print(f"[{i}/{len(jobs)}] {mark} {r['from']}->{r['to']} {r['file']}:{r['kernel']} "
                   f"{r['status']} ({r['seconds']} s)", file=sys.stderr, flush=True)
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "accuracy.json").write_text(json.dumps(results, indent=1))
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
     _print(results, time.monotonic() - t0)
     return 0
 

@@ -40,8 +40,10 @@ TARGETS = dialects.NAMES
 #: How each dialect is lifted to the C hub; a pass marked optional is skipped (and
 #: reported) when it is not built yet, a required one refuses the translation.
 LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
-    "cuda": (("inline_calls", True), ("loop_recovery", True)),
-    "hip": (("inline_calls", True), ("loop_recovery", True)),
+    # detensorize before loop_recovery on GPUs: per-thread intrinsics (__expf, __ldg, atomics)
+    # only; barriers and lane collectives are loop_recovery's
+    "cuda": (("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
+    "hip": (("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
     "c": (("loop_canon", False), ("inline_calls", True)),
     "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True)),
     # inline_calls first: it inlines device functions that read built-ins before task_recovery,

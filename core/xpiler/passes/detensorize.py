@@ -148,6 +148,13 @@ class Detensorize(Pass):
             return None
 
         out = self.transform(module, fn, with_original=True)
+        if module.dialect in _PER_THREAD:
+            # the kernel is still parallel: loop_recovery lifts it next, the platform headers stay
+            if support:
+                at = next((i for i, item in enumerate(out.items)
+                           if not isinstance(item, (ir.Comment, ir.Directive))), len(out.items))
+                out.items.insert(at, ir.OpaqueTop(support, origin=self.name))
+            return out
         out.items = [item for item in out.items if not _platform_include(item, module)]
         if support:
             at = next((i for i, item in enumerate(out.items) if not isinstance(item, (ir.Comment, ir.Directive))),
@@ -235,6 +242,10 @@ class _Detensorizer:
         it = self.d.intrinsic(name)
         if it is None:
             return None
+        if self.module.dialect in _PER_THREAD and (
+                it.category in _PER_THREAD[self.module.dialect]
+                or any(ov.collective is not None for ov in it.overloads)):
+            return None  # a barrier, a lane collective or a tile operation: loop_recovery's to lift
         if it.category == "sync":
             return "drop"
         if self.c.intrinsic(name) is not None and not any(ov.semantics for ov in it.overloads):
@@ -245,6 +256,8 @@ class _Detensorizer:
 
     def _check_lifted(self, g: ir.Function) -> None:
         """No parallel construct of the source dialect is left (the hub is sequential)."""
+        if self.module.dialect in _PER_THREAD:
+            return  # per-thread intrinsics only; the built-ins stay for loop_recovery
         builtins = set(self.d.builtin_vars) | (set(BUILTINS) if self.module.dialect == "bang" else set())
         for n in g.body.walk():
             if isinstance(n, ir.Name) and n.name in builtins:
@@ -484,6 +497,11 @@ class _Detensorizer:
                 f"}}")
         return name
 
+
+#: GPU dialects are detensorized before loop_recovery, per thread: the categories left for
+#: loop_recovery (barriers, lane collectives, tile operations) stay calls
+_PER_THREAD = {"cuda": ("sync", "shuffle", "vote", "reduction", "wmma", "misc"),
+               "hip": ("sync", "shuffle", "vote", "reduction", "mfma", "misc")}
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 #: headers host code still needs until host_code carries it (CNRT)
