@@ -43,7 +43,7 @@ LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
     # detensorize before loop_recovery on GPUs: per-thread intrinsics (__expf, __ldg, atomics)
     # only; barriers and lane collectives are loop_recovery's
     "cuda": (("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
-    "hip": (("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
+    "hip": (("vector_arith", True), ("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
     "c": (("loop_canon", False), ("inline_calls", True)),
     "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True)),
     # inline_calls first: it inlines device functions that read built-ins before task_recovery,

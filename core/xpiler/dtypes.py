@@ -33,6 +33,23 @@ _OTHER_SIZES = {"__m128": 16, "__m128i": 16, "__m128d": 16, "__m256": 32, "__m25
                 "double2": 16, "double4": 32, "uint2": 8, "uint4": 16, "char4": 4, "uchar4": 4}
 
 
+#: how each dialect spells the floating types C has no one name for (None: no spelling)
+SPELLING: dict[str, dict[str, Optional[str]]] = {
+    "float16": {"cuda": "__half", "hip": "__half", "bang": "half", "c": "_Float16", "vnni": "_Float16"},
+    "bfloat16": {"cuda": "__nv_bfloat16", "hip": "__hip_bfloat16", "bang": "bfloat16_t", "c": None, "vnni": None},
+}
+
+
+def spelling(name: str, dialect: str) -> Optional[str]:
+    """The target ``dialect``'s name for the type spelled ``name`` when it is one of the
+    types in :data:`SPELLING` (``__half`` -> ``_Float16`` on C), ``name`` itself otherwise,
+    None where the dialect has no spelling."""
+    d = _DTYPE.get(name)
+    if d not in SPELLING:
+        return name
+    return SPELLING[d][dialect]
+
+
 def dtype_of(t: ir.CType) -> Optional[str]:
     """The NumPy dtype name of a scalar type, or None (pointers, vectors, structs)."""
     if not isinstance(t, ir.Named):

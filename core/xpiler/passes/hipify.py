@@ -97,6 +97,7 @@ from ..dialects.hip import cuda_map as cm
 from ..dialects.hip.intrinsics import MFMA
 from .base import Param, Pass, Precondition, Refusal, Space, register
 from .inline_calls import InlineCalls, module_constants
+from . import vector_arith
 
 ON = "xp_on"  # the predicate of the threads that have not returned (HIP -> CUDA predication)
 # the argument holding the symbol of the runtime's symbol copies, by their name on the target
@@ -148,7 +149,6 @@ def _type_text(t: Optional[ir.CType]) -> Optional[str]:
     return None
 
 
-_HIP_VECTOR = re.compile(r"(u?char|u?short|u?int|u?long|u?longlong|float|double)([234])")
 
 
 def _strip_const(t: ir.CType) -> ir.CType:
@@ -743,76 +743,10 @@ class _ToCuda(_Direction):
 
     # --- HIP's vector types carry arithmetic, CUDA's do not (gpu.md §2.5): component-wise
     def vector_operators(self, module: ir.Module) -> ir.Module:
-        def vec(t: Optional[ir.CType]) -> Optional[tuple[str, int]]:
-            m = _HIP_VECTOR.fullmatch(_type_text(t) or "")
-            return (m.group(0), int(m.group(2))) if m else None
-
-        def fn(n: ir.Node, old: ir.Node):
-            if isinstance(n, ir.Function) and old.body is not None:
-                table = symbols.SymbolTable(old, module)
-
-                def vt(o: ir.Expr) -> Optional[tuple[str, int]]:
-                    """The HIP vector type of ``o`` (the table types no arithmetic on structs)."""
-                    t = vec(table.type_of(o)) if o in table else None
-                    if t is not None:
-                        return t
-                    if isinstance(o, ir.Binary) and o.op in ("+", "-", "*", "/"):
-                        return vt(o.lhs) or vt(o.rhs)
-                    if isinstance(o, ir.Unary) and o.op in ("-", "+"):
-                        return vt(o.operand)
-                    if isinstance(o, ir.Ternary):
-                        return vt(o.then) or vt(o.other)
-                    return None
-
-                def comp(e: ir.Expr, o: ir.Expr, k: int) -> ir.Expr:
-                    if vt(o) is None:
-                        return ir.clone(e)  # a scalar operand is broadcast
-                    return ir.Member(ir.clone(e), "xyzw"[k])
-
-                def pure(o: ir.Expr) -> None:
-                    if _has(o, lambda x: isinstance(x, (ir.Call, ir.Assign)) or
-                            (isinstance(x, ir.Unary) and x.op in ("++", "--"))):
-                        self.refuse("vector-type", "an operand of HIP vector arithmetic with side effects (the "
-                                                   "CUDA form evaluates it per component)", o)
-
-                def body_fn(x: ir.Node, o: ir.Node):
-                    if o not in table:
-                        return None
-                    if isinstance(x, ir.Binary) and x.op in ("+", "-", "*", "/", "==", "!="):
-                        v = vt(o.lhs) or vt(o.rhs)
-                        if v is None:
-                            return None
-                        pure(o.lhs)
-                        pure(o.rhs)
-                        parts = [ir.Binary(x.op, comp(x.lhs, o.lhs, k), comp(x.rhs, o.rhs, k)) for k in range(v[1])]
-                        if x.op in ("==", "!="):
-                            out = parts[0]
-                            for q in parts[1:]:
-                                out = ir.Binary("&&" if x.op == "==" else "||", out, q)
-                            return out
-                        return ir.Call(ir.Name("make_" + v[0]), parts)
-                    if isinstance(x, ir.Unary) and x.op == "-" and (v := vt(o.operand)):
-                        pure(o.operand)
-                        return ir.Call(ir.Name("make_" + v[0]),
-                                       [ir.Unary("-", comp(x.operand, o.operand, k)) for k in range(v[1])])
-                    if isinstance(x, ir.ExprStmt) and isinstance(x.expr, ir.Assign) and x.expr.op != "=" and \
-                            isinstance(o.expr, ir.Assign) and (v := vec(table.type_of(o.expr.target))):
-                        pure(o.expr.target)
-                        pure(o.expr.value)
-                        return [ir.ExprStmt(ir.Assign(x.expr.op, comp(x.expr.target, o.expr.target, k),
-                                                      comp(x.expr.value, o.expr.value, k))) for k in range(v[1])]
-                    return None
-
-                stmt_level = {id(x.expr) for x in old.body.walk() if isinstance(x, ir.ExprStmt)}
-                for x in old.body.walk():
-                    if isinstance(x, ir.Assign) and x.op != "=" and id(x) not in stmt_level and x in table and \
-                            vec(table.type_of(x.target)):
-                        self.refuse("vector-type", "a compound assignment of a HIP vector inside an expression", x)
-                n.body = ir.transform(old.body, body_fn, origin=self.p.name, with_original=True)
-                return n
-            return None
-
-        return self.p.transform(module, fn, with_original=True)
+        try:
+            return vector_arith.componentwise(module, self.p.transform, self.p.name)
+        except vector_arith.VectorArithError as e:
+            self.refuse("vector-type", e.detail, e.node)
 
     # --- before: anonymous namespaces holding wavefront operations are opened, so inlining sees them
     def open_namespaces(self, module: ir.Module) -> ir.Module:

@@ -11,6 +11,10 @@ stands alone.
         enum { kN = 256 };
         void k(float *restrict x) { x[0] = fmax((float)kN, 1.0f); }    (<tgmath.h>: fmax is generic)
 
+- The half and bfloat16 types take the target's spelling (``dtypes.SPELLING``: ``__half``
+  on CUDA/HIP, ``half`` on BANG, ``_Float16`` on C and VNNI; C has no bfloat16).
+- A ``#define`` whose body calls another platform's runtime API goes (its uses were
+  expanded and carried by host_code).
 - Includes: the source platform's headers and the standard headers go; the target's set
   (``dialects/headers.py``) is written at the top; local headers (``"mine.h"``) stay.
 - For C (a C compiler, not C++): C++ casts become C casts, ``std::`` math becomes
@@ -24,8 +28,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
-from .. import dialects, evaluate, ir
-from ..dialects import headers
+from .. import dialects, dtypes, evaluate, ir
+from ..dialects import headers, runtime_api
 from ..dialects.cuda.vector_types import VECTOR_TYPES, c_definitions
 from ..dialects.prelude import KNOWN_HEADERS
 from .base import Pass, Precondition, Refusal, register
@@ -50,6 +54,10 @@ class Retarget(Pass):
                                             "references)"),)
 
     def preconditions(self, module: ir.Module, target: Optional[str], **params) -> Iterator[Refusal]:
+        for n in module.walk():
+            if isinstance(n, ir.Named) and target and dtypes.spelling(n.name, target) is None:
+                yield self.refuse("expressible", f"{n.name} has no spelling in {target}", n)
+                return
         if target != "c":
             return
         for f in module.functions:
@@ -63,12 +71,14 @@ class Retarget(Pass):
 
     def rewrite(self, module: ir.Module, target: Optional[str], **params) -> ir.Module:
         def fn(n: ir.Node):
+            if isinstance(n, ir.Named) and target and (t := dtypes.spelling(n.name, target)) != n.name:
+                n.name, n.canonical = t, None  # __half -> _Float16 on C, half on BANG
             if target == "c":
                 return _to_c(n)
             return None
 
         out = self.transform(module, fn)
-        items = [i for i in out.items if not _dropped_include(i)]
+        items = [i for i in out.items if not _dropped_include(i) and not _foreign_macro(i, target)]
         if target not in ("cuda", "hip"):  # CUDA/HIP inlining hints mean nothing elsewhere
             for f in items:
                 if isinstance(f, ir.Function):
@@ -93,7 +103,8 @@ class Retarget(Pass):
                  and n.name[5:] in VECTOR_TYPES}
             if used:
                 qual = dialects.get(target).function_qualifiers.get("device", "")
-                new.append(ir.OpaqueTop(c_definitions(used, qual), origin="retarget"))
+                new.append(ir.OpaqueTop(c_definitions(used, qual, lambda e: dtypes.spelling(e, target)),
+                                        origin="retarget"))
         items = [i for i in items if not _platform_namespace(i)]
         if target in ("cuda", "hip"):  # nvcc and hipcc take no GCC vector types in device code
             items = [_vector_structs(i) for i in items]
@@ -130,6 +141,19 @@ def _vector_structs(item: ir.Stmt) -> ir.Stmt:
 def _platform_namespace(item: ir.Stmt) -> bool:
     """``using namespace nvcuda;`` and the like: a namespace only the source platform has."""
     return isinstance(item, ir.OpaqueTop) and bool(re.match(r"\s*using\s+namespace\s+(nvcuda|rocwmma)\b", item.text))
+
+
+_DEFINE = re.compile(r"\s*#\s*define\s+\w+(?P<body>.*)", re.S)
+
+
+def _foreign_macro(item: ir.Stmt, target: Optional[str]) -> bool:
+    """A ``#define`` whose body calls another platform's runtime API (``HIP_CHECK(e)``
+    around ``hipGetErrorString``): the front end expanded its uses, which host_code carried
+    to the target, so the definition is dead text that would not compile there."""
+    if not isinstance(item, ir.Directive) or not (m := _DEFINE.match(item.text)):
+        return False
+    return any((o := runtime_api.op(w)) is not None and o[0] != target
+               for w in re.findall(r"[A-Za-z_]\w*", m["body"]))
 
 
 def _dropped_include(item: ir.Stmt) -> bool:

@@ -23,18 +23,24 @@ for _base, _elem in _ELEMS.items():
         _align = _SIZES[_base] if _n in (1, 3) else min(_size, 16)
         VECTOR_TYPES[f"{_base}{_n}"] = (_elem, _n, _align)
 
+#: cuda_fp16.h's pair of halves (members x, y; HIP's hip_fp16.h has the same), element
+#: spelled per target (``dtypes.spelling``)
+VECTOR_TYPES["__half2"] = ("__half", 2, 4)
+
 _LANES = "xyzw"
 
 
-def c_definitions(used: set[str], qualifier: str = "") -> str:
+def c_definitions(used: set[str], qualifier: str = "", spell=lambda elem: elem) -> str:
     """C (and C++) definitions of the vector types in ``used`` with their constructors;
     ``qualifier`` makes the constructors device functions where the target needs it
-    (``__mlu_func__`` on BANG)."""
+    (``__mlu_func__`` on BANG); ``spell`` gives the target's name of an element type
+    (``__half`` -> ``_Float16``)."""
     out = []
     for name in sorted(used):
         if name not in VECTOR_TYPES:
             continue
         elem, n, align = VECTOR_TYPES[name]
+        elem = spell(elem)
         members = ", ".join(_LANES[:n])
         out.append(f"typedef struct __attribute__((aligned({align}))) {{ {elem} {members}; }} {name};")
         params = ", ".join(f"{elem} {c}" for c in _LANES[:n])

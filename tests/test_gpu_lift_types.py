@@ -1,0 +1,108 @@
+"""GPU lifting beyond threads: per-thread intrinsics, HIP vector operators, half types,
+foreign runtime macros; each through the oracle on a pass's input and output."""
+import pytest
+
+from xpiler import oracle, parse, passes, print_module, translate
+
+PER_THREAD = r"""
+// xpiler: launch grid=2 block=64
+// xpiler: args x=float32[128] y=float32[128] h=int32[8] n=128
+__global__ void k(const float *x, float *y, int *h, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        y[i] = __expf(__ldg(x + i)) * rsqrtf(fabsf(x[i]) + 1.0f) + (float)__popc(i) + (float)__float2int_rn(x[i]);
+        atomicAdd(&h[i % 8], 1);
+    }
+}
+"""
+
+
+def test_per_thread_intrinsics_are_detensorized_before_loop_recovery():
+    m = parse(PER_THREAD, path="k.cu")
+    r = passes.get("detensorize").apply(m, "c")
+    assert not r.refused, r.refused
+    out = print_module(r.module)
+    for name in ("__expf", "__ldg", "rsqrtf", "__popc", "__float2int_rn", "atomicAdd"):
+        assert name + "(" not in out, name
+    assert "threadIdx.x" in out and r.module.dialect == "cuda"  # still parallel: loop_recovery's to lift
+    report = oracle.check(PER_THREAD, out, path="k.cu", candidate_path="k_det.cu")
+    assert report.ok, report.message
+
+
+def test_barriers_and_collectives_stay_for_loop_recovery():
+    src = PER_THREAD.replace("atomicAdd(&h[i % 8], 1);",
+                             "__syncwarp(); y[i] += __shfl_xor_sync(0xffffffff, y[i], 1);")
+    r = passes.get("detensorize").apply(parse(src, path="k.cu"), "c")
+    out = print_module(r.module)
+    assert "__syncwarp()" in out and "__shfl_xor_sync(" in out
+
+
+HIP_VEC = r"""
+#include <hip/hip_runtime.h>
+// xpiler: launch grid=2 block=32
+// xpiler: args x=float32[256] y=float32[256] o=float32[256] s=1.5
+__global__ void v(const float *x, const float *y, float *o, float s) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    const float4 *x4 = (const float4 *)x;
+    const float4 *y4 = (const float4 *)y;
+    float4 *o4 = (float4 *)o;
+    float4 a = x4[i] + y4[i] * s;
+    a -= -x4[i];
+    o4[i] = a;
+}
+"""
+
+
+def test_vector_arith_writes_hip_vector_operators_per_component():
+    m = parse(HIP_VEC, path="v.hip")
+    r = passes.get("vector_arith").apply(m, "c")
+    assert not r.refused, r.refused
+    out = print_module(r.module)
+    assert "make_float4(" in out and "a.w -= " in out
+    report = oracle.check(HIP_VEC, out, path="v.hip", candidate_path="v_comp.hip")
+    assert report.ok, report.message
+
+
+def test_vector_arith_refuses_operands_with_side_effects():
+    src = HIP_VEC.replace("float4 a = x4[i] + y4[i] * s;", "int j = i; float4 a = x4[j++] + y4[i];")
+    r = passes.get("vector_arith").apply(parse(src, path="v.hip"), "c")
+    assert r.refused and r.refused.precondition == "pure-operands"
+
+
+HALF = r"""
+#include <cuda_fp16.h>
+// xpiler: launch grid=2 block=64
+// xpiler: args x=float16[100] y=float16[100] n=100
+__global__ void hk(const __half *x, __half *y, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i] = __float2half(__half2float(x[i]) * 2.0f + 1.0f);
+}
+"""
+
+
+@pytest.mark.parametrize("to, spelled", [("c", "_Float16"), ("bang", "half"), ("vnni", "_Float16")])
+def test_half_takes_the_targets_spelling(to, spelled):
+    t = translate(HALF, to, path="hk.cu")
+    assert t.status == "checked", t.why
+    assert "__half" not in t.code and spelled in t.code
+
+
+def test_a_macro_calling_the_source_runtime_goes():
+    src = r"""
+#include <hip/hip_runtime.h>
+#include <cstdio>
+#define CHECK(e) do { hipError_t r_ = (e); if (r_ != hipSuccess) printf("%s\n", hipGetErrorString(r_)); } while (0)
+#define WIDTH 64
+// xpiler: launch grid=2 block=64
+// xpiler: args x=float32[128]
+__global__ void twice(float *x) { int i = blockIdx.x * WIDTH + threadIdx.x; x[i] *= 2.0f; }
+extern "C" void run(float *x) {
+    float *d; CHECK(hipMalloc((void **)&d, 512)); CHECK(hipMemcpy(d, x, 512, hipMemcpyHostToDevice));
+    hipLaunchKernelGGL(twice, dim3(2), dim3(64), 0, 0, d);
+    CHECK(hipMemcpy(x, d, 512, hipMemcpyDeviceToHost)); CHECK(hipFree(d));
+}
+"""
+    t = translate(src, "c", path="twice.hip")
+    assert t.status == "checked", t.why
+    assert "hipGetErrorString" not in t.code and "#define CHECK" not in t.code
+    assert "#define WIDTH 64" in t.code
