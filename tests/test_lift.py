@@ -130,18 +130,77 @@ def test_early_return_before_a_barrier_uses_an_exited_flag():
     assert "exited" in text
 
 
-def test_divergent_barrier_is_refused_by_name():
+def test_a_loop_with_a_barrier_that_break_leaves_is_refused_by_name():
     src = """\
 // xpiler: launch grid=1,1,1 block=64,1,1
 __global__ void k(float *x) {
-    if (threadIdx.x < 32) {
-        x[threadIdx.x] = 1;
+    for (int i = threadIdx.x; i < 100; i += 7) {
+        if (x[i] < 0) break;
         __syncthreads();
     }
 }
 """
     r = passes.get("loop_recovery").apply(parse(src, path="k.cu"), "c")
-    assert r.refused and r.refused.precondition == "uniform-barriers" and r.refused.line == 3
+    assert r.refused and r.refused.precondition == "uniform-barriers" and r.refused.line == 4
+
+
+WARP_UNIFORM = """\
+// xpiler: launch grid=3,1,1 block=128,1,1
+// xpiler: args x=float32[3,128] out=float32[3] t=float32[3,128]
+__global__ void k(const float *x, float *out, float *t) {
+    __shared__ float part[4];
+    float v = x[blockIdx.x * 128 + threadIdx.x];
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+    if ((threadIdx.x & 31) == 0) part[threadIdx.x / 32] = v;
+    __syncthreads();
+    if (threadIdx.x < 32) {                      /* warp-uniform, block-divergent */
+        float w = threadIdx.x < 4 ? part[threadIdx.x] : 0.0f;
+        for (int o = 2; o > 0; o >>= 1) w += __shfl_xor_sync(0xffffffffu, w, o);
+        if (threadIdx.x == 0) out[blockIdx.x] = w;
+    }
+    /* a thread-dependent trip count around barriers: every thread keeps its own count */
+    int c = 0;
+    for (int j = threadIdx.x % 5; j < 9; j += 2) {
+        __syncthreads();
+        t[blockIdx.x * 128 + threadIdx.x] = (float)(c++);
+        __syncthreads();
+    }
+}
+"""
+
+
+def test_barriers_and_collectives_under_thread_dependent_control_are_predicated(tmp_path):
+    out, _ = _lift(WARP_UNIFORM, "k.cu")
+    text = print_module(out, dialect="c")
+    assert "pred" in text and "any" in text
+    path = tmp_path / "k_lifted.cpp"
+    path.write_text(text)
+    report = oracle.check(WARP_UNIFORM, text, path="k.cu", candidate_path=str(path), kernel="k", candidate_kernel="k")
+    assert report.ok, report.message
+
+
+def test_a_uniform_value_updated_in_every_thread_is_kept_per_thread():
+    """``cur ^= 1`` run once per thread of a thread loop would toggle it blockDim times."""
+    src = """\
+// xpiler: launch grid=2,1,1 block=32,1,1
+// xpiler: args x=float32[64] y=float32[64]
+__global__ void k(const float *x, float *y) {
+    __shared__ float buf[2][32];
+    int cur = 0;
+    buf[cur][threadIdx.x] = x[blockIdx.x * 32 + threadIdx.x];
+    __syncthreads();
+    for (int off = 1; off < 32; off <<= 1) {
+        buf[cur ^ 1][threadIdx.x] = buf[cur][threadIdx.x] + (threadIdx.x >= off ? buf[cur][threadIdx.x - off] : 0);
+        cur ^= 1;
+        __syncthreads();
+    }
+    y[blockIdx.x * 32 + threadIdx.x] = buf[cur][threadIdx.x];
+}
+"""
+    out, _ = _lift(src, "k.cu")
+    text = print_module(out, dialect="c")
+    report = oracle.check(src, text, path="k.cu", candidate_path="k_lifted.cpp", kernel="k", candidate_kernel="k")
+    assert report.ok, report.message
 
 
 def test_missing_launch_and_nested_return_are_refused():

@@ -168,6 +168,15 @@ class PassRefused(XpilerError):
         self.refusal = refusal
 
 
+class RewriteRefused(Exception):
+    """Raised inside a pass's ``rewrite`` for what only the rewrite finds out; ``apply``
+    returns it as the pass's refusal (the input unchanged), like a failed precondition."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
 class BadParams(XpilerError):
     """A pass was given parameters outside their declared spaces, or unknown ones."""
 
@@ -261,7 +270,10 @@ class Pass:
         for refusal in self.preconditions(module, target, **bound):
             return PassResult(self.name, bound, module, refused=refusal, seconds=time.perf_counter() - t0)
         self._replaced: list[tuple[int, int]] = []
-        out = self.rewrite(module, target, **bound)
+        try:
+            out = self.rewrite(module, target, **bound)
+        except RewriteRefused as e:
+            return PassResult(self.name, bound, module, refused=e.refusal, seconds=time.perf_counter() - t0)
         return PassResult(self.name, bound, out, changed=changed_lines(out, self.name, self._replaced),
                           seconds=time.perf_counter() - t0)
 

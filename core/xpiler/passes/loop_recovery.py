@@ -55,7 +55,7 @@ from ..analysis.symbols import type_of
 from ..dialects import semantics
 from ..dialects.base import bind
 from .base import Param, Pass, Precondition, Refusal, Space, register
-from .base import fresh_name
+from .base import RewriteRefused, fresh_name
 
 AXES = patterns.AXES
 _PURE_CATEGORIES = {"math", "convert", "arith"}
@@ -248,8 +248,11 @@ class LoopRecovery(Pass):
         Precondition("kernel", "a CUDA or HIP kernel with a body"),
         Precondition("launch", "the block size is known (a launch comment or the launch parameter)"),
         Precondition("modelled", "no statement the IR keeps verbatim (goto, asm, a construct clang could not analyse)"),
-        Precondition("uniform-barriers", "every barrier is under control flow that is the same for all threads of a "
-                                         "block"),
+        Precondition("uniform-barriers", "a barrier is not inside a switch or an expression, nor in a loop with a "
+                                         "thread-dependent trip count that break/continue leave (other thread-"
+                                         "dependent control around barriers is predicated)"),
+        Precondition("initialisers", "a local initialised with a brace list is not used across barriers nor declared "
+                                     "under thread-dependent control around one"),
         Precondition("returns", "a return only at the top level of the body or of an if there"),
         Precondition("no-warp-collectives", "every warp shuffle, vote or counting barrier has lane semantics in the "
                                             "dialect table"),
@@ -320,6 +323,9 @@ class LoopRecovery(Pass):
                 return
 
     def _check_barriers(self, d, u: Uniformity, stmts: list[ir.Stmt], k) -> Iterator[Refusal]:
+        """Barriers under thread-dependent control are predicated (see ``_Lifter._predicate``);
+        what cannot be: a barrier in a switch or an expression, and a loop with a barrier
+        under thread-dependent control that ``break``/``continue`` leave."""
         for s in stmts:
             if not _has_barrier(d, s) or _is_barrier_stmt(d, s):
                 continue
@@ -329,25 +335,18 @@ class LoopRecovery(Pass):
             if isinstance(s, ir.Block):
                 yield from self._check_barriers(d, u, s.stmts, k)
             elif isinstance(s, ir.If):
-                if not u.expr(s.cond):
-                    yield self.refuse("uniform-barriers", "a barrier under a condition that differs between threads",
-                                      s)
-                    return
                 for br in (s.then, s.other):
                     if br is not None:
                         yield from self._check_barriers(d, u, br.stmts if isinstance(br, ir.Block) else [br], k)
-            elif isinstance(s, ir.For):
-                if not (_uniform_init(u, s.init) and u.expr(s.cond) and _uniform_step(u, s.step)):
-                    yield self.refuse("uniform-barriers", "a barrier inside a loop whose trip count differs between "
-                                                          "threads", s)
+            elif isinstance(s, (ir.For, ir.While, ir.DoWhile)):
+                uniform = u.expr(s.cond) and (not isinstance(s, ir.For) or (
+                    _uniform_init(u, s.init) and _uniform_step(u, s.step)))
+                if not uniform and (jump := _loop_exit(s.body)) is not None:
+                    yield self.refuse("uniform-barriers", f"a {'break' if isinstance(jump, ir.Break) else 'continue'} "
+                                                          "in a loop with a barrier whose trip count differs between "
+                                                          "threads", jump)
                     return
                 yield from self._check_barriers(d, u, _stmts(s.body), k)
-            elif isinstance(s, (ir.While, ir.DoWhile)):
-                if not u.expr(s.cond):
-                    yield self.refuse("uniform-barriers", "a barrier inside a loop whose trip count differs between "
-                                                          "threads", s)
-                    return
-                yield from self._check_barriers(d, u, s.body.stmts if isinstance(s.body, ir.Block) else [s.body], k)
             else:
                 yield self.refuse("uniform-barriers", "a barrier inside an expression or a switch", s)
                 return
@@ -378,7 +377,11 @@ class LoopRecovery(Pass):
         def fn(n: ir.Node):
             if isinstance(n, ir.Function) and n.name in chosen and n.is_kernel and n.body is not None:
                 lw = spec.parse_launch(launch or n.annotations["launch"], module.dialect)
-                return _Lifter(d, n, lw).run()
+                try:
+                    return _Lifter(d, n, lw).run()
+                except _Unsupported as e:
+                    pre = "initialisers" if "initialiser" in str(e) else "uniform-barriers"
+                    raise RewriteRefused(self.refuse(pre, str(e), n)) from None
             return None
 
         out = self.transform(module, fn)
@@ -539,11 +542,11 @@ class _Lifter:
                 run.clear()
 
         for s in stmts:
-            if isinstance(s, _WarpOp):
+            if isinstance(s, (_WarpOp, _AnyOf)):
                 flush()
                 out.append(s)
                 continue
-            if not _has_barrier(self.d, s):
+            if not self._sync(s):
                 run.append(s)
                 continue
             flush()
@@ -568,6 +571,9 @@ class _Lifter:
         self.body = body
         stmts = self._returns(body.stmts)
         stmts = self._split_collectives(stmts)
+        self.u0 = Uniformity(self.d, ir.Function(self.f.name, self.f.ret, self.f.params, ir.Block(stmts),
+                                                 kind="kernel"), self.lane_names)
+        stmts = self._predicate(stmts, None)
         if self.lane_names:  # lane arrays cover whole warps, the last one maybe partly
             self.warp = semantics.warp_size(self.d.name)
             self.nthreads = -(-self.nthreads // self.warp) * self.warp
@@ -606,6 +612,8 @@ class _Lifter:
                 self.block_scalars[name] = v
             else:
                 self.expanded[name] = v
+        for name in _repeated_writes(runs, set(self.block_scalars)):
+            self.expanded[name] = self.block_scalars.pop(name)
         new_body: list[ir.Stmt] = []
         # per-block storage: shared arrays, expanded locals, block scalars
         for n in ir.Block(stmts).walk():
@@ -629,7 +637,10 @@ class _Lifter:
                 runs.append(item)
             elif isinstance(item, _WarpOp):
                 block_level.append(ir.Block([ir.ExprStmt(ir.Name(n)) for n in item.lanes.values()] +
-                                            [ir.ExprStmt(ir.Name(item.result))]))
+                                            [ir.ExprStmt(ir.Name(item.result))] +
+                                            ([ir.ExprStmt(item.pred)] if item.pred is not None else [])))
+            elif isinstance(item, _AnyOf):
+                block_level.append(ir.Block([ir.ExprStmt(ir.Name(item.target)), ir.ExprStmt(ir.Name(item.flag))]))
             elif isinstance(item, _Hoisted):
                 s = item.stmt
                 if isinstance(s, ir.If):
@@ -662,6 +673,8 @@ class _Lifter:
                 after_exit = after_exit or has_exit
             elif isinstance(item, _WarpOp):
                 out.append(self._warp_loop(item))
+            elif isinstance(item, _AnyOf):
+                out.extend(self._any_of(item))
             else:
                 s = item.stmt
                 if isinstance(s, ir.If):
@@ -770,6 +783,8 @@ class _Lifter:
         if self.uses_exit:
             live = ir.Binary("&&", live, ir.Unary("!", ir.Index(ir.Name(self.exited),
                                                                  ir.Binary("+", ir.clone(base), ir.Name(lane)))))
+        if op.pred is not None:
+            live = ir.Binary("&&", live, self._at_thread(op.pred, ir.Binary("+", ir.clone(base), ir.Name(lane))))
         body: list[ir.Stmt] = [
             ir.Decl([ir.VarDecl(act, ir.Array(ir.Named("int"), ir.IntLit(ws)), None)]),
             _for(lane, ir.IntLit(ws), ir.Block([ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(act), ir.Name(lane)),
@@ -787,6 +802,160 @@ class _Lifter:
                                             "result": ir.Binary("+", ir.Name(op.result), ir.clone(base))})
         body += exp.stmts
         return _for(w, ir.IntLit(self.nthreads // ws), ir.Block(body))
+
+    # --- predication: barriers under thread-dependent control
+    def _sync(self, s: ir.Node) -> bool:
+        """``s`` holds a barrier or a collective placeholder (it splits thread loops)."""
+        return _has_barrier(self.d, s) or any(isinstance(x, (_WarpOp, _AnyOf)) for x in s.walk())
+
+    def _predicate(self, stmts: list[ir.Stmt], q: Optional[ir.Expr]) -> list[ir.Stmt]:
+        """Statements whose barriers all stand under block-uniform control.
+
+        ``if (c) { A; barrier; B; }`` with ``c`` thread-dependent becomes ``int p = c;
+        if (p) { A; } barrier; if (p) { B; }`` (a collective placeholder in it takes part
+        only in lanes where ``p`` holds); a loop whose trip count is thread-dependent runs
+        while any thread of the block is still in it: ``int p = c; any = OR(p); while (any)
+        { if (p) { body; step; p = c; } any = OR(p); }``, its body predicated by ``p``.
+        ``q`` is the predicate of the enclosing region (None at uniform level). A barrier
+        under divergent control is undefined in CUDA unless every thread reaches it, so
+        every defined execution keeps its meaning; collectives need whole warps the same."""
+        out: list[ir.Stmt] = []
+        group: list[ir.Stmt] = []
+
+        def flush() -> None:
+            if group:
+                out.extend(self._guard(list(group), q))
+                group.clear()
+
+        for s in stmts:
+            if not self._sync(s):
+                group.append(s)
+                continue
+            flush()
+            if _is_barrier_stmt(self.d, s) or isinstance(s, _AnyOf):
+                out.append(s)
+            elif isinstance(s, _WarpOp):
+                if q is not None:
+                    s.pred = _and(s.pred, ir.clone(q))
+                out.append(s)
+            elif isinstance(s, ir.Block):
+                out.extend(self._predicate(s.stmts, q))
+            elif isinstance(s, ir.If):
+                if self.u0.expr(s.cond):
+                    out.append(ir.If(s.cond, ir.Block(self._predicate(_stmts(s.then), q)),
+                                     ir.Block(self._predicate(_stmts(s.other), q)) if s.other is not None else None,
+                                     span=s.span))
+                    continue
+                p = self.fresh("pred")
+                out.append(ir.Decl([ir.VarDecl(p, ir.Named("int"), _and(q, s.cond))], span=s.span))
+                out.extend(self._predicate(_stmts(s.then), ir.Name(p)))
+                if s.other is not None:
+                    p2 = self.fresh("pred")
+                    out.append(ir.Decl([ir.VarDecl(p2, ir.Named("int"), _and(q, ir.Unary("!", ir.Name(p))))]))
+                    out.extend(self._predicate(_stmts(s.other), ir.Name(p2)))
+            elif isinstance(s, (ir.For, ir.While, ir.DoWhile)):
+                if self._uniform_loop(s, q):
+                    body = ir.Block(self._predicate(_stmts(s.body), q))
+                    if isinstance(s, ir.For):
+                        out.append(ir.For(s.init, s.cond, s.step, body, pragmas=list(s.pragmas), span=s.span))
+                    elif isinstance(s, ir.While):
+                        out.append(ir.While(s.cond, body, span=s.span))
+                    else:
+                        out.append(ir.DoWhile(body, s.cond, span=s.span))
+                else:
+                    out.extend(self._divergent_loop(s, q))
+            else:  # the precondition refused these
+                raise _Unsupported(f"a barrier inside {type(s).__name__}")
+        flush()
+        return out
+
+    def _uniform_loop(self, s: ir.Stmt, q: Optional[ir.Expr]) -> bool:
+        """The loop's trip count is the same in every thread that reaches it. Under a
+        predicate, a ``for`` whose own variables start, test and step on uniform values
+        (and that its body does not write) is too: its variables die with it."""
+        u = self.u0
+        if isinstance(s, ir.For):
+            own: set[str] = set()
+            if q is not None and isinstance(s.init, ir.Decl):
+                own = {v.name for v in s.init.vars}
+                written = {x.target.name for x in s.body.walk() if isinstance(x, ir.Assign)
+                           and isinstance(x.target, ir.Name)} | \
+                    {x.operand.name for x in s.body.walk() if isinstance(x, ir.Unary) and x.op in ("++", "--")
+                     and isinstance(x.operand, ir.Name)}
+                if own & written:
+                    return False
+            saved = u.variant
+            u.variant = saved - own
+            try:
+                return (q is None or bool(own) or s.init is None) and _uniform_init(u, s.init) and \
+                    u.expr(s.cond) and _uniform_step(u, s.step)
+            finally:
+                u.variant = saved
+        return q is None and u.expr(s.cond)
+
+    def _divergent_loop(self, s: ir.Stmt, q: Optional[ir.Expr]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        if isinstance(s, ir.For) and s.init is not None:
+            out += self._guard([s.init], q)
+        cond = s.cond if s.cond is not None else ir.IntLit(1)
+        p, anyv = self.fresh("active"), self.fresh("any")
+        first = (q if q is not None else ir.IntLit(1)) if isinstance(s, ir.DoWhile) else _and(q, cond)
+        out.append(ir.Decl([ir.VarDecl(p, ir.Named("int"), ir.clone(first))], span=s.span))
+        out.append(ir.Decl([ir.VarDecl(anyv, ir.Named("int"), ir.IntLit(0))]))
+        out.append(_AnyOf(target=anyv, flag=p))
+        body = self._predicate(_stmts(s.body), ir.Name(p))
+        tail: list[ir.Stmt] = []
+        if isinstance(s, ir.For) and s.step is not None:
+            tail.append(ir.ExprStmt(ir.clone(s.step)))
+        tail.append(ir.ExprStmt(ir.Assign("=", ir.Name(p), ir.clone(cond))))
+        body += self._guard(tail, ir.Name(p))
+        body.append(_AnyOf(target=anyv, flag=p))
+        out.append(ir.While(ir.Name(anyv), ir.Block(body), span=s.span))
+        return out
+
+    def _guard(self, group: list[ir.Stmt], q: Optional[ir.Expr]) -> list[ir.Stmt]:
+        """``if (q) { group }``, its declarations hoisted before it (names are unique, and
+        later regions may use them): ``int x = e;`` -> ``int x;`` ... ``x = e;``."""
+        if q is None:
+            return group
+        hoisted: list[ir.Stmt] = []
+        body: list[ir.Stmt] = []
+        for s in group:
+            if not isinstance(s, ir.Decl):
+                body.append(s)
+                continue
+            for v in s.vars:
+                if v.space == "shared":
+                    hoisted.append(ir.Decl([v], span=s.span))
+                    continue
+                if isinstance(v.init, ir.InitList):
+                    raise _Unsupported(f"an initialiser list for {v.name}, declared under a thread-dependent "
+                                       f"condition around a barrier")
+                hoisted.append(ir.Decl([ir.VarDecl(v.name, _unqual(v.type), None, space=v.space)], span=s.span))
+                if v.init is not None:
+                    body.append(ir.ExprStmt(ir.Assign("=", ir.Name(v.name), v.init), span=s.span))
+        return hoisted + ([ir.If(ir.clone(q), ir.Block(body))] if body else [])
+
+    def _at_thread(self, e: ir.Expr, t: ir.Expr) -> ir.Expr:
+        """``e`` read in thread ``t`` at block level (expanded locals indexed by ``t``)."""
+        def fn(n: ir.Node):
+            if isinstance(n, ir.Name) and n.name in self.expanded:
+                return ir.Index(ir.Name(n.name), ir.clone(t))
+            return None
+        return self._uniform(ir.transform(e, fn)) if not isinstance(e, ir.Name) or e.name not in self.expanded \
+            else ir.Index(ir.Name(e.name), ir.clone(t))
+
+    def _any_of(self, item: _AnyOf) -> list[ir.Stmt]:
+        """``any = 0; for (t...) any = any || flag[t];`` over the block's live threads."""
+        t = self.fresh("t")
+        flag = self._at_thread(ir.Name(item.flag), ir.Name(t))
+        if self.uses_exit:
+            flag = ir.Binary("&&", ir.Unary("!", ir.Index(ir.Name(self.exited), ir.Name(t))), flag)
+        loop = _for(t, ir.IntLit(math.prod(self.launch.block)),
+                    ir.Block([ir.ExprStmt(ir.Assign("=", ir.Name(item.target),
+                                                    ir.Binary("||", ir.Name(item.target), flag)))]))
+        loop.info = None
+        return [ir.ExprStmt(ir.Assign("=", ir.Name(item.target), ir.IntLit(0))), loop]
 
     # --- rewriting of expressions and statements
     def _sub(self, node: ir.Node, in_thread: bool) -> ir.Node:
@@ -937,6 +1106,7 @@ class _WarpOp(ir.Stmt):
     types: list = field(default_factory=list, compare=False)
     lanes: dict = field(default_factory=dict)
     result: str = ""
+    pred: Optional[ir.Expr] = None  # per-thread condition under which a lane takes part (predication)
 
 
 def _lane_params(it) -> set[str]:
@@ -954,6 +1124,67 @@ class _ExitMark(ir.Stmt):
 
 class _Unsupported(Exception):
     pass
+
+
+@dataclass
+class _AnyOf(ir.Stmt):
+    """Placeholder at block level: ``target = 1`` if ``flag`` holds in any (live) thread of
+    the block, else 0: the uniform trip test of a predicated loop."""
+
+    target: str = ""
+    flag: str = ""
+
+
+def _repeated_writes(runs: list, scalars: set[str]) -> set[str]:
+    """The uniform locals a thread loop may not keep as one scalar per block: every thread
+    of the loop executes their writes, so a write must give the same value however often
+    it is repeated. ``cur ^= 1``, ``k++`` or ``k = k + 1`` do not, nor ``x = y + 1; y = x;``
+    (a write that feeds back into itself through other such scalars)."""
+    writes: dict[str, list[Optional[ir.Expr]]] = {}
+    for r in runs:
+        for s in r.stmts:
+            for x in s.walk():
+                if isinstance(x, ir.Assign) and isinstance(x.target, ir.Name):
+                    writes.setdefault(x.target.name, []).append(x.value if x.op == "=" else None)
+                elif isinstance(x, ir.Unary) and x.op in ("++", "--") and isinstance(x.operand, ir.Name):
+                    writes.setdefault(x.operand.name, []).append(None)
+                elif isinstance(x, ir.VarDecl) and x.init is not None:
+                    writes.setdefault(x.name, []).append(x.init)
+    written = {n for n in scalars if n in writes}
+    reads = {n: set().union(*[_names(e) for e in writes[n] if e is not None]) & written for n in written}
+    bad = {n for n in written if any(e is None for e in writes[n])}
+
+    def reaches(a: str, b: str) -> bool:
+        seen, todo = set(), [a]
+        while todo:
+            x = todo.pop()
+            for y in reads[x]:
+                if y == b:
+                    return True
+                if y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+        return False
+
+    return bad | {n for n in written if reaches(n, n)}  # a write that feeds back into itself
+
+
+def _loop_exit(body: ir.Stmt) -> Optional[ir.Stmt]:
+    """A ``break`` or ``continue`` of the loop whose body is ``body`` (not of a loop or
+    switch nested in it)."""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ir.Break, ir.Continue)):
+            return n
+        if isinstance(n, (ir.For, ir.While, ir.DoWhile, ir.Switch)) or isinstance(n, ir.Expr):
+            continue
+        stack.extend(n.children())
+    return None
+
+
+def _and(a: Optional[ir.Expr], b: ir.Expr) -> ir.Expr:
+    return b if a is None else ir.Binary("&&", ir.clone(a), b)
 
 
 def _returning(s: Optional[ir.Stmt]) -> Optional[list[ir.Stmt]]:
