@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from .. import dialects, ir, spec
 from ..analysis import patterns
@@ -88,9 +88,10 @@ def collective_of(d: dialects.Dialect, n: ir.Node):
     reduce whose overloads carry lane semantics), or None."""
     name = _callee(n)
     it = d.intrinsic(name) if name else None
-    if it is not None and it.overloads and all(ov.collective is not None and ov.collective.kind == "lanes"
-                                               for ov in it.overloads):
-        return it
+    if it is not None and it.overloads and all(
+            ov.collective is not None and (ov.collective.kind == "lanes" or ov.collective.operands)
+            for ov in it.overloads):
+        return it  # lanes, or a tile operation on per-lane registers (MFMA)
     return None
 
 
@@ -790,16 +791,23 @@ class _Lifter:
             _for(lane, ir.IntLit(ws), ir.Block([ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(act), ir.Name(lane)),
                                                                       live))]))]
         it = self.d.intrinsic(op.intrinsic)
+        tile = _tile_operands(it)
+
+        def lane_view(name: str, param: str) -> ir.Expr:
+            at: ir.Expr = ir.Binary("+", ir.Name(name), ir.clone(base))
+            if param in tile:  # registers of a tile operation: slots of the slot type, lane after lane
+                at = ir.Cast(ir.Pointer(semantics.ctype(tile[param].slot_type)), at)
+            return at
+
         args, types = [], []
         for p, a, t in zip(it.overloads[0].params, op.args, op.types):
             if p.name in op.lanes:
-                args.append(ir.Binary("+", ir.Name(op.lanes[p.name]), ir.clone(base)))
+                args.append(lane_view(op.lanes[p.name], p.name))
             else:
                 args.append(self._uniform(a))
             types.append(t)
         exp = semantics.semantics_ir(it, None, args, dialect=self.d.name, arg_types=types, warp=ws,
-                                     lanes={"active": ir.Name(act),
-                                            "result": ir.Binary("+", ir.Name(op.result), ir.clone(base))})
+                                     lanes={"active": ir.Name(act), "result": lane_view(op.result, "return")})
         body += exp.stmts
         return _for(w, ir.IntLit(self.nthreads // ws), ir.Block(body))
 
@@ -1013,10 +1021,19 @@ class _Lifter:
                         if v.init is not None:
                             target = ir.Index(ir.Name(v.name), ir.Name(self.tid)) if v.name in self.expanded \
                                 else ir.Name(v.name)
-                            init = v.init if not isinstance(v.init, ir.InitList) else None
-                            if init is None:
-                                raise _Unsupported(f"an initialiser list for {v.name}, used across barriers")
-                            assigns.append(ir.ExprStmt(ir.Assign("=", target, self._sub(init, True)), span=s.span))
+                            if isinstance(v.init, ir.InitList):
+                                # T tmp = {...}; then a copy into the per-thread or per-block slot
+                                tmp = self.fresh(v.name + "_init")
+                                assigns.append(ir.Decl([ir.VarDecl(tmp, _unqual(v.type), self._sub(v.init, True))],
+                                                       span=s.span))
+                                if isinstance(v.type, ir.Array):
+                                    assigns.append(ir.ExprStmt(ir.Call(ir.Name("memcpy"), [
+                                        ir.Unary("&", target), ir.Unary("&", ir.Name(tmp)),
+                                        ir.SizeOf(ir.Name(tmp))]), span=s.span))
+                                else:
+                                    assigns.append(ir.ExprStmt(ir.Assign("=", target, ir.Name(tmp)), span=s.span))
+                                continue
+                            assigns.append(ir.ExprStmt(ir.Assign("=", target, self._sub(v.init, True)), span=s.span))
                     else:
                         keep.append(self._sub(v, True))
                 if keep:
@@ -1110,9 +1127,18 @@ class _WarpOp(ir.Stmt):
 
 
 def _lane_params(it) -> set[str]:
-    """Parameters of a lanes collective that are per-lane arrays in its semantics."""
+    """Parameters of a collective that are per-lane values: the lane arrays of a lanes
+    collective's semantics, the per-lane register operands of a tile operation (MFMA)."""
     col = it.overloads[0].collective
+    if col.kind == "tile":
+        return {op.param for op in col.operands if op.param != "return"}
     return {p.name for p in col.params if "*" in p.type and p.name not in ("active", "result", "undefined")}
+
+
+def _tile_operands(it) -> dict[str, Any]:
+    """The per-lane register operands of a tile collective by parameter ("return" too)."""
+    col = it.overloads[0].collective
+    return {op.param: op for op in col.operands} if col.kind == "tile" else {}
 
 
 @dataclass
