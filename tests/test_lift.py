@@ -249,3 +249,42 @@ __global__ void k(const float *x, float *y) { y[threadIdx.x] = scale(x[threadIdx
     cand = tmp_path / "k.cpp"
     cand.write_text(text)
     assert oracle.check(src, text, path="k.cu", candidate_path=str(cand)).ok
+
+
+WMMA = """\
+#include <mma.h>
+using namespace nvcuda;
+// xpiler: launch grid=2,1,1 block=64,1,1
+// xpiler: args a=float16[2,16,16] b=float16[16,32] c=float32[2,16,32] s=0.5
+__global__ void k(const __half *a, const __half *b, float *c, float s) {
+    int warp = threadIdx.x / 32;
+    wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> fa;
+    wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::col_major> fb;
+    wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+    wmma::fill_fragment(acc, 0.0f);
+    wmma::load_matrix_sync(fa, a + blockIdx.x * 256, 16);
+    wmma::load_matrix_sync(fb, b + warp * 16 * 16, 16);
+    wmma::mma_sync(acc, fa, fb, acc);
+    for (int i = 0; i < acc.num_elements; ++i)
+        acc.x[i] *= s;
+    if (warp < 2)
+        wmma::store_matrix_sync(c + blockIdx.x * 512 + warp * 16, acc, 32, wmma::mem_row_major);
+}
+"""
+
+
+def test_wmma_fragments_become_per_warp_tiles(tmp_path):
+    out, _ = _lift(WMMA, "k.cu")
+    text = print_module(out, dialect="c")
+    assert "fragment" not in text.split("xp_wmma_")[-1] and "xp_wmma_accumulator_16x16x16_float" in text
+    path = tmp_path / "k_lifted.cpp"
+    path.write_text(text)
+    report = oracle.check(WMMA, text, path="k.cu", candidate_path=str(path), kernel="k", candidate_kernel="k")
+    assert report.ok, report.message
+
+
+def test_a_fragment_passed_to_a_function_is_refused_by_name():
+    src = WMMA.replace("wmma::mma_sync(acc, fa, fb, acc);", "wmma::mma_sync(acc, fa, fb, acc); use(acc);")
+    src = src.replace("// xpiler: launch", "template <class F> __device__ void use(F &f) {}\n// xpiler: launch")
+    r = passes.get("loop_recovery").apply(parse(src, path="k.cu"), "c")
+    assert r.refused and r.refused.precondition == "fragments"

@@ -35,12 +35,26 @@ it, a per-thread "exited" flag that the later regions test.
 the kernel's parameters where the guard on the global index gives one (``(n + 255) / 256``
 for ``i < n``), so the loop nest is right for every size, not only the launch's.
 
+Barriers and collectives under thread-dependent control (``if (warp == 0) { ...shuffles... }``,
+a loop whose trip count differs between threads) are *predicated*: the condition is kept
+per thread, the statements between barriers run where it holds, a collective takes the lanes
+where it holds, and a divergent loop runs while any thread of the block is still in it.
+Every execution CUDA defines keeps its meaning (a barrier must be reached by all threads
+or none; a full-mask collective by the whole warp).
+
+Warp collectives (shuffles, votes, match, reduce) run over each warp's lanes from the
+table's lane semantics; MFMA builtins the same way, their per-lane registers gathered into
+the table's matrices; ``wmma`` fragments become one matrix per warp in block storage
+(``fragments.py``), the ``wmma`` calls the table's tile loops per warp.
+
 Preconditions: ``kernel`` (a CUDA/HIP kernel with a body), ``launch`` (known block sizes),
-``modelled`` (no statement the IR keeps verbatim, no goto), ``uniform-barriers`` (a barrier
-only under uniform control), ``returns`` (a return only at the top level of the body or of
-an ``if`` there), ``no-warp-collectives`` (shuffles, votes, ``__syncthreads_count``; their
-lane semantics are lifted by a later step), ``calls-inlined`` (no call to a device function
-that uses thread indices or barriers).
+``modelled`` (no statement the IR keeps verbatim, no goto), ``uniform-barriers`` (no barrier
+in a switch or an expression, nor in a divergent loop that ``break``/``continue`` leave),
+``fragments`` (plain fragment locals of documented unpacked shapes), ``initialisers``,
+``returns`` (a return only at the top level of the body or of an ``if`` there),
+``no-warp-collectives`` (every collective has lane or tile semantics in the table),
+``collective-args``, ``calls-inlined`` (no call to a device function that uses thread
+indices or barriers).
 """
 from __future__ import annotations
 
@@ -56,6 +70,7 @@ from ..dialects import semantics
 from ..dialects.base import bind
 from .base import Param, Pass, Precondition, Refusal, Space, register
 from .base import RewriteRefused, fresh_name
+from . import fragments
 
 AXES = patterns.AXES
 _PURE_CATEGORIES = {"math", "convert", "arith"}
@@ -88,11 +103,15 @@ def collective_of(d: dialects.Dialect, n: ir.Node):
     reduce whose overloads carry lane semantics), or None."""
     name = _callee(n)
     it = d.intrinsic(name) if name else None
-    if it is not None and it.overloads and all(
-            ov.collective is not None and (ov.collective.kind == "lanes" or ov.collective.operands)
-            for ov in it.overloads):
-        return it  # lanes, or a tile operation on per-lane registers (MFMA)
+    if it is not None and it.overloads and all(ov.collective is not None for ov in it.overloads):
+        return it  # lanes, a tile operation on per-lane registers (MFMA) or on fragments (wmma)
     return None
+
+
+def _on_fragments(it) -> bool:
+    """A tile operation whose matrices are wmma fragments (one per warp, ``fragments.py``)."""
+    col = it.overloads[0].collective
+    return col.kind == "tile" and not col.operands
 
 
 def _has_barrier(d: dialects.Dialect, n: ir.Node) -> bool:
@@ -252,6 +271,8 @@ class LoopRecovery(Pass):
         Precondition("uniform-barriers", "a barrier is not inside a switch or an expression, nor in a loop with a "
                                          "thread-dependent trip count that break/continue leave (other thread-"
                                          "dependent control around barriers is predicated)"),
+        Precondition("fragments", "wmma fragments are plain local variables of documented, unpacked shapes, used "
+                                  "only in wmma calls, .x[i] and .num_elements"),
         Precondition("initialisers", "a local initialised with a brace list is not used across barriers nor declared "
                                      "under thread-dependent control around one"),
         Precondition("returns", "a return only at the top level of the body or of an if there"),
@@ -364,6 +385,8 @@ class LoopRecovery(Pass):
             if id(n) in conditional:
                 yield self.refuse("collective-args", f"{it.name} is evaluated conditionally (&&, ||, ?:)", n)
                 return
+            if _on_fragments(it):
+                continue  # pointers and strides are staged per lane; the warp's first lane gives them
             lanes = _lane_params(it)
             for p, a in zip(it.overloads[0].params, n.args):
                 if p.name not in lanes and not u.expr(a):
@@ -374,18 +397,41 @@ class LoopRecovery(Pass):
     def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "", launch: str = "") -> ir.Module:
         d = dialects.get(module.dialect)
         chosen = {k.name for k in self._kernels(module, kernel)}
+        tables: dict[str, list[ir.Stmt]] = {}  # wmma lane maps, at file scope before their kernel
+        from .detensorize import _Detensorizer
+        casts = _Detensorizer(module)  # the tables' xp_cast<T> in the collectives' loops, as C casts
 
         def fn(n: ir.Node):
             if isinstance(n, ir.Function) and n.name in chosen and n.is_kernel and n.body is not None:
                 lw = spec.parse_launch(launch or n.annotations["launch"], module.dialect)
                 try:
-                    return _Lifter(d, n, lw).run()
+                    g, maps, tiles = fragments.tiles(n, lw.block, semantics.warp_size(d.name))
+                    tables[n.name] = maps
+                    return casts._lower_casts(_Lifter(d, g, lw, tiles).run())
+                except fragments.FragmentError as e:
+                    raise RewriteRefused(self.refuse("fragments", e.detail, e.node or n)) from None
                 except _Unsupported as e:
                     pre = "initialisers" if "initialiser" in str(e) else "uniform-barriers"
                     raise RewriteRefused(self.refuse(pre, str(e), n)) from None
             return None
 
         out = self.transform(module, fn)
+        if casts.helpers:
+            at = next((i for i, item in enumerate(out.items) if not isinstance(item, (ir.Comment, ir.Directive))),
+                      len(out.items))
+            out.items.insert(at, ir.OpaqueTop("#include <math.h>\n" + "\n".join(casts.helpers.values()) + "\n",
+                                              origin=self.name))
+        if any(tables.values()):
+            items: list[ir.Stmt] = []
+            seen: set[str] = set()
+            for item in out.items:
+                if isinstance(item, ir.Function) and tables.get(item.name):
+                    for t in tables[item.name]:
+                        if t.vars[0].name not in seen:
+                            seen.add(t.vars[0].name)
+                            items.append(t)
+                items.append(item)
+            out.items = items
         out.dialect = "c"
         return out
 
@@ -400,8 +446,10 @@ class _Run:
 
 
 class _Lifter:
-    def __init__(self, d: dialects.Dialect, f: ir.Function, launch: spec.GpuLaunch):
+    def __init__(self, d: dialects.Dialect, f: ir.Function, launch: spec.GpuLaunch,
+                 tiles: Optional[dict] = None):
         self.d, self.f, self.launch = d, f, launch
+        self.tiles: dict[str, fragments.Tile] = tiles or {}
         self.grid, self.evidence = _grid_exprs(f, launch)
         taken = {n.name for n in f.walk() if isinstance(n, ir.Name)} | \
             {v.name for n in f.walk() if isinstance(n, ir.Decl) for v in n.vars} | {p.name for p in f.params}
@@ -638,7 +686,7 @@ class _Lifter:
                 runs.append(item)
             elif isinstance(item, _WarpOp):
                 block_level.append(ir.Block([ir.ExprStmt(ir.Name(n)) for n in item.lanes.values()] +
-                                            [ir.ExprStmt(ir.Name(item.result))] +
+                                            ([ir.ExprStmt(ir.Name(item.result))] if item.result else []) +
                                             ([ir.ExprStmt(item.pred)] if item.pred is not None else [])))
             elif isinstance(item, _AnyOf):
                 block_level.append(ir.Block([ir.ExprStmt(ir.Name(item.target)), ir.ExprStmt(ir.Name(item.flag))]))
@@ -722,7 +770,10 @@ class _Lifter:
                     break
                 pre, s = self._one_collective(s, inner[0])
                 out.extend(pre)
-            out.append(s)
+                if s is None:
+                    break
+            if s is not None:
+                out.append(s)
         return out
 
     def _scope(self) -> "symbols.Scope":
@@ -732,38 +783,56 @@ class _Lifter:
                  for v in n.vars]
         return symbols.builtin_scope(self.d.name).bind(*syms)
 
-    def _one_collective(self, s: ir.Stmt, call: ir.Call) -> tuple[list[ir.Stmt], ir.Stmt]:
+    def _one_collective(self, s: ir.Stmt, call: ir.Call) -> tuple[list[ir.Stmt], Optional[ir.Stmt]]:
         it = collective_of(self.d, call)
         scope = self._scope()
-        arg_types = [type_of(a, scope) for a in call.args]
+        frags = _on_fragments(it)
+        arg_types = [self.tiles[a.name].type if frags and isinstance(a, ir.Name) and a.name in self.tiles
+                     else type_of(a, scope) for a in call.args]
         ov, env = semantics.select_overload(it, arg_types)
         lanes = _lane_params(it)
         pre: list[ir.Stmt] = []
         names: dict[str, str] = {}
+        first: set[str] = set()
         args: list[ir.Expr] = []
         types: list[Optional[ir.CType]] = []
         for p, a, at in zip(ov.params, call.args, arg_types):
+            if frags and isinstance(a, ir.Name) and a.name in self.tiles:
+                types.append(at)
+                args.append(a)  # the warp's matrix: tile[warp]
+                continue
             t = semantics.ctype(bind(p.type, env))  # the parameter's type: what C's call converts to
+            if isinstance(t, ir.Reference):
+                t = t.pointee  # const V & (fill_fragment's value): a lane array holds values
             types.append(t)
-            if p.name in lanes:
+            if p.name in lanes or (frags and p.role != "config"):
                 n = self.fresh(f"lane_{p.name}")
                 names[p.name] = n
+                if p.name not in lanes:
+                    first.add(p.name)  # one value per warp: its first lane's
                 self.lane_names.add(n)
                 pre.append(ir.Decl([ir.VarDecl(n, _unqual(t), a)], span=s.span))
                 args.append(ir.Name(n))
             else:
                 args.append(a)
-        res = self.fresh("lane_res")
-        self.lane_names.add(res)
-        pre.append(ir.Decl([ir.VarDecl(res, _unqual(semantics.ctype(bind(ov.ret, env))), None)], span=s.span))
+        void = isinstance(semantics.ctype(bind(ov.ret, env)), ir.Named) and bind(ov.ret, env).strip() == "void"
+        res = "" if void else self.fresh("lane_res")
+        if not void:
+            self.lane_names.add(res)
+            pre.append(ir.Decl([ir.VarDecl(res, _unqual(semantics.ctype(bind(ov.ret, env))), None)], span=s.span))
         barrier = ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []), span=s.span)
-        op = _WarpOp(intrinsic=it.name, args=args, types=types, lanes=names, result=res, span=s.span)
+        op = _WarpOp(intrinsic=it.name, args=args, types=types, lanes=names, result=res, span=s.span,
+                     first_lane=first)
+        after = [ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []), span=s.span)]
+        if void:
+            if not (isinstance(s, ir.ExprStmt) and s.expr is call):
+                raise _Unsupported(f"the value of {it.name} (void) used in an expression")
+            return pre + [barrier, op] + after, None
 
         def swap(n: ir.Node, old: ir.Node):
             return ir.Name(res) if old is call else None
 
-        return pre + [barrier, op, ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []), span=s.span)], \
-            ir.transform(s, swap, with_original=True)
+        return pre + [barrier, op] + after, ir.transform(s, swap, with_original=True)
 
     def _declared_type(self, e: ir.Expr) -> Optional[ir.CType]:
         if isinstance(e, ir.Name):
@@ -801,14 +870,28 @@ class _Lifter:
 
         args, types = [], []
         for p, a, t in zip(it.overloads[0].params, op.args, op.types):
-            if p.name in op.lanes:
+            if p.name in op.first_lane:
+                args.append(ir.Index(ir.Name(op.lanes[p.name]), ir.clone(base)))
+            elif p.name in op.lanes:
                 args.append(lane_view(op.lanes[p.name], p.name))
+            elif isinstance(a, ir.Name) and a.name in self.tiles:
+                args.append(ir.Index(ir.Name(a.name), ir.Name(w)))
             else:
                 args.append(self._uniform(a))
             types.append(t)
-        exp = semantics.semantics_ir(it, None, args, dialect=self.d.name, arg_types=types, warp=ws,
-                                     lanes={"active": ir.Name(act), "result": lane_view(op.result, "return")})
-        body += exp.stmts
+        lanes = {"active": ir.Name(act)}
+        if op.result:
+            lanes["result"] = lane_view(op.result, "return")
+        exp = semantics.semantics_ir(it, None, args, dialect=self.d.name, arg_types=types, warp=ws, lanes=lanes)
+        if it.overloads[0].collective.kind == "tile" and (op.pred is not None or self.uses_exit):
+            # a tile operation takes the whole warp: it runs only where the warp reached the call
+            anyl, ln = self.fresh("warp_active"), self.fresh("lane")
+            body += [ir.Decl([ir.VarDecl(anyl, ir.Named("int"), ir.IntLit(0))]),
+                     _for(ln, ir.IntLit(ws), ir.Block([ir.ExprStmt(ir.Assign(
+                         "=", ir.Name(anyl), ir.Binary("||", ir.Name(anyl), ir.Index(ir.Name(act), ir.Name(ln)))))])),
+                     ir.If(ir.Name(anyl), ir.Block(exp.stmts))]
+        else:
+            body += exp.stmts
         return _for(w, ir.IntLit(self.nthreads // ws), ir.Block(body))
 
     # --- predication: barriers under thread-dependent control
@@ -1124,6 +1207,7 @@ class _WarpOp(ir.Stmt):
     lanes: dict = field(default_factory=dict)
     result: str = ""
     pred: Optional[ir.Expr] = None  # per-thread condition under which a lane takes part (predication)
+    first_lane: set = field(default_factory=set)  # lanes params read once per warp, at its first lane
 
 
 def _lane_params(it) -> set[str]:
