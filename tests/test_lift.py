@@ -288,3 +288,24 @@ def test_a_fragment_passed_to_a_function_is_refused_by_name():
     src = src.replace("// xpiler: launch", "template <class F> __device__ void use(F &f) {}\n// xpiler: launch")
     r = passes.get("loop_recovery").apply(parse(src, path="k.cu"), "c")
     assert r.refused and r.refused.precondition == "fragments"
+
+
+def test_the_grid_follows_the_files_host_launch_when_no_guard_gives_it():
+    src = """\
+#include <cuda_runtime.h>
+// xpiler: launch grid=2,3,1 block=32,1,1
+__global__ void rowsum(const float *x, float *out, int rows, int cols) {
+    float s = 0.0f;
+    for (int c = threadIdx.x; c < cols; c += 32) s += x[blockIdx.y * cols + c];
+    atomicAdd(&out[blockIdx.y], s);
+}
+// xpiler: args x=float32[7,45] out=float32[7] rows=7 cols=45
+extern "C" void run(const float *x, float *out, int rows, int cols) {
+    dim3 grid(1, rows);
+    rowsum<<<grid, 32>>>(x, out, rows, cols);
+}
+"""
+    from xpiler import translate
+    t = translate(src, "c", kernel="run", path="rowsum.cu")
+    assert t.status == "checked", t.why
+    assert "by < rows" in t.code

@@ -144,9 +144,61 @@ def _lit(v: int) -> ir.Expr:
     return ir.IntLit(v)
 
 
-def _grid_exprs(f: ir.Function, launch: spec.GpuLaunch) -> tuple[tuple[ir.Expr, ...], list[str]]:
+def _dim3_parts(e: ir.Expr, host: ir.Function) -> Optional[list[ir.Expr]]:
+    """The components of a launch's grid argument: ``dim3 g(a, b)`` declared in ``host``
+    (and never reassigned), ``dim3(a, b)``, or one integer expression."""
+    if isinstance(e, ir.Name):
+        decls = [v for n in host.body.walk() if isinstance(n, ir.Decl) for v in n.vars if v.name == e.name]
+        assigned = any(isinstance(n, ir.Assign) and isinstance(n.target, (ir.Name, ir.Member)) and
+                       _names(n.target) & {e.name} for n in host.body.walk())
+        if len(decls) != 1 or assigned or decls[0].init is None:
+            return None
+        init = decls[0].init
+        if not (isinstance(decls[0].type, ir.Named) and decls[0].type.name == "dim3"):
+            return [init]
+        e = init
+    if isinstance(e, ir.InitList):
+        return list(e.items)
+    if isinstance(e, ir.Call) and isinstance(e.callee, ir.Name) and e.callee.name == "dim3":
+        return list(e.args)
+    if isinstance(e, ir.Cast) and isinstance(e.type, ir.Named) and e.type.name == "dim3":
+        return [e.operand]
+    return [e] if not isinstance(e, (ir.Call, ir.OpaqueExpr)) else None
+
+
+def host_grid(module: ir.Module, f: ir.Function) -> dict[int, ir.Expr]:
+    """Grid extents of ``f`` as expressions of its parameters, from the one host launch of it
+    in the module: ``dim3 grid((cols + 1023) / 1024, rows); k<<<grid, 256>>>(dx, dout, rows,
+    cols)`` gives x: ``(cols + 1023) / 1024``, y: ``rows`` where the launch passes the host's
+    ``rows``/``cols`` (never reassigned there) as the kernel's parameters of those names."""
+    sites = [(g, n) for g in module.functions if g.body is not None and not g.is_kernel for n in g.body.walk()
+             if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name) and
+             n.kernel.name.split("<", 1)[0].strip() == f.name]
+    if len(sites) != 1 or not sites[0][1].config:
+        return {}
+    host, site = sites[0]
+    parts = _dim3_parts(site.config[0], host)
+    if not parts:
+        return {}
+    assigned = {n.target.name for n in host.body.walk() if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    assigned |= {n.operand.name for n in host.body.walk() if isinstance(n, ir.Unary) and n.op in ("++", "--")
+                 and isinstance(n.operand, ir.Name)}
+    to_param = {a.name: p.name for a, p in zip(site.args, f.params) if isinstance(a, ir.Name) and
+                a.name not in assigned}
+    out: dict[int, ir.Expr] = {}
+    for i, e in enumerate(parts[:3]):
+        names = _names(e)
+        if not names <= set(to_param) or any(isinstance(x, (ir.Call, ir.OpaqueExpr, ir.Assign)) for x in e.walk()):
+            continue
+        out[i] = ir.transform(e, lambda n: ir.Name(to_param[n.name]) if isinstance(n, ir.Name) else None)
+    return out
+
+
+def _grid_exprs(f: ir.Function, launch: spec.GpuLaunch, from_host: Optional[dict[int, ir.Expr]] = None
+                ) -> tuple[tuple[ir.Expr, ...], list[str]]:
     """Each grid extent as an expression of the kernel's parameters where a guard on the
-    global index of that axis gives one (``i < n`` -> ``(n + B - 1) / B``), else the
+    global index of that axis gives one (``i < n`` -> ``(n + B - 1) / B``), or else the
+    file's host launch of the kernel (``from_host``, see :func:`host_grid`), else the
     launch's number (then the loop nest is right for that launch's sizes)."""
     params = {p.name for p in f.params}
     env = patterns.definitions(f)
@@ -167,6 +219,13 @@ def _grid_exprs(f: ir.Function, launch: spec.GpuLaunch) -> tuple[tuple[ir.Expr, 
         out[i] = ir.Binary("/", ir.Binary("+", b, _lit(blk - 1)), _lit(blk))
         found.add(axis)
         evidence.append(f"grid.{axis} = ceil(bound / {blk}) from the guard on the global index")
+    written_params = written & params
+    for i, e in (from_host or {}).items():
+        a = AXES[i]
+        if a not in found and not (_names(e) & written_params):
+            out[i] = ir.clone(e)
+            found.add(a)
+            evidence.append(f"grid.{a} from the host launch in the file")
     for i, a in enumerate(AXES):
         if a not in found and launch.grid[i] > 1:
             evidence.append(f"grid.{a} = {launch.grid[i]} from the launch (no guard on a global index gives it)")
@@ -407,7 +466,7 @@ class LoopRecovery(Pass):
                 try:
                     g, maps, tiles = fragments.tiles(n, lw.block, semantics.warp_size(d.name))
                     tables[n.name] = maps
-                    return casts._lower_casts(_Lifter(d, g, lw, tiles).run())
+                    return casts._lower_casts(_Lifter(d, g, lw, tiles, host_grid(module, n)).run())
                 except fragments.FragmentError as e:
                     raise RewriteRefused(self.refuse("fragments", e.detail, e.node or n)) from None
                 except _Unsupported as e:
@@ -447,10 +506,10 @@ class _Run:
 
 class _Lifter:
     def __init__(self, d: dialects.Dialect, f: ir.Function, launch: spec.GpuLaunch,
-                 tiles: Optional[dict] = None):
+                 tiles: Optional[dict] = None, from_host: Optional[dict[int, ir.Expr]] = None):
         self.d, self.f, self.launch = d, f, launch
         self.tiles: dict[str, fragments.Tile] = tiles or {}
-        self.grid, self.evidence = _grid_exprs(f, launch)
+        self.grid, self.evidence = _grid_exprs(f, launch, from_host)
         taken = {n.name for n in f.walk() if isinstance(n, ir.Name)} | \
             {v.name for n in f.walk() if isinstance(n, ir.Decl) for v in n.vars} | {p.name for p in f.params}
         self.names = taken
