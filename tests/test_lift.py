@@ -309,3 +309,24 @@ extern "C" void run(const float *x, float *out, int rows, int cols) {
     t = translate(src, "c", kernel="run", path="rowsum.cu")
     assert t.status == "checked", t.why
     assert "by < rows" in t.code
+
+
+def test_block_storage_sized_by_a_local_constant():
+    src = """\
+// xpiler: launch grid=2,1,1 block=64,1,1
+// xpiler: args x=float32[128] out=float32[2]
+__global__ void k(const float *x, float *out) {
+    constexpr int kWarps = 64 / 32;
+    __shared__ float part[kWarps];
+    float v = x[blockIdx.x * 64 + threadIdx.x];
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
+    if ((threadIdx.x & 31) == 0) part[threadIdx.x / 32] = v;
+    __syncthreads();
+    if (threadIdx.x == 0) out[blockIdx.x] = part[0] + part[kWarps - 1];
+}
+"""
+    out, _ = _lift(src, "k.cu")
+    text = print_module(out, dialect="c")
+    assert "float part[2];" in text
+    report = oracle.check(src, text, path="k.cu", candidate_path="k_lifted.cpp", kernel="k", candidate_kernel="k")
+    assert report.ok, report.message

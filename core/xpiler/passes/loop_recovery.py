@@ -62,7 +62,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
-from .. import dialects, ir, spec
+from .. import dialects, evaluate, ir, spec
 from ..analysis import patterns
 from ..analysis import symbols
 from ..analysis.symbols import type_of
@@ -723,14 +723,17 @@ class _Lifter:
         for name in _repeated_writes(runs, set(self.block_scalars)):
             self.expanded[name] = self.block_scalars.pop(name)
         new_body: list[ir.Stmt] = []
-        # per-block storage: shared arrays, expanded locals, block scalars
+        # per-block storage: shared arrays, expanded locals, block scalars; their sizes may
+        # name the kernel's constants (float part[kWarps]), declared later in the block
+        sizes = _local_constants(ir.Block(stmts))
         for n in ir.Block(stmts).walk():
             if isinstance(n, ir.Decl):
                 for v in n.vars:
                     if v.space == "shared":
-                        new_body.append(ir.Decl([ir.VarDecl(v.name, self._shared_type(v), None)]))
+                        new_body.append(ir.Decl([ir.VarDecl(v.name, _fold_sizes(self._shared_type(v), sizes), None)]))
         for name, v in self.expanded.items():
-            new_body.append(ir.Decl([ir.VarDecl(name, _expand_type(v.type, self.nthreads), None)]))
+            new_body.append(ir.Decl([ir.VarDecl(name, _fold_sizes(_expand_type(v.type, self.nthreads), sizes),
+                                                None)]))
         for name, v in self.block_scalars.items():
             new_body.append(ir.Decl([ir.VarDecl(name, _unqual(v.type), None)]))
         if self.uses_exit:
@@ -1302,6 +1305,41 @@ class _AnyOf(ir.Stmt):
 
     target: str = ""
     flag: str = ""
+
+
+def _local_constants(body: ir.Block) -> dict[str, int]:
+    """Locals declared ``constexpr`` or ``const`` with an integer initialiser that C can
+    evaluate from the constants before them, never written: name -> value."""
+    written = {n.target.name for n in body.walk() if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    out: dict[str, int] = {}
+    for n in body.walk():
+        if not isinstance(n, ir.VarDecl) or n.init is None or n.name in written:
+            continue
+        if not ("constexpr" in n.specifiers or (isinstance(n.type, ir.Named) and n.type.const)):
+            continue
+        try:
+            v = evaluate.evaluate(n.init, out)
+        except evaluate.Unknown:
+            continue
+        if isinstance(v, int):
+            out[n.name] = int(v)
+    return out
+
+
+def _fold_sizes(t: ir.CType, consts: dict[str, int]) -> ir.CType:
+    """``t`` with the array sizes that name local constants evaluated."""
+    if not consts or not any(isinstance(x, ir.Name) and x.name in consts for x in t.walk()):
+        return t
+
+    def fn(n: ir.Node):
+        if isinstance(n, ir.Array) and n.size is not None and _names(n.size) & set(consts):
+            try:
+                return ir.Array(_fold_sizes(n.elem, consts), ir.IntLit(int(evaluate.evaluate(n.size, consts))))
+            except evaluate.Unknown:
+                return None
+        return None
+
+    return ir.transform(t, fn)
 
 
 def _repeated_writes(runs: list, scalars: set[str]) -> set[str]:
