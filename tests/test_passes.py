@@ -181,3 +181,15 @@ def test_translation_report_round_trips_through_json():
     with pytest.raises(ValueError):
         CheckRecord("compute", "oracle", "passed")  # "passed" is not a verdict: say how it was checked
     assert str(Stage("check", "compute", detail="seed 1")) == "check compute: seed 1"
+
+
+def test_docs_passes_md_is_written_from_the_docstrings():
+    """docs/passes.md is what scripts/passes_doc.py writes (run it after changing a pass)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    r = subprocess.run([sys.executable, str(root / "scripts" / "passes_doc.py"), "--check"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
