@@ -1107,7 +1107,7 @@ class _Lifter:
         loop = _for(t, ir.IntLit(math.prod(self.launch.block)),
                     ir.Block([ir.ExprStmt(ir.Assign("=", ir.Name(item.target),
                                                     ir.Binary("||", ir.Name(item.target), flag)))]))
-        loop.info = None
+        loop.info = ir.LoopInfo()  # a reduction over the threads: serial
         return [ir.ExprStmt(ir.Assign("=", ir.Name(item.target), ir.IntLit(0))), loop]
 
     # --- rewriting of expressions and statements
