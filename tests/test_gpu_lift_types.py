@@ -106,3 +106,33 @@ extern "C" void run(float *x) {
     assert t.status == "checked", t.why
     assert "hipGetErrorString" not in t.code and "#define CHECK" not in t.code
     assert "#define WIDTH 64" in t.code
+
+
+MFMA = r"""
+#include <hip/hip_runtime.h>
+typedef float floatx4 __attribute__((ext_vector_type(4)));
+// xpiler: launch grid=2,1,1 block=64,1,1
+// xpiler: args a=float32[2,16,4] b=float32[4,16] c=float32[2,16,16]
+__global__ void mm(const float *a, const float *b, float *c) {
+    const int lane = threadIdx.x, li = lane % 16, lq = lane / 16;
+    floatx4 acc = {0.0f, 0.0f, 0.0f, 0.0f};
+    acc = __builtin_amdgcn_mfma_f32_16x16x4f32(a[blockIdx.x * 64 + li * 4 + lq], b[lq * 16 + li], acc, 0, 0, 0);
+    for (int r = 0; r < 4; ++r)
+        c[blockIdx.x * 256 + (4 * lq + r) * 16 + li] = acc[r];
+}
+"""
+
+
+@pytest.mark.parametrize("to", ["c", "vnni"])
+def test_mfma_is_lifted_through_its_tile_semantics(to):
+    t = translate(MFMA, to, path="mm.hip")
+    assert t.status == "checked", t.why
+    assert "__builtin_amdgcn" not in t.code and "ext_vector_type" not in t.code
+
+
+def test_clang_vector_typedefs_become_gccs_and_members_subscripts():
+    src = MFMA.replace("c[blockIdx.x * 256 + (4 * lq + r) * 16 + li] = acc[r];",
+                       "c[blockIdx.x * 256 + (4 * lq + r) * 16 + li] = acc[r] + acc.y;")
+    r = passes.get("vector_arith").apply(parse(src, path="mm.hip"), "c")
+    out = print_module(r.module)
+    assert "__vector_size__(16)" in out and "ext_vector_type" not in out and "acc[1]" in out

@@ -70,6 +70,7 @@ from ..dialects import semantics
 from ..dialects.base import bind
 from .base import Param, Pass, Precondition, Refusal, Space, register
 from .base import RewriteRefused, fresh_name
+from ..dialects.hip import intrinsics as hip_tables
 from . import fragments
 
 AXES = patterns.AXES
@@ -475,6 +476,11 @@ class LoopRecovery(Pass):
             return None
 
         out = self.transform(module, fn)
+        used = {n.name for n in out.walk() if isinstance(n, ir.Named)} & set(hip_tables.VECTOR_TYPES)
+        if used:  # MFMA lane arrays hold the table's register vectors (v4f...): GCC vector types
+            at = next((i for i, item in enumerate(out.items) if not isinstance(item, (ir.Comment, ir.Directive))),
+                      len(out.items))
+            out.items.insert(at, ir.OpaqueTop(hip_tables.vector_typedefs("bytes", used) + "\n", origin=self.name))
         if casts.helpers:
             at = next((i for i, item in enumerate(out.items) if not isinstance(item, (ir.Comment, ir.Directive))),
                       len(out.items))

@@ -7,6 +7,11 @@
         o4[i] = make_float4(x4[i].x + y4[i].x * s, x4[i].y + y4[i].y * s, ...);
         acc.x += v.x; acc.y += v.y; acc.z += v.z; acc.w += v.w;
 
+Clang's vector typedefs (``typedef float floatx4 __attribute__((ext_vector_type(4)))``,
+MFMA accumulators) become GCC's (``__vector_size__(16)``: the same lanes, subscript and
+arithmetic, which is what the hub's C compilers take), their ``.x``..``.w`` members
+subscripts.
+
 A scalar operand is broadcast to every component; ``==`` is the conjunction of the
 components' comparisons, ``!=`` their disjunction; unary ``-`` negates each component.
 The rewrite evaluates an operand once per component, so operands must be free of side
@@ -20,7 +25,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator, Optional
 
-from .. import ir
+from .. import dtypes, ir
+from ..dialects.hip import cuda_map
 from ..analysis import symbols
 from .base import Pass, Precondition, Refusal, register
 
@@ -147,4 +153,37 @@ class VectorArith(Pass):
             yield self.refuse(e.precondition, e.detail, e.node)
 
     def rewrite(self, module: ir.Module, target: Optional[str], **params) -> ir.Module:
-        return componentwise(module, self.transform, self.name)
+        return gcc_vectors(componentwise(module, self.transform, self.name), self.transform)
+
+
+def gcc_vectors(module: ir.Module, transform: Callable[..., ir.Node]) -> ir.Module:
+    """Clang ``ext_vector_type`` typedefs as GCC ``__vector_size__`` ones, members as subscripts."""
+    vectors: dict[str, tuple[str, int]] = {}
+    for it in module.items:
+        if isinstance(it, ir.OpaqueTop) and (v := cuda_map.ext_vector_typedef(it.text)):
+            vectors[v[1]] = (v[0], v[2])
+    if not vectors:
+        return module
+
+    def fn(n: ir.Node, old: ir.Node):
+        if isinstance(n, ir.OpaqueTop) and (v := cuda_map.ext_vector_typedef(n.text)):
+            elem, name, k = v
+            size = dtypes.sizeof(ir.Named(elem))
+            if size is None:
+                return None
+            return ir.OpaqueTop(f"typedef {elem} {name} __attribute__((__vector_size__({size * k})));")
+        if isinstance(n, ir.Function) and old.body is not None:
+            table = symbols.SymbolTable(old, module)
+
+            def body_fn(x: ir.Node, o: ir.Node):
+                t = table.type_of(o.base) if isinstance(x, ir.Member) and o in table else None
+                if isinstance(x, ir.Member) and len(x.member) == 1 and x.member in "xyzw" and \
+                        isinstance(t, ir.Named) and t.name in vectors:
+                    return ir.Index(x.base, ir.IntLit("xyzw".index(x.member)))
+                return None
+
+            n.body = ir.transform(old.body, body_fn, with_original=True)
+            return n
+        return None
+
+    return transform(module, fn, with_original=True)

@@ -35,7 +35,7 @@ names one type.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NamedTuple
+from typing import Iterable, NamedTuple, Optional
 
 from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, config, each, lanes, pointer, scalar, table
 from ..cuda.intrinsics import GPU, _src
@@ -390,11 +390,19 @@ VECTOR_TYPES: dict[str, tuple[str, int]] = {
 }
 
 
-def vector_typedefs(style: str = "ext_vector_type") -> str:
-    """The typedefs of VECTOR_TYPES: clang's ``ext_vector_type(N)`` or g++'s ``vector_size``."""
+_ELEM_BYTES = {"float": 4, "double": 8, "_Float16": 2, "short": 2, "int": 4}
+
+
+def vector_typedefs(style: str = "ext_vector_type", only: Optional[Iterable[str]] = None) -> str:
+    """The typedefs of VECTOR_TYPES (``only`` those named): clang's ``ext_vector_type(N)``,
+    g++'s ``vector_size`` (``style="vector_size"``) or GCC's with the byte count written out
+    (``style="bytes"``: ``__vector_size__(16)``, what ``retarget`` turns into structs)."""
     out = []
     for name, (elem, n) in VECTOR_TYPES.items():
-        attr = (f"ext_vector_type({n})" if style == "ext_vector_type" else f"vector_size({n} * sizeof({elem}))")
+        if only is not None and name not in only:
+            continue
+        attr = {"ext_vector_type": f"ext_vector_type({n})", "bytes": f"__vector_size__({n * _ELEM_BYTES[elem]})"
+                }.get(style, f"vector_size({n} * sizeof({elem}))")
         out.append(f"typedef {elem} {name} __attribute__(({attr}));")
     return "\n".join(out)
 
