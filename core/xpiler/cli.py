@@ -57,8 +57,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     r.add_argument("--out", required=True, help="directory for the NAME.npy outputs (created if needed)")
     r.add_argument("--dialect", choices=dialects.NAMES)
     r.add_argument("--seed", type=int, default=0, help="seed for generated inputs (default 0)")
-    r.add_argument("--timeout", type=float, default=60.0, help="seconds before the run is stopped (default 60)")
-    r.add_argument("--no-checks", action="store_true", help="run without bounds/race/initialisation checks (faster)")
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds before the run is stopped (default 60); "
+                                                               "a stopped run says how far it got")
+    r.add_argument("--no-checks", action="store_true", help="run without bounds/race/initialisation checks "
+                                                            "(several times faster)")
+    r.add_argument("--sample", type=int, metavar="N", help="a checked run of N of the kernel's blocks or tasks "
+                                                           "(spread evenly, the first and last among them); the "
+                                                           "others do not run, so the outputs are partial")
     r.add_argument("--json", action="store_true", help="print the report as JSON")
     r.set_defaults(run=cmd_run)
 
@@ -78,7 +83,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                                           "(nvcc, hipcc, gcc; BANG: strict declaration header)")
     c.add_argument("--dialect", choices=dialects.NAMES)
     c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--timeout", type=float, default=60.0)
+    c.add_argument("--timeout", type=float, default=60.0, help="seconds for each kernel's run (default 60); a "
+                                                               "stopped run says how far it got")
+    c.add_argument("--sample", type=int, metavar="N", help="check N of each kernel's blocks or tasks (spread "
+                                                           "evenly, the first and last among them): for heavy "
+                                                           "kernels; findings in the others are not looked for")
     c.add_argument("--json", action="store_true")
     c.set_defaults(run=cmd_check)
 
@@ -227,12 +236,23 @@ def _report_run(ex, path: str) -> list[str]:
         lines.append(f"  evidence: {e}")
     lines.append(f"ran {ex.kernel} in {ex.elapsed:.2f} s (compile {ex.compile_seconds:.2f} s): {ex.status}"
                  + (f" -- {ex.message}" if ex.message else ""))
+    p = ex.progress
+    if ex.sampled and p is not None:
+        lines.append(f"  sampled: ran {p.ran} of {p.total} {p.unit}s (the others did not run: their outputs are "
+                     f"missing and their findings not looked for)")
     for name, w in ex.written.items():
-        if w.any() and not w.all():  # partly written outputs; inputs are simply not written
+        if w.any() and not w.all() and not ex.sampled:  # partly written outputs; inputs are simply not written
             lines.append(f"  {name}: {int((~w).sum())} of {w.size} elements not written")
     for f in ex.findings:
         lines.append(_rel(f.diagnostic(path), path))
     return lines
+
+
+def _progress(ex) -> Optional[dict]:
+    """How far a run got, for --json (None: the program reported nothing)."""
+    import dataclasses
+
+    return dataclasses.asdict(ex.progress) if ex.progress is not None else None
 
 
 def _kernel_rule(dialect: str) -> str:
@@ -266,8 +286,11 @@ def cmd_run(args) -> int:
     values = _arg_values(args.arg, args.seed)
     module = load(_read(args.file), args.file, args.dialect)
     _require_kernel(module, args.file, args.kernel)
+    if args.sample is not None and args.no_checks:
+        raise XpilerError("--sample runs a checked sample of blocks or tasks: it does not go with --no-checks")
     ex = execute(module, path=args.file, dialect=args.dialect, kernel=args.kernel, args=values,
-                 launch=args.launch, checks=not args.no_checks, timeout=args.timeout, seed=args.seed)
+                 launch=args.launch, checks=not args.no_checks, timeout=args.timeout, seed=args.seed,
+                 sample=args.sample)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, arr in ex.outputs.items():
@@ -276,7 +299,7 @@ def cmd_run(args) -> int:
         print(json.dumps({
             "kernel": ex.kernel, "status": ex.status, "message": ex.message, "elapsed": ex.elapsed,
             "compile_seconds": ex.compile_seconds, "launch": str(ex.launch) if ex.launch else None,
-            "launch_source": ex.launch_source, "evidence": ex.evidence,
+            "launch_source": ex.launch_source, "evidence": ex.evidence, "progress": _progress(ex),
             "outputs": {k: str(out / f"{k}.npy") for k in ex.outputs},
             "not_written": {k: int((~w).sum()) for k, w in ex.written.items()},
             "findings": [f.diagnostic(args.file).to_dict() for f in ex.findings]}, indent=2))
@@ -311,7 +334,11 @@ def cmd_check(args) -> int:
     for f in targets:
         try:
             ex = execute(module, kernel=f.name, args=dict(values), launch=args.launch, timeout=args.timeout,
-                         seed=args.seed)
+                         seed=args.seed, sample=args.sample)
+            if ex.status == "timeout":  # check looks for findings: --no-checks is no way out here
+                from .runtime.run import timeout_message
+
+                ex.message = timeout_message(ex.kernel, args.timeout, ex.progress, True, ("--timeout", "--sample"))
         except XpilerError as e:
             clean = False
             report["kernels"].append({"kernel": f.name, "status": "not run", "message": str(e)})
@@ -321,7 +348,7 @@ def cmd_check(args) -> int:
         clean &= ex.ok and not findings
         report["kernels"].append({
             "kernel": f.name, "status": ex.status, "message": ex.message, "launch": str(ex.launch) if ex.launch else None,
-            "launch_source": ex.launch_source, "elapsed": ex.elapsed,
+            "launch_source": ex.launch_source, "elapsed": ex.elapsed, "progress": _progress(ex),
             "not_written": {k: int((~w).sum()) for k, w in ex.written.items()},
             "findings": [d.to_dict() for d in findings]})
         lines.append(f"{f.name}:")

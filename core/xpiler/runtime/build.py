@@ -42,6 +42,7 @@ class Program:
     params: list[tuple[str, str, Optional[str]]]  # (name, C type, buffer element dtype or None)
     source: str  # the translation unit, for debugging
     cached: bool
+    checks: bool = True  # built with the access checks (XP_CHECKS=1)
 
 
 NATIVE_AVX512 = ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512vnni", "-mfma", "-mf16c"]
@@ -195,6 +196,7 @@ def _driver(module: ir.Module, f: ir.Function, name: str) -> tuple[list, str]:
 def build(module: ir.Module, entry: str, *, checks: bool = True, timeout: float = 300) -> Program:
     """Compile the emulation of ``entry`` (cached by content)."""
     source, prog = translation_unit(module, entry, checks=checks)
+    prog.checks = checks
     d = module.dialect
     pdir, includes, objects = support(d, checks)
     flags = dialect_defines(d, checks) + [f"-DXP_CHECKS={1 if checks else 0}"]

@@ -3,6 +3,27 @@ a limited child process, and read back its buffers and findings.
 
     ex = execute(text, path="k.cu", args={"x": x, "y": y, "n": 1000})
     ex.outputs["y"], ex.findings, ex.written["y"]
+
+Heavy kernels (issue 16). Every run reports how far it got (``ex.progress``: the units its
+dialect launches -- GPU blocks, BANG tasks of a BLOCK launch or jobs of a Union launch --
+done of total, the line running, who ran it), also when the timeout stops it: the child gets
+SIGTERM first, writes its progress (and, in a checked run, its findings so far) and the
+message says how far it got and what to do (``--timeout S``, ``--no-checks``, ``--sample N``)
+instead of guessing at an infinite loop. Three knobs, all optional:
+
+- ``sample=K``: run only K of the launch's units, spread evenly (the first and the last
+  among them); the others do not run at all. A checked run on a sample of blocks: its
+  findings hold for those blocks; its outputs are partial (``progress.skipped`` > 0).
+  Kernel entries only (a host wrapper's later launches would read what skipped blocks
+  never wrote).
+- ``budget=S``: a launch projected (after ``probe_after`` seconds, from the units done) to
+  take more than S seconds stops itself, and so does any run still going after S seconds:
+  status ``stopped``, ``progress.stopped == "budget"`` and the time per unit, so the caller
+  (the oracle) can sample instead of waiting for the timeout. Costs nothing for a kernel
+  under its budget.
+- ``deadline=S``: a checked run stops at its first statement after S seconds with its
+  findings so far (status ``stopped``, ``progress.stopped == "deadline"``): a prefix check
+  for programs that have no units to sample (C, VNNI).
 """
 from __future__ import annotations
 
@@ -11,7 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -24,6 +45,70 @@ from .findings import Finding, read_findings
 from .resolve import Resolved, resolve
 
 ArgValue = Union[np.ndarray, int, float]
+
+
+@dataclass
+class Progress:
+    """How far a run got (the runtime's ``progress.txt``)."""
+
+    unit: Optional[str]  # block, task, job; None: nothing was launched (C, VNNI, a host function)
+    total: int = 0  # units of the (last) launch
+    done: int = 0  # units of that launch finished or skipped
+    ran: int = 0  # units run, over every launch
+    skipped: int = 0  # units a sampled run left out
+    launches: int = 0
+    seconds: float = 0.0  # in launches
+    line: int = 0  # the line running when it stopped (or last recorded)
+    who: str = ""
+    stopped: str = ""  # why it stopped early: timeout, deadline, budget ("" when it finished)
+
+    @classmethod
+    def read(cls, path: Path) -> Optional["Progress"]:
+        if not path.exists():
+            return None
+        kv = {}
+        for ln in path.read_text(errors="replace").splitlines():
+            k, _, v = ln.partition(" ")
+            kv[k] = v
+        try:
+            num = lambda k: int(kv.get(k, "0") or 0)  # noqa: E731
+            unit = kv.get("unit", "-")
+            return cls(None if unit in ("", "-") else unit, num("total"), num("done"), num("ran"), num("skipped"),
+                       num("launches"), num("ms") / 1000.0, num("line"), kv.get("who", ""),
+                       "" if kv.get("stopped", "-") == "-" else kv.get("stopped", ""))
+        except ValueError:
+            return None
+
+    @property
+    def sampled(self) -> bool:
+        return self.skipped > 0
+
+    @property
+    def projected(self) -> Optional[float]:
+        """Seconds the whole launch would take at the pace so far (None before the first unit)."""
+        ran = self.done - min(self.skipped, self.done)
+        return self.seconds / ran * (self.total - (self.skipped if self.sampled else 0)) if self.unit and ran > 0 \
+            else None
+
+    @property
+    def per_unit(self) -> Optional[float]:
+        """Seconds per unit run so far (None before the first)."""
+        return self.seconds / self.ran if self.ran else None
+
+    def units(self, n: int) -> str:
+        u = self.unit or "unit"
+        return f"{n} {u}{'' if n == 1 else 's'}"
+
+    def where(self) -> str:
+        """``37 of 588 blocks done; line 31 was running (thread (5,0,0) of block (37,0,0))``."""
+        parts = []
+        if self.unit:
+            parts.append(f"{self.done} of {self.total} {self.unit}s done"
+                         + (f" ({self.skipped} left out by sampling)" if self.skipped else "")
+                         + (f" in launch {self.launches}" if self.launches > 1 else ""))
+        if self.line > 0:
+            parts.append(f"line {self.line} was running" + (f" ({self.who})" if self.who and self.who != "host" else ""))
+        return "; ".join(parts)
 
 
 @dataclass
@@ -40,9 +125,18 @@ class Execution:
     launch: Optional[spec.Launch]
     launch_source: str  # "flag", "comment", "host code", "inferred", "" (no launch)
     evidence: list[str] = field(default_factory=list)
-    status: str = "ok"  # ok, launch-failed (the launch was refused: nothing ran), timeout, crash, error
+    # ok, launch-failed (the launch was refused: nothing ran), timeout, stopped (its budget or
+    # deadline: see the module doc), crash, error
+    status: str = "ok"
     message: str = ""
     trace: list[dict] = field(default_factory=list)
+    progress: Optional[Progress] = None  # how far it got (None: the program wrote nothing)
+    checks: bool = True  # a checked run (bounds, races, initialisation, written marks)
+
+    @property
+    def sampled(self) -> bool:
+        """A sampled run: some blocks or tasks did not run, its outputs are partial."""
+        return self.progress is not None and self.progress.sampled
 
     @property
     def ok(self) -> bool:
@@ -81,17 +175,21 @@ def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None,
             kernel: Optional[str] = None, args: Optional[dict[str, ArgValue]] = None,
             launch: Optional[str] = None, arg_spec: Optional[str] = None, checks: bool = True,
             trace: bool = False, timeout: float = 60.0, seed: int = 0,
-            options: Optional[dict[str, str]] = None) -> Execution:
+            options: Optional[dict[str, str]] = None, sample: Optional[int] = None,
+            budget: Optional[float] = None, deadline: Optional[float] = None,
+            probe_after: Optional[float] = None) -> Execution:
     """Run ``kernel`` of ``source`` on given (or generated) arguments. ``options`` go to the
     dialect runtime (``bang_arch``: the MLU model; ``bang_async``: ``deferred`` applies
-    ``__memcpy_async`` copies at their covering ``__sync*`` to catch missing syncs)."""
+    ``__memcpy_async`` copies at their covering ``__sync*`` to catch missing syncs).
+    ``sample``, ``budget``, ``deadline``, ``probe_after``: see the module doc."""
     module = load(source, path, dialect)
     f = pick_kernel(module, kernel)
     resolved = resolve(module, f, launch=launch, args=args, arg_spec=arg_spec, seed=seed)
     t0 = time.monotonic()
     program = _build.build(module, f.name, checks=checks)
     return run_built(f, program, resolved, trace=trace, timeout=timeout,
-                     compile_seconds=time.monotonic() - t0, options=options)
+                     compile_seconds=time.monotonic() - t0, options=options, sample=sample, budget=budget,
+                     deadline=deadline, probe_after=probe_after)
 
 
 def run_built(f: ir.Function, program: _build.Program, resolved: Resolved, **kw) -> Execution:
@@ -103,8 +201,30 @@ def run_built(f: ir.Function, program: _build.Program, resolved: Resolved, **kw)
     return ex
 
 
+def _run_options(program: _build.Program, options: Optional[dict[str, str]], sample: Optional[int],
+                 budget: Optional[float], deadline: Optional[float], probe_after: Optional[float]) -> dict[str, str]:
+    out = dict(options or {})
+    if sample is not None:
+        if int(sample) < 1:
+            raise XpilerError(f"a sample of {sample} blocks or tasks: give at least 1")
+        if program.entry_kind != "kernel":
+            raise XpilerError(f"{program.entry} is not a kernel launched on its own ({program.dialect} "
+                              f"{program.entry_kind} code): only a kernel's blocks or tasks can be sampled")
+        out["sample"] = str(int(sample))
+    if budget is not None and budget > 0:
+        out["budget"] = f"{float(budget):g}"
+        if probe_after is not None:
+            out["probe_after"] = f"{float(probe_after):g}"
+    if deadline is not None and deadline > 0:
+        out["deadline"] = f"{float(deadline):g}"
+    return out
+
+
 def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = False, timeout: float = 60.0,
-                compile_seconds: float = 0.0, options: Optional[dict[str, str]] = None) -> Execution:
+                compile_seconds: float = 0.0, options: Optional[dict[str, str]] = None,
+                sample: Optional[int] = None, budget: Optional[float] = None, deadline: Optional[float] = None,
+                probe_after: Optional[float] = None) -> Execution:
+    options = _run_options(program, options, sample, budget, deadline, probe_after)
     work = Path(tempfile.mkdtemp(prefix="xpiler-exec-"))
     try:
         outdir = work / "out"
@@ -148,11 +268,22 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
                 if wm.size == v.nbytes:
                     written[name] = wm.reshape(v.size, v.itemsize).all(axis=1).reshape(v.shape)
         status, message = "ok", ""
+        progress = Progress.read(outdir / "progress.txt")
         refused = [x for x in findings if x.kind == "launch-config" and x.who in ("", "host")]
         if program.entry_kind == "kernel" and refused:  # the driver's one launch was refused
             status, message = "launch-failed", f"{program.entry} did not run: its launch was refused (launch-config finding)"
         if r.timed_out:
-            status, message = "timeout", f"{program.entry} {r.describe()}"
+            status, message = "timeout", timeout_message(program.entry, timeout, progress, program.checks)
+        elif progress is not None and (progress.stopped, r.returncode) in (("budget", 125), ("deadline", 124)):
+            status = "stopped"
+            if progress.stopped == "budget":
+                proj = progress.projected
+                message = (f"{program.entry} stopped itself at its budget of {options.get('budget')} s"
+                           + (f": projected {proj:.0f} s in all" if proj else "")
+                           + (f" ({progress.where()})" if progress.where() else ""))
+            else:
+                message = (f"{program.entry} stopped at its deadline of {options.get('deadline')} s"
+                           + (f": {progress.where()}" if progress.where() else ""))
         elif r.returncode != 0:
             status = "crash" if r.signal else "error"
             message = f"{program.entry} {r.describe()}"
@@ -165,9 +296,29 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
 
             tr = [json.loads(ln) for ln in (outdir / "trace.jsonl").read_text().splitlines() if ln.strip()]
         return Execution(program.entry, program.dialect, outputs, written, findings, r.elapsed, compile_seconds,
-                         resolved.launch, resolved.launch_source, resolved.evidence, status, message, tr)
+                         resolved.launch, resolved.launch_source, resolved.evidence, status, message, tr, progress,
+                         program.checks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def timeout_message(entry: str, timeout: float, progress: Optional[Progress], checks: bool = True,
+                    options: Sequence[str] = ("--timeout", "--no-checks", "--sample")) -> str:
+    """Why a run stopped at its limit, how far it got and what to do (``options``: the
+    command's options worth naming: ``--timeout``, ``--no-checks``, ``--sample``)."""
+    head = f"{entry} did not finish within its {timeout:g} s limit ({'checked' if checks else 'unchecked'} run)"
+    where = progress.where() if progress is not None else ""
+    head += f": {where}" if where else ": it stopped before it reported any progress"
+    todo = ["a longer --timeout S"] if "--timeout" in options else ["more time"]
+    if checks and "--no-checks" in options:
+        todo.append("--no-checks (an unchecked run, several times faster)")
+    if checks and "--sample" in options and (progress is None or progress.unit):
+        todo.append("--sample N (check N of its blocks or tasks)")
+    advice = f"a heavy kernel needs more time: give {', '.join(todo[:-1])}{' or ' if len(todo) > 1 else ''}{todo[-1]}"
+    loop = (f"; if it should finish quickly, line {progress.line} may never end (an infinite loop or a deadlock)"
+            if progress is not None and progress.line > 0 else
+            "; if it should finish quickly, it may never end (an infinite loop or a deadlock)")
+    return f"{head}. {advice[0].upper()}{advice[1:]}{loop}"
 
 
 def _scalar_text(v: Any) -> str:

@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 DEFAULT_TIMEOUT = 60.0  # seconds of wall-clock time
 DEFAULT_MEMORY = 8 << 30  # bytes of address space
 DEFAULT_CPU = 300  # seconds of CPU time
+GRACE = 2.0  # seconds between the SIGTERM of a timeout and the SIGKILL (the emulation says how far it got)
 
 
 @dataclass
@@ -44,8 +45,8 @@ class RunResult:
 
     def describe(self) -> str:
         """One line for the user: what went wrong."""
-        if self.timed_out:
-            return f"did not finish within its {self.elapsed:.0f} s timeout (an infinite loop or a deadlock?)"
+        if self.timed_out:  # the caller knows why (a heavy kernel, a loop): see runtime/run.py
+            return f"did not finish within its {self.elapsed:.0f} s timeout"
         if self.signal == "SIGSEGV":
             return "crashed with a segmentation fault (an invalid memory access)"
         if self.signal in ("SIGKILL", "SIGXCPU"):
@@ -95,8 +96,15 @@ def run(cmd: Sequence[str], *, limits: Optional[Limits] = None, cwd: Optional[Pa
         out, err = proc.communicate(stdin, timeout=limits.timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
-        _kill(proc)
-        out, err = proc.communicate()
+        # SIGTERM first: an emulation writes how far it got (progress.txt) and, in a checked
+        # run, its findings so far; whatever is still running after GRACE seconds is killed
+        _signal(proc, signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=GRACE)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            out, err = proc.communicate()
+        _kill(proc)  # anything the child started that outlived it
         timed_out = True
     finally:
         ACTIVE.discard(proc)
@@ -113,7 +121,14 @@ def run(cmd: Sequence[str], *, limits: Optional[Limits] = None, cwd: Optional[Pa
 
 
 def _kill(proc: subprocess.Popen) -> None:
+    _signal(proc, signal.SIGKILL)
+
+
+def _signal(proc: subprocess.Popen, sig: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, sig)
     except (ProcessLookupError, PermissionError):
-        proc.kill()
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass

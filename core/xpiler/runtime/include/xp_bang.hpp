@@ -737,9 +737,11 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
   if (n == 0) {  // BLOCK: one task after another on one core; every __sync_* is a no-op
     Store *core = core_store(0), *cl = cluster_store(0);
     Job job;
+    launch_begin("task", (long long)tdim);
     for (int z = 0; z < dz; ++z)
       for (int y = 0; y < dy; ++y)
         for (int x = 0; x < dx; ++x) {
+          if (!launch_unit((long long)(z * dy + y) * dx + x)) continue;  // left out of a sampled run
           Task t;
           t.idx[0] = x, t.idx[1] = y, t.idx[2] = z;
           t.dim[0] = dx, t.dim[1] = dy, t.dim[2] = dz;
@@ -754,15 +756,20 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
           end_task();
           set_current(nullptr);
           free(t.pending.v);
+          launch_unit_done();
         }
+    launch_end();
     return;
   }
   // UnionN: jobs of cd*n cores (n whole clusters) along X, one job after another; the cores
   // of a job run together as fibers.
   const int per = cd * n;
+  const long long jobs_x = (dx + per - 1) / per;
+  launch_begin("job", jobs_x * dy * dz);
   for (int z = 0; z < dz; ++z)
     for (int y = 0; y < dy; ++y)
       for (int x0 = 0; x0 < dx; x0 += per) {
+        if (!launch_unit(((long long)z * dy + y) * jobs_x + x0 / per)) continue;  // left out of a sampled run
         Job *job = new Job();
         job->union_n = n, job->core_dim = cd, job->ncores = per;
         uint32_t all = n >= 32 ? ~0u : (1u << n) - 1;
@@ -799,7 +806,9 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
         for (int k = 0; k < per; ++k) free(tasks[k].pending.v);
         delete[] tasks;
         delete job;
+        launch_unit_done();
       }
+  launch_end();
 }
 
 // ---------------------------------------------------------------------------- start-up

@@ -819,9 +819,12 @@ inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void
   gridDim = grid;
   blockDim = block;
   g_running = true;
+  launch_begin("block", (long long)grid.x * grid.y * grid.z);
+  long long unit = 0;  // the block's linear index (x fastest): what `option sample` picks from
   for (unsigned bz = 0; bz < grid.z; ++bz)
     for (unsigned by = 0; by < grid.y; ++by)
       for (unsigned bx = 0; bx < grid.x; ++bx) {
+        if (!launch_unit(unit++)) continue;  // left out of a sampled run
         blockIdx = uint3{bx, by, bz};
         int tid = 0;
         for (unsigned z = 0; z < block.z; ++z)
@@ -847,7 +850,11 @@ inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void
         B.dyn = nullptr;
         B.static_bytes = 0;
         g_shared_arena->reset();
+        g_cur = &g_host_thread;
+        cur = &g_host_ctx;
+        launch_unit_done();
       }
+  launch_end();
   g_running = false;
   g_cur = &g_host_thread;
   cur = &g_host_ctx;

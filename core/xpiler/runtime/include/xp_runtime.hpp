@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 #include <sys/mman.h>
+#include <csignal>
 
 #ifndef XP_CHECKS  // set by build.py with -D (the precompiled prefix depends on it)
 #define XP_CHECKS 1
@@ -116,7 +117,52 @@ struct Context {
 inline Context g_host_ctx;
 inline Context *cur = &g_host_ctx;
 
+// Every statement records its line; in checked runs it also polls the stop flag that the
+// caller's timeout (SIGTERM) or the run's own deadline (SIGALRM) raises, so that the run
+// ends at a statement boundary with its findings so far (see "progress" below).
+#if XP_CHECKS
+#define XP_LINE(n) (::xp::cur->line = (n), __builtin_expect(::xp::g_stop, 0) ? ::xp::stop_now() : (void)0)
+#else
 #define XP_LINE(n) (::xp::cur->line = (n))
+#endif
+
+// ---------------------------------------------------------------------------- progress, sampling, stopping
+// How far a run got, in the units its dialect launches (GPU blocks; BANG tasks of a BLOCK
+// launch, jobs of a Union launch), written to progress.txt when it ends and, by the SIGTERM
+// handler, when the caller's timeout stops it: the caller can then say how far it got
+// instead of guessing at an infinite loop. Options (input.txt `option KEY VALUE`):
+//   sample K    run K of the launch's units, spread evenly, the first and the last among
+//               them; the others are skipped (nothing of theirs runs). For a kernel entry:
+//               a checked run on a sample of blocks (the oracle's sampled mode).
+//   budget S    a launch projected to take more than S seconds (after probe_after seconds,
+//               default 1, from the units done so far) stops itself, and so does any run
+//               still going after S seconds (a checked run at its next statement): status
+//               125, stopped `budget`, so the caller can sample instead of waiting for the
+//               timeout.
+//   deadline S  a checked run stops at the first statement after S seconds (SIGALRM):
+//               status 124, stopped `deadline`, with its findings so far (a prefix check of
+//               a program that has no units to sample: C, VNNI).
+struct Progress {
+  const char *unit = nullptr;        // "block", "task", "job"; nullptr: no launch yet
+  long long total = 0, done = 0;     // units of the running (or last) launch; done counts skipped ones
+  long long ran = 0, skipped = 0;    // over every launch
+  long long launches = 0;
+  double launch_start = 0, seconds = 0;  // seconds spent in launches (the running one included)
+  long long sample = 0;              // option sample (0: every unit)
+  double budget = 0, probe_after = 1.0;
+  std::vector<long long> chosen;     // the sampled units of the running launch, sorted
+};
+inline Progress g_progress;
+inline volatile sig_atomic_t g_stop = 0;  // 1: the caller's timeout (SIGTERM); 2: the deadline (SIGALRM)
+inline const char *g_stopped = "";        // why the run stopped early: timeout, deadline, budget
+inline const char *g_alarm_reason = "deadline";  // what SIGALRM means: the deadline or the budget
+double now_seconds();
+void launch_begin(const char *unit, long long total);
+bool launch_unit(long long index);  // whether unit `index` of the launch runs (counts a skipped one)
+void launch_unit_done();            // after a unit that ran: counts it, applies the budget and the stop flag
+void launch_end();
+void write_progress();              // progress.txt (async-signal-safe)
+[[noreturn]] void stop_now();       // stop at this statement: outputs and findings so far, status 124
 
 // ---------------------------------------------------------------------------- findings
 struct Finding {
@@ -554,8 +600,12 @@ void finish(int status);
 // Compiled once into the runtime object (xp_runtime.cpp defines XP_RUNTIME_IMPL), not in
 // every kernel's translation unit: kernels compile in a fraction of the time.
 #ifdef XP_RUNTIME_IMPL
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
+#include <time.h>
 #include <ucontext.h>
+#include <unistd.h>
 namespace xp {
 asm(R"(
 .text
@@ -926,6 +976,135 @@ void json_str(FILE *f, const std::string &s) {
   fputc('"', f);
 }
 
+double now_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void launch_begin(const char *unit, long long total) {
+  Progress &P = g_progress;
+  P.unit = unit;
+  P.total = total;
+  P.done = 0;
+  P.launches++;
+  P.launch_start = now_seconds();
+  P.chosen.clear();
+  if (P.sample > 0 && P.sample < total) {  // K units spread evenly, the first and the last included
+    const long long k = P.sample;
+    for (long long i = 0; i < k; ++i)
+      P.chosen.push_back(k == 1 ? 0 : (long long)((long double)i * (total - 1) / (k - 1) + 0.5L));
+    P.chosen.erase(std::unique(P.chosen.begin(), P.chosen.end()), P.chosen.end());
+  }
+}
+
+bool launch_unit(long long index) {
+  Progress &P = g_progress;
+  if (P.chosen.empty() || std::binary_search(P.chosen.begin(), P.chosen.end(), index)) return true;
+  P.done++;
+  P.skipped++;
+  return false;
+}
+
+void launch_unit_done() {
+  Progress &P = g_progress;
+  P.done++;
+  P.ran++;
+  if (g_stop) stop_now();
+  if (P.budget > 0 && P.chosen.empty() && P.done < P.total) {
+    const double el = now_seconds() - P.launch_start;
+    if (el >= P.probe_after && el / (double)P.done * (double)P.total > P.budget) {
+      g_stopped = "budget";
+      P.seconds += el;
+      P.launch_start = 0;
+      finish(125);
+      std::_Exit(125);
+    }
+  }
+}
+
+void launch_end() {
+  Progress &P = g_progress;
+  if (P.launch_start > 0) P.seconds += now_seconds() - P.launch_start;
+  P.launch_start = 0;
+}
+
+namespace {
+// A fixed buffer and hand-made number formatting: write_progress runs in signal handlers.
+struct SafeText {
+  char b[2048];
+  size_t n = 0;
+  void s(const char *t) {
+    while (t && *t && n + 1 < sizeof b) b[n++] = *t++;
+  }
+  void i(long long v) {
+    char d[24];
+    int k = 0;
+    bool neg = v < 0;
+    unsigned long long u = neg ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do d[k++] = (char)('0' + u % 10); while ((u /= 10) && k < 23);
+    if (neg) s("-");
+    while (k && n + 1 < sizeof b) b[n++] = d[--k];
+  }
+};
+}  // namespace
+
+void write_progress() {
+  const Progress &P = g_progress;
+  SafeText path;
+  path.s(g_outdir.c_str());
+  path.s("/progress.txt");
+  path.b[path.n] = 0;
+  SafeText t;
+  t.s("unit ");
+  t.s(P.unit ? P.unit : "-");
+  t.s("\ntotal "), t.i(P.total);
+  t.s("\ndone "), t.i(P.done);
+  t.s("\nran "), t.i(P.ran);
+  t.s("\nskipped "), t.i(P.skipped);
+  t.s("\nlaunches "), t.i(P.launches);
+  double sec = P.seconds + (P.launch_start > 0 ? now_seconds() - P.launch_start : 0.0);
+  t.s("\nms "), t.i((long long)(sec * 1000));
+  t.s("\nline "), t.i(cur ? cur->line : 0);
+  t.s("\nwho ");
+  if (cur) {
+    char w[sizeof cur->who + 1];
+    size_t k = 0;
+    for (; k < sizeof cur->who && cur->who[k]; ++k) w[k] = cur->who[k] == '\n' ? ' ' : cur->who[k];
+    w[k] = 0;
+    t.s(w);
+  }
+  t.s("\nstopped ");
+  t.s(g_stopped && *g_stopped ? g_stopped : "-");
+  t.s("\n");
+  int fd = open(path.b, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0) {
+    ssize_t r = write(fd, t.b, t.n);
+    (void)r;
+    close(fd);
+  }
+}
+
+void stop_now() {
+  g_stop = 0;  // finish() runs code that records lines
+  const int code = strcmp(g_stopped, "budget") ? 124 : 125;
+  finish(code);
+  std::_Exit(code);
+}
+
+// The caller's timeout (SIGTERM, before its SIGKILL) or the run's deadline (SIGALRM): say
+// how far the run got at once; a checked run then stops at its next statement with its
+// findings so far, an unchecked one (which does not poll) ends here.
+static void on_stop_signal(int sig) {
+  g_stopped = sig == SIGALRM ? g_alarm_reason : "timeout";
+  write_progress();
+#if XP_CHECKS
+  g_stop = sig == SIGALRM ? 2 : 1;
+#else
+  _exit(sig == SIGALRM && !strcmp(g_alarm_reason, "budget") ? 125 : 124);
+#endif
+}
+
 // A fault in the program (an access far outside every buffer: an unsigned index that
 // wrapped around, a wild pointer; or a fiber's stack overflowing) becomes a finding at the
 // line running, with who ran it; then the signal takes its course, so the caller still sees
@@ -967,6 +1146,23 @@ void start() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
+  struct sigaction st {};
+  st.sa_handler = on_stop_signal;
+  sigemptyset(&st.sa_mask);
+  sigaction(SIGTERM, &st, nullptr);
+  sigaction(SIGALRM, &st, nullptr);
+  Progress &P = g_progress;
+  P.sample = atoll(option("sample", "0").c_str());
+  P.budget = atof(option("budget", "0").c_str());
+  P.probe_after = atof(option("probe_after", "1").c_str());
+  double deadline = atof(option("deadline", "0").c_str());
+  if (P.budget > 0 && (deadline <= 0 || P.budget < deadline)) deadline = P.budget, g_alarm_reason = "budget";
+  if (deadline > 0) {
+    itimerval it{};
+    it.it_value.tv_sec = (time_t)deadline;
+    it.it_value.tv_usec = (suseconds_t)((deadline - (double)(time_t)deadline) * 1e6);
+    setitimer(ITIMER_REAL, &it, nullptr);
+  }
   g_space_arena[HOST] = new_arena(HOST, 2ull << 30, "host");
   if (g_dialect_start) g_dialect_start();
 }
@@ -1035,6 +1231,7 @@ void finish(int status) {
   }
   f = fopen((d + "status.txt").c_str(), "w");
   if (f) fprintf(f, "%d\n", status), fclose(f);
+  write_progress();
 }
 
 IntrinsicScope::IntrinsicScope(const char *f, bool returns_value) : fn(f), value(returns_value) {
