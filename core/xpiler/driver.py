@@ -203,6 +203,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
             t.why = f"the source kernel {k.name} does not run: {e}"
             return t
         bad = [f for f in r.findings if f.severity == "error"]  # a sampled check's: its checked runs'
+        p.heavy = bool(getattr(r, "sampled", False))
         if not r.source.ok or bad:
             what = f"{bad[0].kind} at line {bad[0].line}: {bad[0].message}" if bad else r.source.message
             t.why = f"the source kernel {k.name} has findings ({what}); fix the source first"
@@ -299,6 +300,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
 class _Plan:
     def __init__(self, launch: Optional[str], args: Optional[str]):
         self.launch, self.args = launch, args
+        self.heavy = False  # the source's own check was sampled: a second spec is made smaller
 
 
 def _plan(module: ir.Module, k: ir.Function, generators: dict[str, str], lenient: bool = False) -> _Plan:
@@ -478,14 +480,15 @@ def _tolerance(r) -> Optional[dict]:
 def _derived_specs(module: ir.Module, k: ir.Function, plan: _Plan, timeout: float) -> list[str]:
     """A second argument spec whose integer sizes divide no block or tile (each size
     parameter made odd and smaller, buffer dimensions equal to it with it), kept only when
-    the source runs cleanly on it."""
+    the source runs cleanly on it. For a heavy kernel (its own check was sampled) the sizes
+    are about a quarter: the second spec is then small enough to check in full."""
     if not plan.args:
         return []
     args = spec.parse_args(plan.args)
     sizes = {a.name: a.value for a in args if not a.is_buffer and isinstance(a.value, int) and a.value >= 8}
     if not sizes:
         return []
-    new_vals = {n: _awkward(v) for n, v in sizes.items()}
+    new_vals = {n: _awkward(max(9, v // 4) if plan.heavy else v) for n, v in sizes.items()}
     parts = []
     for a in args:
         if a.is_buffer:
