@@ -188,10 +188,10 @@ void k(float *x) {
     assert (r.refused.precondition, r.refused.line) == ("call-position", 4)
     namespace = """\
 #include <immintrin.h>
-namespace {
+namespace util {
 inline __m512 twice(__m512 v) { return _mm512_add_ps(v, v); }
 }
-void k(float *x) { _mm512_storeu_ps(x, twice(_mm512_loadu_ps(x))); }
+void k(float *x) { _mm512_storeu_ps(x, util::twice(_mm512_loadu_ps(x))); }
 """
     r = passes.get("detensorize").apply(parse(namespace, path="k.cpp"), None)
     assert r.refused.precondition == "modelled" and "_mm512_add_ps" in r.refused.detail
@@ -208,6 +208,48 @@ __mlu_global__ void k(bfloat16_t *x) {
     r = passes.get("detensorize").apply(passes.get("task_recovery").apply(parse(bf16, path="k.mlu"), None).module,
                                         None)
     assert r.refused.precondition == "c-types" and "bfloat16_t" in r.refused.detail
+
+
+# an anonymous namespace (its helper is an ordinary static function now), a condition
+# declaration whose initialiser calls intrinsics, std:: types of <cstddef>/<cstdint>
+VNNI_CXX = """\
+#include <immintrin.h>
+#include <cstddef>
+#include <cstdint>
+namespace {
+constexpr int kVec = 16;
+inline __m512 twice(__m512 v) { return _mm512_add_ps(v, v); }
+}
+// xpiler: args x=float32[3,37] out=float32[3,37] rows=3 cols=37
+extern "C" void k(const float *x, float *out, int rows, int cols) {
+    for (int r = 0; r < rows; ++r) {
+        const float *p = x + static_cast<std::size_t>(r) * cols;
+        float *q = out + static_cast<std::ptrdiff_t>(r) * cols;
+        int c = 0;
+        for (; c + kVec <= cols; c += kVec)
+            _mm512_storeu_ps(q + c, twice(_mm512_loadu_ps(p + c)));
+        if (std::uint32_t rem = _mm512_mask2int((__mmask16)((1u << (cols - c)) - 1u))) {
+            const __mmask16 m = (__mmask16)rem;
+            _mm512_mask_storeu_ps(q + c, m, twice(_mm512_maskz_loadu_ps(m, p + c)));
+        } else {
+            q[0] = -1.0f;
+        }
+    }
+}
+"""
+
+
+def test_cxx_forms_become_c(tmp_path):
+    out, results = _lift(VNNI_CXX, "k.cpp", "detensorize; loop_canon; inline_calls")
+    assert all(r.ok for r in results), [r.refused for r in results]
+    hub = print_module(out)
+    assert "_mm512_" not in hub.split("#endif")[-1] and "std::" not in hub and "namespace" not in hub
+    assert "uint32_t rem = " in hub and "if (rem)" in hub  # the declaration before its if
+    _check(VNNI_CXX, "k.cpp", hub, tmp_path)
+    c = tmp_path / "k.c"
+    c.write_text(print_module(passes.get("retarget").apply(out, "c").module, dialect="c"))
+    r = subprocess.run(["gcc", "-std=c11", "-fsyntax-only", "-Wno-unused", str(c)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr + c.read_text()
 
 
 # ---------------------------------------------------------------------------- the corpus

@@ -501,3 +501,40 @@ def test_default_arguments_are_kept():
     assert "float f(float x, int k = 2);" in text and "float f(float x, int k) {" in text
     assert "float g(float a[4], const float *p = nullptr, int k = 3, float s = 1.5f)" in text
     assert "T h(T v, T w = T(0), int q = sizeof(T))" in text and "void host(int n, dim3 b = dim3(1, 2))" in text
+
+
+def test_anonymous_namespace_members_are_internal_file_scope_items():
+    m = clean(parse("""\
+        #include <immintrin.h>
+        namespace {
+        constexpr int kVec = 16;
+        float scale = 2.0f;
+        struct Pair { int a, b; };
+        inline __m512 twice(__m512 v) { return _mm512_add_ps(v, v); }
+        } // namespace
+        namespace named { inline int one() { return 1; } }
+        extern "C" void k(float *x) { _mm512_storeu_ps(x, twice(_mm512_loadu_ps(x))); x[0] += scale * kVec; }
+        """, "k.cpp"))
+    fns = {f.name: f for f in m.functions}
+    assert fns["twice"].specifiers[:2] == ["static", "inline"] and fns["k"].is_kernel
+    decls = {v.name: v for d in m.items if isinstance(d, ir.Decl) for v in d.vars}
+    assert decls["kVec"].specifiers == ["constexpr"] and decls["scale"].specifiers == ["static"]
+    opaque = [i.text for i in m.items if isinstance(i, ir.OpaqueTop)]
+    assert any("struct Pair" in t for t in opaque) and any(t.startswith("namespace named") for t in opaque)
+    text = round_trip(m)
+    assert "namespace {" not in text and "\n// namespace\n" in text  # its comment stays
+
+
+@pytest.mark.parametrize("path", ["k.cu", "k.hip"])
+def test_device_code_may_use_the_device_heap_and_memset(path):
+    """CUDA and HIP device code has malloc, free, memset and memcpy (bind keeps a kernel's
+    heap buffers); host code keeps the host ones."""
+    clean(parse("""\
+        __global__ void k(float *x, int n) {
+            float *t = (float *)malloc(n * sizeof(float));
+            memset(t, 0, n * sizeof(float));
+            memcpy(x, t, n * sizeof(float));
+            free(t);
+        }
+        void h(int n) { void *p = malloc(n); memset(p, 0, n); free(p); }
+        """, path))

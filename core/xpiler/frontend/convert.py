@@ -355,6 +355,8 @@ class Converter:
                 elif s >= 0:
                     self.covered.append((s, e))
                 return out
+            if kind == K.NAMESPACE and not c.spelling and not self.text(c).lstrip().startswith("inline"):
+                return self._anonymous_namespace(c, extern_c)
             if kind in (K.MACRO_DEFINITION, K.MACRO_INSTANTIATION, K.INCLUSION_DIRECTIVE):
                 return []
             return [self.opaque_top(c)]
@@ -364,6 +366,35 @@ class Converter:
             self.warn(c, f"xpiler could not model this declaration ({type(e).__name__}: {e}); kept verbatim",
                       "internal-opaque")
             return [self.opaque_top(c)]
+
+    def _anonymous_namespace(self, c: ci.Cursor, extern_c: bool) -> list[ir.Stmt]:
+        """``namespace { ... }``: its members are file-scope items with internal linkage, the
+        namespace's meaning in one translation unit (C++ [basic.link]): functions and
+        variables become ``static`` (a ``const``/``constexpr`` variable already has internal
+        linkage and stays as written); types and anything else not modelled stay opaque.
+        Passes then see (and inline, and detensorize) its functions like any other."""
+        out: list[ir.Stmt] = []
+        kids = self.kids(c)
+        for ch in kids:
+            for item in self.top(ch, extern_c):
+                if isinstance(item, ir.Function) and "static" not in item.specifiers:
+                    item.specifiers.insert(0, "static")
+                elif isinstance(item, ir.Decl):
+                    for v in item.vars:
+                        internal = ("static" in v.specifiers or "extern" in v.specifiers or
+                                    "constexpr" in v.specifiers or getattr(v.type, "const", False))
+                        if not internal:
+                            v.specifiers.insert(0, "static")
+                out.append(item)
+        # `namespace {` and its `}` are not written back: the members say static instead
+        s, e = self._range(c)
+        inner = [self._range(ch) for ch in kids if self._range(ch)[0] >= 0]
+        if s >= 0 and inner:
+            self.covered.append((s, min(a for a, _ in inner)))
+            self.covered.append((max(b for _, b in inner), e))
+        elif s >= 0:
+            self.covered.append((s, e))
+        return out
 
     def _decl_tail(self, e: int) -> int:
         """End of a declaration whose extent stops early: clang's extents exclude the ';'

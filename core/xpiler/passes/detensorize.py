@@ -40,6 +40,10 @@ every memory is a plain array: on-chip spaces become locals and file-scope globa
 ``_mm_malloc``/``_mm_free`` (declared by ``<mm_malloc.h>``, not intrinsics) become
 ``malloc``/``free``: alignment is not part of what the program computes. The source
 platform's ``#include`` lines go (nothing needs them; CNRT's stay while host code uses it).
+Two C++ forms get their C spelling: a condition declaration ``if (T v = e) A else B`` is
+``{ T v = e; if (v) A else B }`` (so the calls of ``e`` expand before it like any
+declaration's), and ``std::size_t``, ``std::int32_t``... (``<cstddef>``, ``<cstdint>``)
+are ``size_t``, ``int32_t``.
 
 Preconditions: ``dialect`` (a module of a dialect with intrinsic tables, not C), ``lifted``
 (no built-in variable of the dialect left, for BANG no barrier or ``__is_mpu`` either: run
@@ -47,9 +51,9 @@ Preconditions: ``dialect`` (a module of a dialect with intrinsic tables, not C),
 ``semantics`` (every intrinsic call the C hub lacks has semantics in the table, for its
 argument types), ``call-position`` (no call in a loop's condition or step, where it runs on
 every iteration, nor on the right of a comma whose left operand has a side effect that C
-orders first), ``modelled`` (no intrinsic call in text the IR keeps verbatim, such as an
-anonymous namespace), ``c-types`` (every type has a C spelling on the hub: no
-``bfloat16_t``, ``int4x2_t``).
+orders first), ``modelled`` (no intrinsic call in text the IR keeps verbatim, such as a
+named namespace; the front end models an anonymous one as its members, made ``static``),
+``c-types`` (every type has a C spelling on the hub: no ``bfloat16_t``, ``int4x2_t``).
 
 Where a call sits under ``?:``, ``&&`` or ``||`` (evaluated only sometimes), the choice
 becomes an ``if`` around the call's statements and a temporary holds the operand's value
@@ -145,6 +149,7 @@ class Detensorize(Pass):
                 return functions[id(old)]
             if isinstance(new, ir.VarDecl) and new.space in _ONCHIP + ("gdram", "constant"):
                 new.space = "host"  # file scope (locals were done per function)
+            _std_type(new)
             return None
 
         out = self.transform(module, fn, with_original=True)
@@ -294,8 +299,6 @@ class _Detensorizer:
                     never(v.type, "an array size")
             elif isinstance(s, ir.If):
                 commas(s.cond)
-                if s.decl is not None:
-                    never(s.decl.init, "a condition declaration")
             elif isinstance(s, ir.Return) and s.value is not None:
                 commas(s.value)
             elif isinstance(s, ir.Switch):
@@ -327,6 +330,7 @@ class _Detensorizer:
     # --- the rewrite of one function
     def _function(self, g: ir.Function) -> ir.Function:
         self._check_lifted(g)
+        g = _to_c_forms(g)
         self._check_positions(g)
         table = SymbolTable(g, self.module)
         for_inits = {id(n.init) for n in g.walk() if isinstance(n, ir.For) and n.init is not None}
@@ -518,6 +522,39 @@ def _platform_include(item: ir.Node, module: ir.Module) -> bool:
         return False
     hosts = [g for g in module.functions if g.body is not None and g.kind == "host" and not g.is_kernel]
     return not (hosts and m.group(1) in _HOST_HEADERS.get(module.dialect, ()))
+
+
+#: the types <cstddef> and <cstdint> declare in std:: that <stddef.h> and <stdint.h> declare
+#: at file scope
+STD_C_TYPES = frozenset({"size_t", "ptrdiff_t", "max_align_t", "int8_t", "int16_t", "int32_t", "int64_t",
+                         "uint8_t", "uint16_t", "uint32_t", "uint64_t", "intptr_t", "uintptr_t", "intmax_t",
+                         "uintmax_t"})
+
+
+def _std_type(n: ir.Node) -> None:
+    """``std::size_t`` (and the other <cstddef>/<cstdint> types) spelled as C spells them."""
+    if isinstance(n, ir.Named) and n.name.startswith("std::") and n.name[5:] in STD_C_TYPES:
+        n.name = n.name[5:]
+
+
+def _to_c_forms(g: ir.Function) -> ir.Function:
+    """The C++ forms the hub spells in C: ``std::size_t`` as ``size_t``, and ``if (T v = e)
+    A else B`` as ``{ T v = e; if (v) A else B }`` (the block gives ``v`` the scope it had:
+    both branches and nothing after); the declaration is then an ordinary statement whose
+    intrinsic calls expand before it."""
+    if not any((isinstance(n, ir.If) and n.decl is not None) or
+               (isinstance(n, ir.Named) and n.name.startswith("std::")) for n in g.walk()):
+        return g
+
+    def fn(new: ir.Node):
+        _std_type(new)
+        if isinstance(new, ir.If) and new.decl is not None:
+            decl, new.decl = new.decl, None
+            return ir.Block([ir.Decl([decl], span=new.span), new], span=new.span,
+                            blank_before=new.blank_before)
+        return None
+
+    return ir.transform(g, fn, origin="detensorize")
 
 
 def _declared_or_used(n: ir.Node) -> list[str]:

@@ -14,13 +14,24 @@ functions' bodies, so loop recovery sees every thread index and barrier in one b
             x[threadIdx.x] = twice_r;
         }
 
-Value parameters become locals initialised from the arguments (evaluated once, in order),
-reference parameters (``float &acc``) name the argument itself, template parameters are
-replaced by the call's template arguments (or, for a type parameter, the argument's
-declared type). Every local of the body is renamed so it cannot capture the caller's
-names. A ``return`` at the end of the body, or at the end of a branch of a top-level
-``if``, becomes an assignment to the result and the rest of the body goes under the
-opposite condition. A ``static_assert`` that holds is dropped.
+Value parameters become locals initialised from the arguments (evaluated once, in order;
+an array parameter, ``__m512 r[16]``, is the pointer C makes of it), reference parameters
+(``float &acc``) name the argument itself, template parameters are replaced by the call's
+template arguments (or, for a type parameter, the argument's declared type). Every local of
+the body is renamed so it cannot capture the caller's names. A ``return`` at the end of the
+body, or at the end of a branch of a top-level ``if``, becomes an assignment to the result
+and the rest of the body goes under the opposite condition. Returns elsewhere (in a loop, a
+``switch``, a nested branch) become the assignment, a flag and ``break``::
+
+    for (i = 0; i < n; ++i)                 int f_done1 = 0;
+        if (x[i] > t) return i;      ->     for (i_1 = 0; i_1 < n_1; ++i_1)
+    return -1;                                  if (x_1[i_1] > t_1) { f_r1 = i_1; f_done1 = 1; break; }
+                                            if (!f_done1) { f_r1 = -1; f_done1 = 1; }
+
+``break`` leaves the innermost loop or switch; after a loop or switch that may have
+returned, an enclosing one is left too (``if (done) break;``) and the statements after it
+at the top run under ``if (!done)``; the flag is left out where nothing tests it. A
+``static_assert`` that holds is dropped.
 
 Device functions that nothing calls afterwards are removed. A template kernel launched
 with one set of template arguments (``k<float><<<g, b>>>``) becomes that instance.
@@ -28,7 +39,8 @@ with one set of template arguments (``k<float><<<g, b>>>``) becomes that instanc
 Preconditions: ``call-position`` (the call is a statement, the right side of an assignment
 or initialisation, or inside the condition of an ``if``: positions evaluated once and
 unconditionally, so moving the call before its statement changes nothing), ``returns``
-(returns only where described above), ``template-args`` (every template parameter bound),
+(structured control around every return: no ``goto`` or label, no ``case`` label inside a
+nested statement of its switch), ``template-args`` (every template parameter bound),
 ``recursion`` (inlining terminates within 8 levels).
 """
 from __future__ import annotations
@@ -37,7 +49,7 @@ import re
 from typing import Iterator, Optional
 
 from .. import evaluate, ir
-from .base import Param, Pass, Precondition, Refusal, Space, register
+from .base import Param, Pass, Precondition, Refusal, Space, fresh_name, register
 
 MAX_DEPTH = 8
 
@@ -129,7 +141,8 @@ class InlineCalls(Pass):
     requires = (
         Precondition("call-position", "each call is a statement, the value of an assignment or initialisation, or "
                                       "in an if's condition (evaluated once, unconditionally)"),
-        Precondition("returns", "a device function returns only at the end of its body or of a top-level if's branch"),
+        Precondition("returns", "every return of a called function is in structured code (no goto or label, no case "
+                                "label inside a nested statement of its switch)"),
         Precondition("template-args", "every template parameter of a called function is bound"),
         Precondition("recursion", f"inlining ends within {MAX_DEPTH} levels"),
     )
@@ -216,9 +229,9 @@ class InlineCalls(Pass):
                                                    f"would change what runs (a loop header, a short-circuit "
                                                    f"operand, a ternary or a nested call)", n)
                 return
-            bad = _returns_ok(f.body.stmts)
+            bad = _returns_placeable(f.body)
             if bad is not None:
-                yield self.refuse("returns", f"{c[0]} returns from inside a loop or a nested branch", bad)
+                yield self.refuse("returns", f"{c[0]} returns {bad[0]}", bad[1])
                 return
             tparams = _template_params(f.template)
             targs = _split_top(c[1]) if c[1] is not None else []
@@ -402,7 +415,7 @@ class _Inliner:
                 continue
             local = f"{p.name}_{tag}"
             renames[p.name] = local
-            stmts.append(ir.Decl([ir.VarDecl(local, _subst_type(_strip_const_ref(p.type), subst_type), arg)]))
+            stmts.append(ir.Decl([ir.VarDecl(local, _subst_type(_strip_const_ref(_decay(p.type)), subst_type), arg)]))
         # locals of the body get fresh names
         for n in f.body.walk():
             if isinstance(n, ir.Decl):
@@ -428,7 +441,12 @@ class _Inliner:
 
         body = ir.transform(f.body, fn)
         body_stmts = [s for s in body.stmts if not _holds(s, self.consts)]
-        inlined = _rewrite_returns(body_stmts, result_name)
+        if _returns_ok(body_stmts) is None:
+            inlined = _rewrite_returns(body_stmts, result_name)
+        else:  # returns inside loops, switches or nested branches: a flag and breaks
+            taken = set(self.types) | set(renames.values()) | ({result_name} if result_name else set())
+            done = fresh_name(f"{name.split('::')[-1]}_done{tag}", taken)
+            inlined = _ReturnFlag(result_name, done).lower(body_stmts)
         out: list[ir.Stmt] = []
         if result_name is not None:
             out.append(ir.Decl([ir.VarDecl(result_name, _subst_type(_strip_const_ref(f.ret), subst_type))]))
@@ -509,6 +527,104 @@ def _rewrite_returns(stmts: list[ir.Stmt], result: Optional[str]) -> list[ir.Stm
     return stmts
 
 
+def _has_return(s: Optional[ir.Node]) -> bool:
+    return s is not None and any(isinstance(n, ir.Return) for n in s.walk())
+
+
+_BREAKABLE = (ir.For, ir.While, ir.DoWhile, ir.Switch)
+
+
+class _ReturnFlag:
+    """Returns anywhere in structured code, as assignments and a flag: ``return v;`` is
+    ``result = v; done = 1;`` followed, inside a loop or switch, by ``break`` (which leaves
+    exactly the innermost loop or switch), and after a loop or switch that may have
+    returned, ``if (done) break;`` inside an enclosing loop or switch, else the statements
+    that follow run under ``if (!done)``. What follows a return in its block up to the next
+    ``case`` label is unreachable and goes."""
+
+    def __init__(self, result: Optional[str], done: str):
+        self.result, self.done = result, done
+
+    def lower(self, stmts: list[ir.Stmt]) -> list[ir.Stmt]:
+        """The body with the flag declared first; without it where nothing tests it."""
+        out = self.block(stmts, False)
+        if any(isinstance(n, ir.If) and any(isinstance(x, ir.Name) and x.name == self.done for x in n.cond.walk())
+               for s in out for n in s.walk()):
+            return [ir.Decl([ir.VarDecl(self.done, ir.Named("int"), ir.IntLit(0))])] + out
+
+        def flag(n: ir.Node) -> bool:
+            return isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Assign) and \
+                isinstance(n.expr.target, ir.Name) and n.expr.target.name == self.done
+
+        return [ir.transform(s, lambda n: [] if flag(n) else None) for s in out if not flag(s)]
+
+    def _give(self, value: Optional[ir.Expr], breaking: bool) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        if self.result is not None and value is not None:
+            out.append(ir.ExprStmt(ir.Assign("=", ir.Name(self.result), value)))
+        out.append(ir.ExprStmt(ir.Assign("=", ir.Name(self.done), ir.IntLit(1))))
+        if breaking:
+            out.append(ir.Break())
+        return out
+
+    def block(self, stmts: list[ir.Stmt], breaking: bool) -> list[ir.Stmt]:
+        """``stmts`` with their returns lowered; ``breaking``: inside a loop or switch (of the
+        inlined function)."""
+        out: list[ir.Stmt] = []
+        for i, s in enumerate(stmts):
+            if not _has_return(s):
+                out.append(s)
+                continue
+            if isinstance(s, ir.Return):
+                out += self._give(s.value, breaking)
+                rest = stmts[i + 1:]
+                k = next((j for j, x in enumerate(rest) if isinstance(x, ir.Case)), None)
+                return out + ([] if k is None else self.block(rest[k:], breaking))
+            out.append(self.stmt(s, breaking))
+            rest = stmts[i + 1:]
+            if breaking:
+                if isinstance(s, _BREAKABLE):  # it left only itself: leave the enclosing one too
+                    out.append(ir.If(ir.Name(self.done), ir.Break()))
+                continue
+            lowered = self.block(rest, breaking)
+            if lowered:
+                out.append(ir.If(ir.Unary("!", ir.Name(self.done)), ir.Block(lowered)))
+            return out
+        return out
+
+    def stmt(self, s: ir.Stmt, breaking: bool) -> ir.Stmt:
+        s = ir.clone(s)
+        if isinstance(s, ir.Block):
+            s.stmts = self.block(s.stmts, breaking)
+        elif isinstance(s, ir.If):
+            s.then = ir.Block(self.block(_stmts(s.then), breaking))
+            if s.other is not None:
+                s.other = ir.Block(self.block(_stmts(s.other), breaking))
+        elif isinstance(s, (ir.For, ir.While, ir.DoWhile, ir.Switch)):
+            s.body = ir.Block(self.block(_stmts(s.body), True))
+        return s
+
+
+def _returns_placeable(body: ir.Block) -> Optional[tuple[str, ir.Node]]:
+    """Why a return of ``body`` cannot become an assignment (with the node), or None. The
+    flag rewriting needs structured control: no statement kept verbatim (a ``goto``, a
+    label), no ``case`` label outside its switch's own block."""
+    if _returns_ok(body.stmts) is None:
+        return None
+    for n in body.walk():
+        if isinstance(n, ir.OpaqueStmt):
+            return "near a statement the IR keeps verbatim", n
+        if isinstance(n, ir.Switch) and _has_return(n.body):
+            inner = _stmts(n.body)
+            ids = {id(x) for x in inner}
+            for x in n.body.walk():
+                if isinstance(x, ir.Case) and id(x) not in ids and not any(
+                        x is y for sw in n.body.walk() if isinstance(sw, ir.Switch) and sw is not n
+                        for y in sw.body.walk()):
+                    return "from a switch with a case label inside a nested statement", x
+    return None
+
+
 def _stmts(s: Optional[ir.Stmt]) -> list[ir.Stmt]:
     if s is None:
         return []
@@ -520,6 +636,15 @@ def _strip_const_ref(t: ir.CType) -> ir.CType:
     t = ir.clone(t)
     if isinstance(t, (ir.Named, ir.Pointer)):
         t.const = False
+    return t
+
+
+def _decay(t: ir.CType) -> ir.CType:
+    """A parameter's type as C adjusts it: an array parameter (``__m512 r[16]``) is a
+    pointer to its element, so the local that takes the argument is initialised by the
+    array's address (an array cannot be initialised from another)."""
+    if isinstance(t, ir.Array):
+        return ir.Pointer(ir.clone(t.elem))
     return t
 
 

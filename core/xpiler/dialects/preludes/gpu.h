@@ -17,6 +17,13 @@
 #define CUDART_NAN_F __builtin_nanf("")
 #define CUDART_PI_F 3.141592654f
 
+/* the C library device code has (CUDA C++ Programming Guide, dynamic global memory
+ * allocation; HIP the same): the host declarations of common.h are host-only in CUDA mode */
+extern "C" __device__ void *malloc(size_t);
+extern "C" __device__ void free(void *);
+extern "C" __device__ void *memset(void *, int, size_t);
+extern "C" __device__ void *memcpy(void *, const void *, size_t);
+
 struct uint3 { unsigned int x, y, z; };
 struct dim3 {
   unsigned int x, y, z;
