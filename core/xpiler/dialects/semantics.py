@@ -20,7 +20,8 @@ substituted with ``ir.transform``:
   (``wmma`` fragments) alias their argument;
 * ``return v;`` becomes the result: the returned local itself when the snippet ends with
   ``return local;``, else a fresh ``R xpN_ret`` (a ``do { } while (0)`` with ``break`` when a
-  snippet returns early outside loops, a ``goto`` to a label at its end otherwise).
+  snippet returns early outside loops, else a done flag and breaks: ``xpiler/returns.py``,
+  the lowering inlining uses).
 
 How values are represented in the loops (plain C over the types the snippets use):
 
@@ -548,7 +549,12 @@ def _lower_returns(stmts: list[ir.Stmt], ret_type: str, prefix: str) -> tuple[li
         return body + [ir.Decl([decl], origin="semantics")], ir.Name(decl.name, kind="local")
     result = None if void else ir.Name(prefix + "ret", kind="local")
     early = any(_inside_loop(stmts, r) for r in rets)
-    label = prefix + "done"
+    head = [] if result is None else [ir.Decl([ir.VarDecl(result.name, _unconst(ctype(ret_type)))],
+                                              origin="semantics")]
+    if early:  # a return inside a loop: a done flag and breaks (structured: no goto on the hub)
+        from ..returns import ReturnFlag
+
+        return head + ReturnFlag(result.name if result is not None else None, prefix + "done").lower(stmts), result
 
     def fn(n: ir.Node) -> Optional[ir.Node]:
         if not isinstance(n, ir.Return):
@@ -556,14 +562,10 @@ def _lower_returns(stmts: list[ir.Stmt], ret_type: str, prefix: str) -> tuple[li
         out: list[ir.Stmt] = []
         if result is not None and n.value is not None:
             out.append(ir.ExprStmt(ir.Assign("=", ir.Name(result.name, kind="local"), n.value)))
-        out.append(ir.OpaqueStmt(f"goto {label};") if early else ir.Break())
+        out.append(ir.Break())
         return ir.Block(out, origin="semantics")
 
     new = ir.transform(ir.Block(stmts), fn).stmts
-    head = [] if result is None else [ir.Decl([ir.VarDecl(result.name, _unconst(ctype(ret_type)))],
-                                              origin="semantics")]
-    if early:
-        return head + new + [ir.OpaqueStmt(f"{label}:;", origin="semantics")], result
     return head + [ir.DoWhile(ir.Block(new), ir.IntLit(0), origin="semantics")], result
 
 

@@ -49,6 +49,7 @@ import re
 from typing import Iterator, Optional
 
 from .. import evaluate, ir
+from ..returns import has_return as _has_return, ReturnFlag
 from .base import Param, Pass, Precondition, Refusal, Space, fresh_name, register
 
 MAX_DEPTH = 8
@@ -446,7 +447,7 @@ class _Inliner:
         else:  # returns inside loops, switches or nested branches: a flag and breaks
             taken = set(self.types) | set(renames.values()) | ({result_name} if result_name else set())
             done = fresh_name(f"{name.split('::')[-1]}_done{tag}", taken)
-            inlined = _ReturnFlag(result_name, done).lower(body_stmts)
+            inlined = ReturnFlag(result_name, done).lower(body_stmts)
         out: list[ir.Stmt] = []
         if result_name is not None:
             out.append(ir.Decl([ir.VarDecl(result_name, _subst_type(_strip_const_ref(f.ret), subst_type))]))
@@ -525,84 +526,6 @@ def _rewrite_returns(stmts: list[ir.Stmt], result: Optional[str]) -> list[ir.Stm
             other = _rewrite_returns(other, result) if other_r is None else other
             return stmts[:i] + [ir.If(s.cond, ir.Block(then), ir.Block(other) if other else None)]
     return stmts
-
-
-def _has_return(s: Optional[ir.Node]) -> bool:
-    return s is not None and any(isinstance(n, ir.Return) for n in s.walk())
-
-
-_BREAKABLE = (ir.For, ir.While, ir.DoWhile, ir.Switch)
-
-
-class _ReturnFlag:
-    """Returns anywhere in structured code, as assignments and a flag: ``return v;`` is
-    ``result = v; done = 1;`` followed, inside a loop or switch, by ``break`` (which leaves
-    exactly the innermost loop or switch), and after a loop or switch that may have
-    returned, ``if (done) break;`` inside an enclosing loop or switch, else the statements
-    that follow run under ``if (!done)``. What follows a return in its block up to the next
-    ``case`` label is unreachable and goes."""
-
-    def __init__(self, result: Optional[str], done: str):
-        self.result, self.done = result, done
-
-    def lower(self, stmts: list[ir.Stmt]) -> list[ir.Stmt]:
-        """The body with the flag declared first; without it where nothing tests it."""
-        out = self.block(stmts, False)
-        if any(isinstance(n, ir.If) and any(isinstance(x, ir.Name) and x.name == self.done for x in n.cond.walk())
-               for s in out for n in s.walk()):
-            return [ir.Decl([ir.VarDecl(self.done, ir.Named("int"), ir.IntLit(0))])] + out
-
-        def flag(n: ir.Node) -> bool:
-            return isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Assign) and \
-                isinstance(n.expr.target, ir.Name) and n.expr.target.name == self.done
-
-        return [ir.transform(s, lambda n: [] if flag(n) else None) for s in out if not flag(s)]
-
-    def _give(self, value: Optional[ir.Expr], breaking: bool) -> list[ir.Stmt]:
-        out: list[ir.Stmt] = []
-        if self.result is not None and value is not None:
-            out.append(ir.ExprStmt(ir.Assign("=", ir.Name(self.result), value)))
-        out.append(ir.ExprStmt(ir.Assign("=", ir.Name(self.done), ir.IntLit(1))))
-        if breaking:
-            out.append(ir.Break())
-        return out
-
-    def block(self, stmts: list[ir.Stmt], breaking: bool) -> list[ir.Stmt]:
-        """``stmts`` with their returns lowered; ``breaking``: inside a loop or switch (of the
-        inlined function)."""
-        out: list[ir.Stmt] = []
-        for i, s in enumerate(stmts):
-            if not _has_return(s):
-                out.append(s)
-                continue
-            if isinstance(s, ir.Return):
-                out += self._give(s.value, breaking)
-                rest = stmts[i + 1:]
-                k = next((j for j, x in enumerate(rest) if isinstance(x, ir.Case)), None)
-                return out + ([] if k is None else self.block(rest[k:], breaking))
-            out.append(self.stmt(s, breaking))
-            rest = stmts[i + 1:]
-            if breaking:
-                if isinstance(s, _BREAKABLE):  # it left only itself: leave the enclosing one too
-                    out.append(ir.If(ir.Name(self.done), ir.Break()))
-                continue
-            lowered = self.block(rest, breaking)
-            if lowered:
-                out.append(ir.If(ir.Unary("!", ir.Name(self.done)), ir.Block(lowered)))
-            return out
-        return out
-
-    def stmt(self, s: ir.Stmt, breaking: bool) -> ir.Stmt:
-        s = ir.clone(s)
-        if isinstance(s, ir.Block):
-            s.stmts = self.block(s.stmts, breaking)
-        elif isinstance(s, ir.If):
-            s.then = ir.Block(self.block(_stmts(s.then), breaking))
-            if s.other is not None:
-                s.other = ir.Block(self.block(_stmts(s.other), breaking))
-        elif isinstance(s, (ir.For, ir.While, ir.DoWhile, ir.Switch)):
-            s.body = ir.Block(self.block(_stmts(s.body), True))
-        return s
 
 
 def _returns_placeable(body: ir.Block) -> Optional[tuple[str, ir.Node]]:
