@@ -30,6 +30,19 @@ void twice(const float *restrict a, float *restrict b, int n, int m) {
 }
 """
 
+DOT = """\
+// xpiler: args x=float32[100] y=float32[100] out=float32[1] n=100
+void dot(const float *restrict x, const float *restrict y, float *restrict out, int n) {
+    float s = 0.0f;
+    float big = -1.0f;
+    for (int i = 0; i < n; ++i) {
+        s += x[i] * y[i];
+        big = fmaxf(big, x[i]);
+    }
+    out[0] = s + big;
+}
+"""
+
 PREFIX = """\
 // xpiler: args x=float32[100] n=100
 void prefix(float *x, int n) {
@@ -47,7 +60,7 @@ def _bind(src: str, target: str, **params):
 
 
 @pytest.mark.parametrize("target", ["cuda", "hip", "bang", "c"])
-@pytest.mark.parametrize("src", [ROWS, GRID2, PREFIX], ids=["rows", "grid2", "prefix"])
+@pytest.mark.parametrize("src", [ROWS, GRID2, PREFIX, DOT], ids=["rows", "grid2", "prefix", "dot"])
 def test_bound_kernel_computes_what_the_source_does(src, target, tmp_path):
     r = _bind(src, target)
     f = r.module.kernels[0]
@@ -63,9 +76,19 @@ def test_rows_go_to_blocks_and_columns_to_threads():
     r = _bind(ROWS, "cuda")
     text = print_module(r.module, dialect="cuda")
     assert "__global__ void softmax" in text
-    assert "blockIdx.x" in text and "threadIdx.x" in text and "__syncthreads();" in text
-    assert "__shared__ float m;" in text and "__shared__ float s;" in text  # reassigned: one copy a block
+    assert "blockIdx.x" in text and "threadIdx.x" in text
+    # the reductions into m and s: a partial per thread, combined through shared memory by
+    # every thread (m and s stay private, the same on every thread); the last loop writes
+    # only its row, so no barrier before it
+    assert "__shared__ float m_all[53];" in text and "__shared__ float s_all[53];" in text, text
+    assert "__shared__ float m;" not in text and text.count("__syncthreads();") == 4, text
     assert r.module.kernels[0].annotations["launch"] == "grid=37,1,1 block=53,1,1"
+
+
+def test_a_reduction_alone_runs_on_one_block():
+    r = _bind(DOT, "cuda")
+    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=100,1,1"
+    assert any("one block" in n for n in r.notes), r.notes
 
 
 def test_perfect_nests_collapse_into_one_index():
@@ -115,3 +138,232 @@ __global__ void k(const float *x, float *y, int n) {
     report = oracle.check(src, text, path="k.cu", candidate_path=str(path),
                           candidate_launch=out.kernels[0].annotations["launch"])
     assert report.ok, report.message + "\n" + text
+
+
+# --- lifted BANG kernels on GPUs: a task per block, its NRAM arrays in shared memory or scratch
+from xpiler import ir  # noqa: E402
+from xpiler.passes.bind import PER_THREAD_BYTES  # noqa: E402
+from xpiler import dtypes  # noqa: E402
+
+# per row: a 64 KiB NRAM buffer (more than a GPU thread's stack should hold, more than a
+# block's static shared memory), element-wise intrinsics on the padded length (the padded
+# lanes are never loaded), a scalar reduction, a small NRAM array read by every thread
+ROWS_BANG = """\
+#include <bang.h>
+__nram__ float buf[16384];
+__nram__ float two[32];
+// xpiler: launch dim=4,1,1 type=union1
+// xpiler: args x=float32[9,100] out=float32[9,100] rows=9 cols=100
+__mlu_global__ void scale_rows(const float *x, float *out, int rows, int cols) {
+    const int pad = (cols + 31) / 32 * 32;
+    for (int r = taskId; r < rows; r += taskDim) {
+        __memcpy(buf, x + r * cols, cols * sizeof(float), GDRAM2NRAM);
+        __bang_mul_scalar(buf, buf, 2.0f, pad);
+        float s = 0.0f;
+        for (int i = 0; i < cols; ++i)
+            s += buf[i];
+        two[0] = s;
+        __bang_mul_scalar(buf, buf, 1.0f / two[0], pad);
+        __memcpy(out + r * cols, buf, cols * sizeof(float), NRAM2GDRAM);
+    }
+}
+"""
+
+# a cluster's cores: partial sums through SRAM and a barrier; each core's 32 KiB NRAM
+# buffer lives in one phase (a per-thread array of the lowered core loop)
+SRAM_BIG = """\
+#include <bang.h>
+__mlu_shared__ float part[4];
+__nram__ float buf[8192];
+__nram__ float acc[32];
+// xpiler: launch dim=4,1,1 type=union1
+// xpiler: args x=float32[1000] out=float32[5] n=1000
+__mlu_global__ void total(const float *x, float *out, int n) {
+    float s = 0.0f;
+    for (int i = coreId * 256; i < n; i += coreDim * 256) {
+        int m = n - i < 256 ? n - i : 256;
+        __memcpy(buf, x + i, m * sizeof(float), GDRAM2NRAM);
+        for (int j = 0; j < m; ++j)
+            s += buf[j];
+    }
+    acc[0] = s;
+    __memcpy(part + coreId, acc, sizeof(float), NRAM2SRAM);
+    __sync_cluster();
+    out[1 + coreId] = s;
+    if (coreId != 0)
+        return;
+    __memcpy(acc, part, coreDim * sizeof(float), SRAM2NRAM);
+    float t = 0.0f;
+    for (int c = 0; c < coreDim; ++c)
+        t += acc[c];
+    out[0] = t;
+}
+"""
+
+# a return nested in a branch ends the task: a continue of the task loop
+NESTED_RETURN = """\
+#include <bang.h>
+// xpiler: launch dim=8,1,1 type=union2
+// xpiler: args x=float32[6] y=float32[6] n=6
+__mlu_global__ void early(const float *x, float *y, int n) {
+    if (taskId < n) {
+        y[taskId] = 1.0f;
+        if (x[taskId] < 0.0f) {
+            return;
+        }
+        y[taskId] = 2.0f * x[taskId];
+    }
+}
+"""
+
+
+def _lower_bang(src: str, target: str, tmp_path):
+    m = parse(src, path="k.mlu")
+    out, _ = passes.run_sequence(m, passes.parse_sequence("task_recovery; detensorize; fold_constants; bind"),
+                                 target)
+    text = print_module(out, dialect=target)
+    path = tmp_path / ("k" + SUFFIX[target])
+    path.write_text(text)
+    k = out.kernels[0]
+    report = oracle.check(src, text, path="k.mlu", candidate_path=str(path),
+                          candidate_launch=k.annotations.get("launch"))
+    assert report.ok, report.message + "\n" + text
+    return out, k, text
+
+
+def _stack_bytes(k: ir.Function) -> int:
+    """Bytes of the arrays a thread of ``k`` keeps on its own stack."""
+    return sum(dtypes.sizeof(v.type) or 0 for n in k.body.walk() if isinstance(n, ir.Decl) for v in n.vars
+               if isinstance(v.type, ir.Array) and v.space == "local")
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_bang_task_runs_on_a_block_with_its_nram_off_the_stack(target, tmp_path):
+    out, k, text = _lower_bang(ROWS_BANG, target, tmp_path)
+    grid, block = (f.split("=")[1] for f in k.annotations["launch"].split())
+    assert grid == "4,1,1" and block != "1,1,1", k.annotations["launch"]  # a task a block, threads within
+    assert _stack_bytes(k) <= PER_THREAD_BYTES, text
+    assert "__shared__ float two[32];" in text  # small: shared memory
+    scratch = [v for item in out.items if isinstance(item, ir.Decl) for v in item.vars if v.space == "global"]
+    assert [dtypes.sizeof(v.type) for v in scratch] == [4 * 65536], text  # 64 KiB: one global slice a block
+    assert "threadIdx.x" in text and "__syncthreads();" in text
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_cluster_cores_run_on_a_block_with_big_core_arrays_in_scratch(target, tmp_path):
+    out, k, text = _lower_bang(SRAM_BIG, target, tmp_path)
+    assert k.annotations["launch"] == "grid=1,1,1 block=4,1,1", k.annotations["launch"]  # one cluster, 4 cores
+    assert _stack_bytes(k) <= PER_THREAD_BYTES, text
+    assert "blockIdx.x * blockDim.x + threadIdx.x" in text  # each core's slice of the scratch
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_a_task_that_returns_early_continues_the_task_loop(target, tmp_path):
+    _, k, text = _lower_bang(NESTED_RETURN, target, tmp_path)
+    assert "continue;" in text and "gridDim.x" in text, text
+
+
+COMPACT = """\
+// xpiler: args x=float32[8,64] out=float32[8,64] n=8 m=64
+void compact(const float *restrict x, float *restrict out, int n, int m) {
+    for (int r = 0; r < n; ++r) {
+        float buf[64];
+        int cnt = 0;
+        for (int i = 0; i < m; ++i)
+            if (x[r * m + i] > 0.0f)
+                buf[cnt++] = x[r * m + i];
+        for (int j = 0; j < m; ++j)
+            out[r * m + j] = j < cnt ? 2.0f * buf[j] : 0.0f;
+    }
+}
+"""
+
+# parallel loops inside a serial loop of the parallel loop's body: every thread runs the
+# serial loop, the parallel ones are shared out, barriers between them
+STEPS = """\
+// xpiler: args x=float32[6,40] out=float32[6,40] n=6 m=40 steps=3
+void steps(const float *restrict x, float *restrict out, int n, int m, int steps) {
+    for (int r = 0; r < n; ++r) {
+        float a[64];
+        float b[64];
+        for (int j = 0; j < m; ++j)
+            a[j] = x[r * m + j];
+        for (int t = 0; t < steps; ++t) {
+            for (int j = 0; j < m; ++j)
+                b[j] = 2.0f * a[m - 1 - j] + 1.0f;
+            for (int j = 0; j < m; ++j)
+                a[j] = b[j] - 0.5f * a[j];
+        }
+        for (int j = 0; j < m; ++j)
+            out[r * m + j] = a[j];
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_a_scalar_thread_0_writes_is_shared_by_the_block(target, tmp_path):
+    r = _bind(COMPACT, target)
+    text = print_module(r.module, dialect=target)
+    assert "__shared__ int cnt;" in text and "__shared__ float buf[64];" in text, text
+    path = tmp_path / ("k" + SUFFIX[target])
+    path.write_text(text)
+    report = oracle.check(COMPACT, text, path="k.c", candidate_path=str(path),
+                          candidate_launch=r.module.kernels[0].annotations["launch"])
+    assert report.ok, report.message + "\n" + text
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_parallel_loops_inside_a_serial_loop_go_to_threads(target, tmp_path):
+    r = _bind(STEPS, target)
+    text = print_module(r.module, dialect=target)
+    assert r.module.kernels[0].annotations["launch"] == "grid=6,1,1 block=40,1,1"
+    serial = text[text.index("for (int t = 0; t < steps; ++t)"):]
+    assert serial.count("threadIdx.x") >= 2 and "__syncthreads();" in serial, text
+    path = tmp_path / ("k" + SUFFIX[target])
+    path.write_text(text)
+    report = oracle.check(STEPS, text, path="k.c", candidate_path=str(path),
+                          candidate_launch=r.module.kernels[0].annotations["launch"])
+    assert report.ok, report.message + "\n" + text
+
+
+# a parallel loop after other work: one block, its threads share the parallel loop
+AFTER_WORK = """\
+// xpiler: args x=float32[100] y=float32[100] n=100
+void two_steps(const float *restrict x, float *restrict y, int n) {
+    float m = 0.0f;
+    for (int i = 0; i < n; ++i)
+        m = fmaxf(m, x[i]);
+    for (int i = 0; i < n; ++i)
+        y[i] = x[i] / (m + 1.0f);
+}
+"""
+
+
+@pytest.mark.parametrize("target", ["cuda", "hip"])
+def test_work_before_the_parallel_loop_runs_on_one_block(target, tmp_path):
+    r = _bind(AFTER_WORK, target)
+    text = print_module(r.module, dialect=target)
+    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=100,1,1", text
+    assert any("one block" in n for n in r.notes), r.notes
+    path = tmp_path / ("k" + SUFFIX[target])
+    path.write_text(text)
+    report = oracle.check(AFTER_WORK, text, path="k.c", candidate_path=str(path),
+                          candidate_launch=r.module.kernels[0].annotations["launch"])
+    assert report.ok, report.message + "\n" + text
+
+
+def test_device_code_gets_malloc_and_memset_for_calloc():
+    src = """\
+// xpiler: args x=float32[64] y=float32[64] n=64
+void k(const float *restrict x, float *restrict y, int n) {
+    float *t = (float *)calloc(n, sizeof(float));
+    for (int i = 0; i < n; ++i)
+        t[i] += x[i];
+    for (int i = 0; i < n; ++i)
+        y[i] = t[i];
+    free(t);
+}
+"""
+    text = print_module(_bind(src, "cuda").module, dialect="cuda")
+    assert "calloc" not in text and "malloc(n * sizeof(float))" in text and "memset(t, 0, n * sizeof(float))" in text

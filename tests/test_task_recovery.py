@@ -244,3 +244,30 @@ __mlu_global__ void k(int *out) { out[taskId] = lane() * 3; }
     cand = tmp_path / "k_tasks.mlu"
     cand.write_text(text)
     assert oracle.check(src, text, path="k.mlu", candidate_path=str(cand)).ok
+
+
+def test_unique_locals_renames_shadowing_declarations_and_their_uses():
+    from xpiler.passes.base import fresh_name, unique_locals
+
+    src = """\
+void f(float *y, int n) {
+    int i = 1;
+    {
+        int i = 2;
+        y[i] = i;
+        for (int i = 0; i < n; ++i)
+            y[i] += 1;
+    }
+    y[i] = 0;
+}
+"""
+    m = parse(src, path="k.c")
+    f = m.function("f")
+    taken = {"y", "n"}
+    out = unique_locals(f.body, taken, lambda b: fresh_name(b, taken))
+    names = [v.name for n in out.walk() if isinstance(n, ir.Decl) for v in n.vars]
+    assert names == ["i", "i2", "i3"] and {"i", "i2", "i3"} <= taken
+    assert [v.name for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars] == ["i", "i", "i"]  # a copy
+    f.body = out
+    text = print_module(m)
+    assert "y[i2] = i2;" in text and "y[i3] += 1;" in text and "y[i] = 0;" in text, text

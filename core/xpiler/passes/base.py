@@ -302,6 +302,74 @@ def fresh_name(base: str, taken: set[str]) -> str:
     return name
 
 
+def unique_locals(body: ir.Block, seen: set[str], fresh: Callable[[str], str]) -> ir.Block:
+    """A copy of ``body`` where every local is declared once, under a name no other entity
+    has (``seen``: the names taken already, parameters and file-scope names; it grows), so
+    flattening blocks and hoisting declarations cannot capture. A declaration whose name is
+    taken gets ``fresh(name)``; its uses in its scope follow (C scoping: blocks, a ``for``'s
+    init over its header and body, an ``if``'s condition declaration over both branches)."""
+    frames: list[dict[str, str]] = [{}]
+
+    def lookup(name: str) -> str:
+        for fr in reversed(frames):
+            if name in fr:
+                return fr[name]
+        return name
+
+    def declare(v: ir.VarDecl) -> None:
+        new = fresh(v.name) if v.name in seen else v.name
+        seen.add(new)
+        frames[-1][v.name] = new
+        v.name = new
+
+    def expr(e) -> None:
+        if e is None:
+            return
+        for x in e.walk():
+            if isinstance(x, ir.Name):
+                x.name = lookup(x.name)
+
+    def scoped(fn) -> None:
+        frames.append({})
+        fn()
+        frames.pop()
+
+    def stmt(s: Optional[ir.Stmt]) -> None:
+        if s is None:
+            return
+        if isinstance(s, ir.Block):
+            scoped(lambda: [stmt(x) for x in s.stmts])
+        elif isinstance(s, ir.Decl):
+            for v in s.vars:
+                expr(v.init)
+                expr(v.type)
+                declare(v)
+        elif isinstance(s, ir.For):
+            scoped(lambda: (stmt(s.init), expr(s.cond), expr(s.step), stmt(s.body)))
+        elif isinstance(s, ir.If):
+            def branch():
+                if s.decl is not None:
+                    expr(s.decl.init)
+                    declare(s.decl)
+                expr(s.cond)
+                for br in (s.then, s.other):
+                    scoped(lambda: stmt(br))
+            scoped(branch)
+        elif isinstance(s, (ir.While, ir.DoWhile, ir.Switch)):
+            expr(s.cond)
+            scoped(lambda: stmt(s.body))
+        else:
+            for c in s.children():
+                if isinstance(c, ir.Stmt):
+                    stmt(c)
+                else:
+                    expr(c)
+
+    body = ir.clone(body)
+    stmt(body)
+    return body
+
+
 # ----------------------------------------------------------------------------- registry
 REGISTRY: dict[str, type[Pass]] = {}
 

@@ -64,7 +64,7 @@ from typing import Iterator, Optional
 from .. import ir, spec
 from ..dialects.bang import intrinsics as bang_table
 from .base import Param, Pass, Precondition, Refusal, Space, register
-from .base import fresh_name
+from .base import fresh_name, unique_locals
 
 BUILTINS = ("taskId", "taskIdX", "taskIdY", "taskIdZ", "taskDim", "taskDimX", "taskDimY", "taskDimZ",
             "clusterId", "clusterDim", "coreId", "coreDim")
@@ -339,73 +339,7 @@ class _Lifter:
         """Every local declared once in the function, under a name no other entity has
         (flattening blocks and hoisting declarations then cannot capture)."""
         seen: set[str] = {p.name for p in self.f.params} | set(self.globals) | {g.name for g in self.module.functions}
-        frames: list[dict[str, str]] = [{}]
-
-        def lookup(name: str) -> str:
-            for fr in reversed(frames):
-                if name in fr:
-                    return fr[name]
-            return name
-
-        def declare(v: ir.VarDecl) -> None:
-            new = self.fresh(v.name) if v.name in seen else v.name
-            seen.add(new)
-            frames[-1][v.name] = new
-            v.name = new
-
-        def expr(e) -> None:
-            if e is None:
-                return
-            for x in e.walk():
-                if isinstance(x, ir.Name):
-                    x.name = lookup(x.name)
-
-        def stmt(s: Optional[ir.Stmt]) -> None:
-            if s is None:
-                return
-            if isinstance(s, ir.Block):
-                frames.append({})
-                for x in s.stmts:
-                    stmt(x)
-                frames.pop()
-            elif isinstance(s, ir.Decl):
-                for v in s.vars:
-                    expr(v.init)
-                    expr(v.type)
-                    declare(v)
-            elif isinstance(s, ir.For):
-                frames.append({})
-                stmt(s.init)
-                expr(s.cond)
-                expr(s.step)
-                stmt(s.body)
-                frames.pop()
-            elif isinstance(s, ir.If):
-                frames.append({})
-                if s.decl is not None:
-                    expr(s.decl.init)
-                    declare(s.decl)
-                expr(s.cond)
-                for br in (s.then, s.other):
-                    frames.append({})
-                    stmt(br)
-                    frames.pop()
-                frames.pop()
-            elif isinstance(s, (ir.While, ir.DoWhile, ir.Switch)):
-                expr(s.cond)
-                frames.append({})
-                stmt(s.body)
-                frames.pop()
-            else:
-                for c in s.children():
-                    if isinstance(c, ir.Stmt):
-                        stmt(c)
-                    else:
-                        expr(c)
-
-        body = ir.clone(body)
-        stmt(body)
-        return body
+        return unique_locals(body, seen, self.fresh)
 
     # --- step 2: where the barriers are
     def _barrier(self, s: ir.Stmt) -> Optional[str]:
