@@ -131,3 +131,26 @@ void k(const int *x, int *y) { y[0] = f(x); }
 """
     r = passes.get("inline_calls").apply(parse(src, path="k.c"), "c")
     assert r.refused is not None and r.refused.precondition == "returns"
+
+
+def test_a_template_kernel_launched_with_a_host_constant_gets_its_value():
+    src = """\
+#include <cuda_runtime.h>
+template <int BLOCK>
+__global__ void k(float *x) {
+    constexpr int kWarps = BLOCK / 32;
+    __shared__ float part[kWarps];
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = 1.0f;
+    __syncthreads();
+    x[blockIdx.x * BLOCK + threadIdx.x] = part[kWarps - 1];
+}
+// xpiler: args x=float32[128]
+extern "C" void run(float *x) {
+    constexpr int kBlock = 64;
+    k<kBlock><<<2, kBlock>>>(x);
+}
+"""
+    from xpiler import translate
+    t = translate(src, "c", kernel="run", path="k.cu")
+    assert t.status == "checked", t.why
+    assert "kBlock" not in t.code.split("void run")[0]

@@ -171,11 +171,18 @@ class InlineCalls(Pass):
         """Template kernels and the template arguments their launches give."""
         out: dict[str, set[str]] = {}
         templ = {f.name for f in module.kernels if f.template}
-        for n in module.walk():
-            if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name):
-                c = _callee(ir.Call(n.kernel, []))
-                if c and c[0] in templ:
-                    out.setdefault(c[0], set()).add(c[1] or "")
+        file_consts = module_constants(module)
+        for g in module.functions:
+            if g.body is None:
+                continue
+            env: Optional[dict[str, int]] = None
+            for n in g.body.walk():
+                if isinstance(n, ir.Launch) and isinstance(n.kernel, ir.Name):
+                    c = _callee(ir.Call(n.kernel, []))
+                    if c and c[0] in templ:
+                        if env is None:  # the host's own constants: k<kBlock> is k<256>
+                            env = local_constants(g.body, file_consts)
+                        out.setdefault(c[0], set()).add(_resolved_args(c[1] or "", env))
         return out
 
     def _specialize(self, module: ir.Module) -> ir.Module:
@@ -488,6 +495,25 @@ def module_constants(module: ir.Module) -> dict[str, int]:
     return env
 
 
+def local_constants(body: ir.Block, env: Optional[dict[str, int]] = None) -> dict[str, int]:
+    """``env`` and the locals of ``body`` declared ``constexpr`` or ``const`` with an integer
+    initialiser C can evaluate from the constants before them, never assigned."""
+    written = {n.target.name for n in body.walk() if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
+    out = dict(env or {})
+    for n in body.walk():
+        if not isinstance(n, ir.VarDecl) or n.init is None or n.name in written:
+            continue
+        if not ("constexpr" in n.specifiers or (isinstance(n.type, ir.Named) and n.type.const)):
+            continue
+        try:
+            v = evaluate.evaluate(n.init, out)
+        except evaluate.Unknown:
+            continue
+        if isinstance(v, int):
+            out[n.name] = int(v)
+    return out
+
+
 def _holds(s: ir.Stmt, consts: dict[str, int]) -> bool:
     """A static_assert whose condition evaluates true (dropped)."""
     if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Call) and isinstance(s.expr.callee, ir.Name) and \
@@ -579,6 +605,19 @@ def _subst_type(t: ir.CType, subst: dict[str, ir.CType]) -> ir.CType:
     return ir.transform(t, fn)
 
 
+
+
+def _resolved_args(text: str, env: dict[str, int]) -> str:
+    """Template arguments with the names of integer constants replaced by their values."""
+    if not text:
+        return text
+    parts = []
+    for a in _split_top(text):
+        e = _parse_expr(a)
+        if isinstance(e, ir.Name) and e.name in env:
+            a = str(env[e.name])
+        parts.append(a.strip())
+    return ", ".join(parts)
 
 
 def _parse_expr(text: str) -> ir.Expr:

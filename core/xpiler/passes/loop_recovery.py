@@ -72,6 +72,7 @@ from .base import Param, Pass, Precondition, Refusal, Space, register
 from .base import RewriteRefused, fresh_name
 from ..dialects.hip import intrinsics as hip_tables
 from . import fragments
+from .inline_calls import local_constants
 
 AXES = patterns.AXES
 _PURE_CATEGORIES = {"math", "convert", "arith"}
@@ -731,7 +732,7 @@ class _Lifter:
         new_body: list[ir.Stmt] = []
         # per-block storage: shared arrays, expanded locals, block scalars; their sizes may
         # name the kernel's constants (float part[kWarps]), declared later in the block
-        sizes = _local_constants(ir.Block(stmts))
+        sizes = local_constants(ir.Block(stmts))
         for n in ir.Block(stmts).walk():
             if isinstance(n, ir.Decl):
                 for v in n.vars:
@@ -1311,25 +1312,6 @@ class _AnyOf(ir.Stmt):
 
     target: str = ""
     flag: str = ""
-
-
-def _local_constants(body: ir.Block) -> dict[str, int]:
-    """Locals declared ``constexpr`` or ``const`` with an integer initialiser that C can
-    evaluate from the constants before them, never written: name -> value."""
-    written = {n.target.name for n in body.walk() if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name)}
-    out: dict[str, int] = {}
-    for n in body.walk():
-        if not isinstance(n, ir.VarDecl) or n.init is None or n.name in written:
-            continue
-        if not ("constexpr" in n.specifiers or (isinstance(n.type, ir.Named) and n.type.const)):
-            continue
-        try:
-            v = evaluate.evaluate(n.init, out)
-        except evaluate.Unknown:
-            continue
-        if isinstance(v, int):
-            out[n.name] = int(v)
-    return out
 
 
 def _fold_sizes(t: ir.CType, consts: dict[str, int]) -> ir.CType:
