@@ -136,3 +136,17 @@ def test_clang_vector_typedefs_become_gccs_and_members_subscripts():
     r = passes.get("vector_arith").apply(parse(src, path="mm.hip"), "c")
     out = print_module(r.module)
     assert "__vector_size__(16)" in out and "ext_vector_type" not in out and "acc[1]" in out
+
+
+def test_a_kernel_named_like_a_libm_function_translates_to_c():
+    src = r"""
+// xpiler: launch grid=2 block=64
+// xpiler: args x=float32[100] y=float32[100] n=100
+__global__ void exp(const float *x, float *y, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i] = expf(x[i]) + (x[i] > 0.0f ? 0.0f : -INFINITY);
+}
+"""
+    t = translate(src, "c", path="exp.cu")
+    assert t.status == "checked", t.why
+    assert "#include <math.h>" not in t.code and "float expf(float);" in t.code

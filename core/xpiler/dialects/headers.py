@@ -35,7 +35,7 @@ INCLUDES: dict[str, tuple[str, ...]] = {
             "cstdlib", "cstring"),
     "bang": ("bang.h", "cnrt.h", "float.h", "math.h", "stdint.h", "stddef.h", "limits.h", "stdio.h", "stdlib.h",
              "string.h"),
-    "vnni": ("immintrin.h", "cfloat", "cmath", "cstdint", "cstddef", "climits", "cstdio", "cstdlib", "cstring"),
+    "vnni": ("immintrin.h", "cfloat", "cmath", "math.h", "cstdint", "cstddef", "climits", "cstdio", "cstdlib", "cstring"),
     "c": ("math.h", "stdint.h", "stddef.h", "float.h", "limits.h", "stdbool.h", "stdio.h", "stdlib.h",
           "string.h", "assert.h"),
 }

@@ -96,7 +96,12 @@ class Retarget(Pass):
         incs = list(headers.includes_for(target))
         if target == "c":
             incs.append("tgmath.h")  # fmax, sqrt... type-generic, as std:: overloads were
-        new: list[ir.Stmt] = [ir.Directive(f"#include <{h}>") for h in incs]
+        new: list[ir.Stmt] = []
+        clash = _libm_clash(out) if target == "c" else set()
+        if clash:  # a kernel named like a libm function (sin): C has no overloads, declare what is used
+            incs = [h for h in incs if h not in ("math.h", "tgmath.h")]
+            new.append(ir.OpaqueTop(_libm_prototypes(out, clash), origin="retarget"))
+        new[:0] = [ir.Directive(f"#include <{h}>") for h in incs]
         if target not in ("cuda", "hip"):  # CUDA's vector types travel as plain structs
             used = {n.name for n in out.walk() if isinstance(n, ir.Named) and n.name in VECTOR_TYPES} | \
                 {n.name[5:] for n in out.walk() if isinstance(n, ir.Name) and n.name.startswith("make_")
@@ -154,6 +159,37 @@ def _foreign_macro(item: ir.Stmt, target: Optional[str]) -> bool:
         return False
     return any((o := runtime_api.op(w)) is not None and o[0] != target
                for w in re.findall(r"[A-Za-z_]\w*", m["body"]))
+
+
+def _libm_clash(module: ir.Module) -> set[str]:
+    """The module's functions named like a function of <math.h> (C has no overloads)."""
+    c = dialects.get("c")
+    return {f.name for f in module.functions
+            if (it := c.intrinsic(f.name)) is not None and it.category == "math"}
+
+
+def _libm_prototypes(module: ir.Module, clash: set[str]) -> str:
+    """Prototypes of the libm functions the module calls, and the <math.h> macros it uses,
+    for a C file that cannot include <math.h> (one of its functions is named ``sin``)."""
+    c = dialects.get("c")
+    out = []
+    called = sorted({n.callee.name for n in module.walk() if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name)}
+                    - clash)
+    for name in called:
+        it = c.intrinsic(name)
+        if it is None or it.category != "math":
+            continue
+        ov = next((o for o in it.overloads if all(p.type in ("float", "double", "int", "long") for p in o.params)
+                   and o.ret in ("float", "double", "int", "long")), None)
+        if ov is not None:
+            out.append(f"extern {ov.ret} {name}({', '.join(p.type for p in ov.params)});")
+    if out:  # C linkage also where the file is read as C++ (the emulation)
+        out = ["#ifdef __cplusplus", 'extern "C" {', "#endif"] + out + ["#ifdef __cplusplus", "}", "#endif"]
+    used = {n.name for n in module.walk() if isinstance(n, ir.Name)}
+    macros = {"INFINITY": "__builtin_inff()", "NAN": "__builtin_nanf(\"\")", "HUGE_VALF": "__builtin_huge_valf()",
+              "HUGE_VAL": "__builtin_huge_val()"}
+    out += [f"#define {m} {v}" for m, v in macros.items() if m in used]
+    return "\n".join(out)
 
 
 def _dropped_include(item: ir.Stmt) -> bool:

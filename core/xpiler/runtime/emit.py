@@ -410,7 +410,9 @@ def renames(module: ir.Module) -> dict[str, str]:
     the dialect's intrinsics already use get an ``xpu_`` prefix in the emulation."""
     d = dialects.get(module.dialect)
     taken = set(d.intrinsics) | set(dialects.get("c").intrinsics) | _LIBC
-    return {f.name: "xpu_" + f.name for f in module.functions if f.name in taken}
+    # a prototype alone (``extern float sinf(float);``) declares the library's own function
+    defined = {f.name for f in module.functions if f.body is not None}
+    return {f.name: "xpu_" + f.name for f in module.functions if f.name in taken and f.name in defined}
 
 
 _LIBC = frozenset("""abs labs llabs div printf puts malloc free calloc realloc exit abort memcpy memset memmove
