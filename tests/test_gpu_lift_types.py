@@ -150,3 +150,27 @@ __global__ void exp(const float *x, float *y, int n) {
     t = translate(src, "c", path="exp.cu")
     assert t.status == "checked", t.why
     assert "#include <math.h>" not in t.code and "float expf(float);" in t.code
+
+
+def test_host_device_queries_are_carried():
+    src = r"""
+#include <hip/hip_runtime.h>
+// xpiler: launch grid=2 block=64
+// xpiler: args x=float32[128]
+__global__ void twice(float *x) { int i = blockIdx.x * 64 + threadIdx.x; x[i] *= 2.0f; }
+extern "C" void run(float *x) {
+    float *d; hipMalloc((void **)&d, 512); hipMemcpy(d, x, 512, hipMemcpyHostToDevice);
+    int dev = 0, wave = 0;
+    hipGetDevice(&dev);
+    hipDeviceGetAttribute(&wave, hipDeviceAttributeWarpSize, dev);
+    hipLaunchKernelGGL(twice, dim3(128 / wave), dim3(wave), 0, 0, d);
+    hipMemcpy(x, d, 512, hipMemcpyDeviceToHost); hipFree(d);
+}
+"""
+    for to in ("c", "bang"):
+        t = translate(src, to, kernel="run", path="twice.hip")
+        assert t.status == "checked", t.why
+        assert "hipGetDevice" not in t.code and "hipDeviceGetAttribute" not in t.code
+    bad = src.replace("hipDeviceAttributeWarpSize", "hipDeviceAttributeMultiprocessorCount")
+    t = translate(bad, "c", kernel="run", path="twice.hip")
+    assert t.status == "refused" and "warp size only" in t.why

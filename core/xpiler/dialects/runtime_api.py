@@ -6,7 +6,8 @@ copies and launches can be carried from one platform to another (``passes/host_c
 
 Operations: ``malloc(void **p, bytes)``, ``free(p)``, ``memcpy(dst, src, bytes, dir)``,
 ``memset(p, value, bytes)``, ``sync()`` (the device or the queue), ``last_error()``,
-``error_string(e)``; types ``error_t``, ``stream_t``; the constant ``success``; copy
+``error_string(e)``, ``get_device(int *)``, ``device_attribute(int *, attr, dev)`` (the
+attribute ``attr_warp_size`` only); types ``error_t``, ``stream_t``; the constant ``success``; copy
 directions ``h2d``, ``d2h``, ``d2d``, ``h2h``. C has no device: its "device" memory is host
 memory (``malloc``/``memcpy``/``free``), a launch is a call.
 """
@@ -20,19 +21,23 @@ API: dict[str, dict[str, str]] = {
              "error_string": "cudaGetErrorString", "error_t": "cudaError_t", "success": "cudaSuccess",
              "stream_t": "cudaStream_t", "stream_sync": "cudaStreamSynchronize",
              "h2d": "cudaMemcpyHostToDevice", "d2h": "cudaMemcpyDeviceToHost", "d2d": "cudaMemcpyDeviceToDevice",
-             "h2h": "cudaMemcpyHostToHost", "default": "cudaMemcpyDefault"},
+             "h2h": "cudaMemcpyHostToHost", "default": "cudaMemcpyDefault",
+             "get_device": "cudaGetDevice", "device_attribute": "cudaDeviceGetAttribute",
+             "attr_warp_size": "cudaDevAttrWarpSize"},
     "hip": {"malloc": "hipMalloc", "free": "hipFree", "memcpy": "hipMemcpy", "memset": "hipMemset",
             "sync": "hipDeviceSynchronize", "last_error": "hipGetLastError", "peek_error": "hipPeekAtLastError",
             "error_string": "hipGetErrorString", "error_t": "hipError_t", "success": "hipSuccess",
             "stream_t": "hipStream_t", "stream_sync": "hipStreamSynchronize",
             "h2d": "hipMemcpyHostToDevice", "d2h": "hipMemcpyDeviceToHost", "d2d": "hipMemcpyDeviceToDevice",
-            "h2h": "hipMemcpyHostToHost", "default": "hipMemcpyDefault"},
+            "h2h": "hipMemcpyHostToHost", "default": "hipMemcpyDefault",
+            "get_device": "hipGetDevice", "device_attribute": "hipDeviceGetAttribute",
+            "attr_warp_size": "hipDeviceAttributeWarpSize"},
     "bang": {"malloc": "cnrtMalloc", "free": "cnrtFree", "memcpy": "cnrtMemcpy", "memset": "cnrtMemset",
              "sync": "cnrtQueueSync", "error_string": "cnrtGetErrorStr", "error_t": "cnrtRet_t",
              "success": "cnrtSuccess", "stream_t": "cnrtQueue_t", "stream_sync": "cnrtQueueSync",
              "queue_create": "cnrtQueueCreate", "queue_destroy": "cnrtQueueDestroy",
              "h2d": "cnrtMemcpyHostToDev", "d2h": "cnrtMemcpyDevToHost", "d2d": "cnrtMemcpyDevToDev",
-             "h2h": "cnrtMemcpyHostToHost"},
+             "h2h": "cnrtMemcpyHostToHost", "get_device": "cnrtGetDevice"},
     "c": {},
     "vnni": {},
 }

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from .. import ir, spec
-from ..dialects import runtime_api
+from ..dialects import runtime_api, semantics
 from .base import Pass, Precondition, Refusal, register
 
 
@@ -74,9 +74,13 @@ class HostCode(Pass):
             for call, d, o in _calls(f):
                 if d == target:
                     continue
+                if o == "device_attribute" and not (len(call.args) == 3 and isinstance(call.args[1], ir.Name) and
+                                                    runtime_api.op(call.args[1].name) == (d, "attr_warp_size")):
+                    yield self.refuse("known-api", f"{call.callee.name} is carried for the warp size only", call)
+                    return
                 if runtime_api.has_device(target) and o not in runtime_api.API[target] and \
                         o not in ("last_error", "peek_error", "queue_create", "queue_destroy", "stream_sync",
-                                  "sync", "default"):
+                                  "sync", "default", "get_device", "device_attribute", "attr_warp_size"):
                     yield self.refuse("known-api", f"{call.callee.name} has no {target} equivalent", call)
                     return
 
@@ -147,6 +151,13 @@ class _Host:
 
     def call(self, n: ir.Call, operation: str) -> ir.Expr:
         t, a = self.target, n.args
+        if operation == "get_device" and a and runtime_api.spell(t, "get_device") is None:
+            return _then_zero(ir.Assign("=", ir.Unary("*", a[0]), ir.IntLit(0)))  # one device: 0
+        if operation == "device_attribute" and len(a) == 3:
+            # the warp size the source's kernel was written for: the host's arithmetic with it
+            # (block = 2 * wave) keeps its meaning; the target's launch is bind's
+            src = runtime_api.op(n.callee.name)[0]
+            return _then_zero(ir.Assign("=", ir.Unary("*", a[0]), ir.IntLit(semantics.warp_size(src))))
         if not runtime_api.has_device(t):  # C, VNNI: host memory, calls
             if operation == "malloc" and len(a) == 2:
                 p = _target_of(a[0])
