@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
 
 import xpiler
-from xpiler import dialects, hover as hov, ir, outline
+from xpiler import dialects, hover as hov, ir, jobs as xjobs, outline
 from xpiler.frontend import ParseCancelled
 from xpiler.runtime import resolve as _resolve  # noqa: F401  (imported now, not on the first hover)
 from xpiler.summary import summarize
-from xpiler.diagnostics import Diagnostic
+from xpiler.diagnostics import Diagnostic, XpilerError
 
 from . import __version__
-from .jobs import Job, JobManager
+from .jobs import Job, JobManager, Stage
 from .settings import Settings
 
 log = logging.getLogger("xpiler_lsp")
@@ -28,6 +30,9 @@ log = logging.getLogger("xpiler_lsp")
 LANGUAGES = ("cuda-cpp", "cuda", "hip", "bang", "c", "cpp")
 SUFFIXES = (".cu", ".cuh", ".hip", ".mlu", ".c", ".cpp", ".cc", ".h", ".hpp")
 CMD_RUN, CMD_CANCEL, CMD_JOBS = "xpiler.runJob", "xpiler.cancelJob", "xpiler.listJobs"
+CMD_REPORT = "xpiler.translationReport"
+KEEP_RESULTS = 64  # translation results remembered (for their diagnostics, hovers and lenses)
+ANSWER_BOUND = 3.0  # seconds a code action or hover waits for the analysis of the version it was asked on
 _SEVERITY = {"error": T.DiagnosticSeverity.Error, "warning": T.DiagnosticSeverity.Warning,
              "information": T.DiagnosticSeverity.Information, "hint": T.DiagnosticSeverity.Hint}
 
@@ -39,10 +44,39 @@ class Doc:
     text: str
     path: str
     module: Optional[ir.Module] = None
+    module_version: Optional[int] = None  # the version ``module`` is the analysis of
     parsing: Optional[asyncio.Future] = None
     timer: Optional[asyncio.TimerHandle] = None
     job_diagnostics: dict[str, list[dict]] = field(default_factory=dict)  # kernel -> diagnostics of its last job
     unresolved: dict[str, dict] = field(default_factory=dict)  # kernel -> quick-fix insertion
+
+
+@dataclass
+class Result:
+    """A file a translation job created: what the editor shows of it (``xpiler.jobs.
+    translation_result``), for the text it was made or last checked with."""
+
+    uri: str
+    source_uri: str
+    source_path: str
+    kernel: str
+    target: str
+    code: str  # as translated: the provenance hovers hold while the document has this text
+    lines: dict  # per line of ``code``: source lines and pass
+    report: dict  # the Translation, whole
+    checked_text: str  # the text the diagnostics and the verdict are for (``code``, or a re-checked text)
+    diagnostics: list[dict]
+    status: str
+    verdict: str
+    kernel_line: int
+
+
+def _same(a: Optional[str], b: Optional[str]) -> bool:
+    """The same text up to line endings and trailing newlines (a client that inserts the
+    text into an empty buffer may add one)."""
+    if a is None or b is None:
+        return False
+    return a.replace("\r\n", "\n").rstrip("\n") == b.replace("\r\n", "\n").rstrip("\n")
 
 
 class XpilerServer(LanguageServer):
@@ -52,6 +86,8 @@ class XpilerServer(LanguageServer):
         self.docs: dict[str, Doc] = {}
         self.parser = ThreadPoolExecutor(1, thread_name_prefix="xpiler-parse")  # libclang: one parse at a time
         self._jobs: Optional[JobManager] = None
+        self.results: OrderedDict[str, Result] = OrderedDict()  # result uri -> what the editor shows of it
+        self.taken: set[str] = set()  # output paths promised to translation jobs or created this session
 
     @property
     def jobs(self) -> JobManager:
@@ -105,19 +141,26 @@ class XpilerServer(LanguageServer):
             module = ir.Module(dialect=dialects.detect(d.path, text), items=[], path=d.path)
             module.diagnostics = [Diagnostic("error", f"xpiler could not parse this file: {e}", 1, 1, file=d.path)]
         if d.version == version:  # not overtaken by an edit
-            d.module = module
+            d.module, d.module_version = module, version
             self.publish(d)
         if not fut.done():
             fut.set_result(module)
 
-    async def module(self, d: Doc) -> Optional[ir.Module]:
-        """The latest parse of d. Answers come from the last parse while a newer one runs
-        (an editor re-asks after the next publish); only a document never parsed waits."""
-        if d.module is None and d.parsing is not None and not d.parsing.done():
+    async def module(self, d: Doc, bound: float = 0.0) -> Optional[ir.Module]:
+        """The analysis of d. A document never parsed waits for its first parse (10 s at
+        most); with ``bound``, a request waits that long for the analysis of the version it
+        was asked on while its parse is pending (code actions, hovers: an editor that asks
+        right after an edit gets answers for what it shows); else the last parse answers."""
+        version = d.version
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (10 if d.module is None else bound)
+        while (d.module is None or (bound and d.module_version != version and d.version == version)) and \
+                d.parsing is not None and not d.parsing.done() and loop.time() < deadline:
             try:
-                await asyncio.wait_for(asyncio.shield(d.parsing), 10)
+                await asyncio.wait_for(asyncio.shield(d.parsing), deadline - loop.time())
             except asyncio.TimeoutError:
-                pass
+                break
+            await asyncio.sleep(0)  # a parse overtaken by an edit hands over to the next one
         return d.module
 
     def _publish_early(self, d: Doc, version: int, diags: list[Diagnostic]) -> None:
@@ -129,8 +172,39 @@ class XpilerServer(LanguageServer):
             parse_diagnostics = d.module.diagnostics if d.module else []
         diags = [to_lsp(x) for x in parse_diagnostics]
         for items in d.job_diagnostics.values():
-            diags += [to_lsp(Diagnostic(**x)) for x in items]
+            diags += [dict_to_lsp(x) for x in items]
+        r = self.results.get(d.uri)
+        if r is not None:
+            diags += [dict_to_lsp(x) for x in result_diagnostics(r, d.text)]
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=d.uri, version=d.version, diagnostics=diags))
+
+    def publish_uri(self, uri: str) -> None:
+        """Publish for ``uri``, open or not (a result the client has not opened yet)."""
+        d = self.docs.get(uri)
+        if d is not None:
+            self.publish(d)
+        elif uri in self.results:
+            r = self.results[uri]
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[dict_to_lsp(x) for x in r.diagnostics]))
+
+    def remember(self, r: Result) -> None:
+        self.results[r.uri] = r
+        self.results.move_to_end(r.uri)
+        while len(self.results) > KEEP_RESULTS:
+            self.results.popitem(last=False)
+
+
+def result_diagnostics(r: Result, text: Optional[str]) -> list[dict]:
+    """A result's diagnostics while its text is the one checked; once edited, one line
+    saying so (the lines they pointed at may have moved)."""
+    if text is None or _same(text, r.checked_text):
+        return r.diagnostics
+    if not text.strip():  # opened before the text edit arrived (Neovim: bufadd, then the edit)
+        return []
+    return [Diagnostic("information", f"edited since xpiler checked it ({r.status}): Re-check (the code lens above "
+                                      f"{r.kernel}) compares it with {Path(r.source_path).name} again",
+                       r.kernel_line, 1, source="xpiler", code="translation-edited").to_dict()]
 
 
 def _parse_and_index(text: str, path: str, early, stale) -> ir.Module:
@@ -154,6 +228,19 @@ def to_lsp(d: Diagnostic) -> T.Diagnostic:
     return T.Diagnostic(range=T.Range(T.Position(line, col), T.Position(end_line, end_col)), message=d.message,
                         severity=_SEVERITY.get(d.severity, T.DiagnosticSeverity.Error),
                         source=f"xpiler ({d.source})", code=d.code)
+
+
+def dict_to_lsp(x: dict) -> T.Diagnostic:
+    """A job's diagnostic (``Diagnostic.to_dict()``, plus ``related``: source lines) to LSP."""
+    x = dict(x)
+    related = x.pop("related", None) or []
+    d = to_lsp(Diagnostic(**x))
+    if related:
+        d.related_information = [T.DiagnosticRelatedInformation(
+            location=T.Location(uri=Path(r["path"]).as_uri(), range=_range(r["line"], 1, r["line"] + 1, 1)),
+            message=r.get("message", "")) for r in related
+            if isinstance(r.get("path"), str) and Path(r["path"]).is_absolute() and r.get("line")]
+    return d
 
 
 def _range(l1: int, c1: int, l2: int, c2: int) -> T.Range:
@@ -281,37 +368,44 @@ async def semantic_tokens(ls: XpilerServer, params: T.SemanticTokensParams):
 @server.feature(T.TEXT_DOCUMENT_HOVER)
 async def hover(ls: XpilerServer, params: T.HoverParams):
     d = ls.doc(params.text_document.uri)
-    m = await ls.module(d) if d else None
+    m = await ls.module(d, ANSWER_BOUND) if d else None
     if m is None:
         return None
+    line = params.position.line + 1
     arch = {"cuda": ls.settings.gpuArch, "hip": ls.settings.hipArch, "bang": ls.settings.mluArch}.get(m.dialect)
-    h = hov.hover(m, d.text, params.position.line + 1, params.position.character + 1, arch)
-    if h is None:
+    h = hov.hover(m, d.text, line, params.position.character + 1, arch)
+    r = ls.results.get(d.uri)
+    origin = xjobs.provenance_hover(r.lines, line) if r is not None and _same(d.text, r.code) else None
+    if h is None and origin is None:
         return None
-    return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=h.markdown),
-                   range=_range(h.line, h.col, h.line, h.end_col))
+    text = "\n\n---\n\n".join(x for x in (h.markdown if h else None, origin) if x)
+    rng = _range(h.line, h.col, h.line, h.end_col) if h else None
+    return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=text), range=rng)
 
 
 # ------------------------------------------------------------------ code actions
 ACTION_TITLES = {"check": "Check `{k}`: compile and run on the CPU", "compile": "Compile-check `{k}` with the real toolchain"}
+TRANSLATE_TITLE = "Translate `{k}` to {target}"
 
 
 @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
-                T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.Source, T.CodeActionKind.QuickFix],
+                T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.Source, T.CodeActionKind.QuickFix,
+                                                       T.CodeActionKind.RefactorRewrite],
                                     resolve_provider=True))
-def code_action(ls: XpilerServer, params: T.CodeActionParams):
+async def code_action(ls: XpilerServer, params: T.CodeActionParams):
     """List the actions (no work here: they resolve lazily to commands)."""
     d = ls.doc(params.text_document.uri)
-    if d is None or d.module is None:
+    m = await ls.module(d, ANSWER_BOUND) if d else None
+    if m is None:
         return []
     line = params.range.start.line + 1
-    kernels = [f for f in d.module.functions if f.body is not None and f.span and f.kind == "kernel"]
-    here = [f for f in d.module.functions if f.body is not None and f.span and f.span.line <= line <= f.span.end_line]
+    kernels = [f for f in m.functions if f.body is not None and f.span and f.kind == "kernel"]
+    here = [f for f in m.functions if f.body is not None and f.span and f.span.line <= line <= f.span.end_line]
     targets = here or kernels
     actions: list[T.CodeAction] = []
     for f in targets:
         for job, title in ACTION_TITLES.items():
-            if job == "compile" and d.module.dialect == "bang":  # no BANG compiler: say what checks it
+            if job == "compile" and m.dialect == "bang":  # no BANG compiler: say what checks it
                 title = "Check `{k}` against the strict BANG header (no BANG compiler here)"
             actions.append(T.CodeAction(title=title.format(k=f.name), kind=f"source.xpiler.{job}",
                                         data={"uri": d.uri, "version": d.version, "kernel": f.name, "job": job}))
@@ -322,6 +416,20 @@ def code_action(ls: XpilerServer, params: T.CodeActionParams):
                 title=_quick_fix_title(f.name, fix),
                 kind=T.CodeActionKind.QuickFix, is_preferred=fix.get("launch") != "default",
                 edit=T.WorkspaceEdit(changes={d.uri: [T.TextEdit(range=T.Range(pos, pos), new_text=fix["text"])]})))
+    for f in here:  # the kernel under the cursor (or a host wrapper: the kernels it launches)
+        if f.kind == "kernel" or (f.kind == "host" and any(isinstance(n, ir.Launch) for n in f.body.walk())):
+            for target in dialects.NAMES:
+                if target != m.dialect:
+                    actions.append(T.CodeAction(
+                        title=TRANSLATE_TITLE.format(k=f.name, target=dialects.get(target).title),
+                        kind=T.CodeActionKind.RefactorRewrite,
+                        data={"uri": d.uri, "version": d.version, "kernel": f.name, "job": "translate",
+                              "target": target}))
+    only = params.context.only if params.context else None
+    if only:  # the kinds asked for, and their sub-kinds
+        wanted = [getattr(k, "value", k) for k in only]
+        actions = [a for a in actions if any(getattr(a.kind, "value", a.kind) == k or
+                                             getattr(a.kind, "value", a.kind).startswith(f"{k}.") for k in wanted)]
     return actions
 
 
@@ -346,37 +454,111 @@ def code_action_resolve(ls: XpilerServer, action: T.CodeAction) -> T.CodeAction:
     return action
 
 
+# ------------------------------------------------------------------ code lenses on results
+@server.feature(T.TEXT_DOCUMENT_CODE_LENS, T.CodeLensOptions(resolve_provider=False))
+async def code_lens(ls: XpilerServer, params: T.CodeLensParams):
+    """Above a translated kernel: its verdict, and Re-check."""
+    r = ls.results.get(params.text_document.uri)
+    d = ls.doc(params.text_document.uri)
+    if r is None or d is None:
+        return []
+    m = await ls.module(d)
+    f = m.function(r.kernel) if m is not None else None
+    line = f.span.line if f is not None and f.span and f.body is not None else r.kernel_line
+    rng = _range(line, 1, line, 1)
+    title = r.verdict if _same(d.text, r.checked_text) else f"xpiler: edited since checked ({r.status})"
+    return [T.CodeLens(range=rng, command=T.Command(title=title, command=CMD_REPORT, arguments=[{"uri": r.uri}])),
+            T.CodeLens(range=rng, command=T.Command(
+                title="Re-check", command=CMD_RUN,
+                arguments=[{"uri": r.uri, "version": d.version, "job": "recheck", "kernel": r.kernel,
+                            "target": r.target}]))]
+
+
+@server.command(CMD_REPORT)
+def translation_report(ls: XpilerServer, *args: Any):
+    """The translation report of a result (``{uri}``), and its verdict shown."""
+    uri = _arg(args).get("uri")
+    r = ls.results.get(uri) if isinstance(uri, str) else None
+    if r is None:
+        return _refuse(ls, f"{uri!r} is not a translation made in this session")
+    checks = "; ".join(f"{c['kind']} by {c['tool']}: {c['verdict']}" for c in r.report.get("checks", []))
+    ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Info, message=f"{r.verdict} ({checks})"))
+    return {"uri": r.uri, "source": r.source_uri, "status": r.status, "verdict": r.verdict, "report": r.report}
+
+
 # ------------------------------------------------------------------ commands and jobs
 @server.command(CMD_RUN)
 async def run_job(ls: XpilerServer, *args: Any):
-    """Start a check or compile job; returns at once with the job's id and progress token."""
+    """Start a job (``{uri, version, job, kernel, ...}``: check, compile, translate with a
+    target, recheck); returns at once with the job's id and progress token."""
     a = _arg(args)
-    uri, kernel, job_name = a.get("uri"), a.get("kernel"), a.get("job", "check")
-    d = ls.doc(uri) if uri else None
+    uri = a.get("uri")
+    d = ls.doc(uri) if isinstance(uri, str) else None
     if d is None:
-        return _refuse(ls, f"{uri or 'the document'} is not open: open it and run the action again")
-    if job_name not in ACTION_TITLES or not isinstance(kernel, str):
-        return _refuse(ls, f"unknown xpiler job {job_name!r}: use 'check' or 'compile' with a kernel name")
+        return _refuse(ls, f"{uri if isinstance(uri, str) else 'the document'} is not open: open it and run the "
+                           f"action again")
+    try:
+        kind, params, timeout = xjobs.request(a)
+    except XpilerError as e:
+        return _refuse(ls, str(e))
     if a.get("version") is not None and a.get("version") != d.version:
         return _refuse(ls, f"the document changed since this action was offered (version {a.get('version')}, now "
                            f"{d.version}): run the action again")
+    params.update(text=d.text, path=d.path, settings=ls.settings.for_jobs())
+    meta = {"uri": d.uri, "version": d.version, "kernel": params["kernel"]}
+    if kind.name == "translate":
+        if not d.uri.startswith("file:"):
+            return _refuse(ls, "save the file first: a translation is written beside it")
+        out = xjobs.output_path(d.path, params["target"], ls.taken)
+        ls.taken.add(str(out))
+        params["out_path"] = meta["out_path"] = str(out)
+        meta["source_path"] = d.path
+    elif kind.name == "recheck":
+        r = ls.results.get(d.uri)
+        if r is None:
+            return _refuse(ls, f"{Path(d.path).name} is not a translation made in this session: nothing to re-check "
+                               f"it against")
+        src = ls.doc(r.source_uri)
+        params.update(kernel=r.kernel, target=r.target, source_path=r.source_path,
+                      source_text=src.text if src is not None else None)
+    snapshot = d.text if kind.name == "recheck" else None  # the text a re-check's verdict is for
+    title = kind.title_for(params)
     token = f"xpiler-{uuid.uuid4()}"
-    title = ACTION_TITLES[job_name].format(k=kernel).replace("`", "")
     progress = await _start_progress(ls, token, title)
 
-    def on_progress(job: Job, stage: str, message: str, percent):
+    def on_progress(job: Job, stage: Stage):
         if progress:
-            ls.work_done_progress.report(token, T.WorkDoneProgressReport(message=f"{stage}: {message}",
-                                                                         percentage=percent, cancellable=True))
+            ls.work_done_progress.report(token, T.WorkDoneProgressReport(message=stage.message,
+                                                                         percentage=stage.percent, cancellable=True))
+
+    def end(message: str) -> None:
+        if progress:
+            ls.work_done_progress.end(token, T.WorkDoneProgressEnd(message=message))
 
     def on_done(job: Job, outcome: str, payload):
-        doc = ls.doc(uri)
-        end = {"done": "finished", "error": f"failed: {payload}", "cancelled": "cancelled",
-               "timeout": f"stopped after {ls.settings.jobs.timeout:.0f} s (timeout)"}.get(outcome, outcome)
-        if progress:
-            ls.work_done_progress.end(token, T.WorkDoneProgressEnd(message=end))
+        try:
+            finished(job, outcome, payload)
+        except Exception as e:  # noqa: BLE001 - a bug here must still end the progress
+            log.exception("finishing job %s failed", job.id)
+            end(f"failed: {type(e).__name__}: {e}")
+
+    def finished(job: Job, outcome: str, payload):
+        if "out_path" in job.meta and outcome != "done":
+            ls.taken.discard(job.meta["out_path"])
+        if outcome == "done" and job.name == "translate":
+            asyncio.ensure_future(_deliver_translation(ls, job, payload, title, end))
+            return
+        if outcome == "done" and job.name == "recheck":
+            end(_rechecked(ls, job, payload, snapshot))
+            return
+        stopped = f" during {job.stage}" if job.stage else ""
+        message = {"done": "finished", "error": f"failed: {payload}", "cancelled": "cancelled",
+                   "timeout": f"stopped after {job.timeout or ls.jobs.timeout:.0f} s (timeout){stopped}"}[outcome]
+        end(message)
+        doc = ls.doc(job.meta["uri"])
         if doc is None:
             return
+        kernel = job.meta["kernel"]
         if outcome == "done" and doc.version == job.meta["version"]:
             doc.job_diagnostics[kernel] = payload.get("diagnostics", [])
             if payload.get("unresolved"):
@@ -384,22 +566,123 @@ async def run_job(ls: XpilerServer, *args: Any):
             ls.publish(doc)
         elif outcome in ("error", "timeout"):
             line = _kernel_line(doc, kernel)
-            msg = f"{title}: {end}"
-            doc.job_diagnostics[kernel] = [Diagnostic("warning" if outcome == "timeout" else "error", msg, line, 1,
-                                                      file=doc.path, source="xpiler", code=f"job-{outcome}").to_dict()]
+            msg = f"{title}: {message}"
+            key = kernel if job.name in ("check", "compile") else f"{job.name}:{kernel}"
+            partial = payload.get("partial") if isinstance(payload, dict) and \
+                doc.version == job.meta["version"] else None  # what the job had found when stopped
+            doc.job_diagnostics[key] = [Diagnostic(
+                "warning" if outcome == "timeout" else "error", msg, line, 1, file=doc.path, source="xpiler",
+                code=f"job-{outcome}").to_dict()] + list((partial or {}).get("diagnostics", []))
             ls.publish(doc)
             ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error, message=msg))
 
     try:
-        job = ls.jobs.submit(job_name, {"text": d.text, "path": d.path, "kernel": kernel,
-                                        "settings": ls.settings.for_jobs()},
-                             title, on_progress, on_done, token)
+        job = ls.jobs.submit(kind.name, params, title, on_progress, on_done, token, timeout or ls.settings.jobs.timeout)
     except RuntimeError as e:
-        if progress:
-            ls.work_done_progress.end(token, T.WorkDoneProgressEnd(message=str(e)))
+        ls.taken.discard(meta.get("out_path"))
+        end(str(e))
         return _refuse(ls, str(e))
-    job.meta["version"] = d.version
-    return {"jobId": job.id, "token": token, "state": job.state}
+    job.meta.update(meta)
+    return {"jobId": job.id, "token": token, "state": job.state, "job": kind.name}
+
+
+async def _deliver_translation(ls: XpilerServer, job: Job, payload: dict, title: str, end) -> None:
+    """A finished translation: its failure on the source; its result in a new file beside
+    the source (CreateFile and a text edit), shown, with its diagnostics."""
+    reserved = job.meta.get("out_path")
+    try:
+        message = await _deliver(ls, job, payload, title)
+    except Exception as e:  # noqa: BLE001 - the client went away, an edit failed: say so, do not die
+        log.exception("delivering a translation failed")
+        message = f"failed: could not deliver the translation: {e}"
+    finally:
+        ls.taken.discard(reserved)
+    end(message)
+
+
+async def _deliver(ls: XpilerServer, job: Job, payload: dict, title: str) -> str:
+    src_uri, kernel = job.meta["uri"], job.meta["kernel"]
+    doc = ls.doc(src_uri)
+    if doc is not None and doc.version == job.meta["version"]:
+        key = f"translate:{kernel}"
+        if payload["source_diagnostics"]:
+            doc.job_diagnostics[key] = payload["source_diagnostics"]
+        else:
+            doc.job_diagnostics.pop(key, None)
+        ls.publish(doc)
+    if not payload.get("code"):
+        ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error, message=f"{title}: {payload['verdict']}"))
+        return payload["verdict"].removeprefix("xpiler: ")
+    source_path = job.meta["source_path"]
+    path = Path(job.meta["out_path"])
+    if path.exists():  # written since the job started: the next free name
+        path = xjobs.output_path(source_path, payload["target"], ls.taken - {job.meta["out_path"]})
+    ls.taken.add(str(path))
+    uri = path.as_uri()
+    ok, why = await _create_file(ls, uri, path, payload["code"], title)
+    if not ok:
+        ls.taken.discard(str(path))
+        msg = f"{title}: could not create {path.name}: {why}"
+        ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Error, message=msg))
+        return f"failed: could not create {path.name}: {why}"
+    ls.remember(Result(uri, src_uri, source_path, kernel, payload["target"],
+                       payload["code"], payload["lines"], payload["report"], payload["code"],
+                       payload["result_diagnostics"], payload["status"], payload["verdict"], payload["kernel_line"]))
+    ls.publish_uri(uri)
+    await _show(ls, uri, payload["kernel_line"], f"{title}: {payload['verdict']} ({path.name})")
+    if payload["status"] == "failed":
+        ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Warning,
+                                                   message=f"{title}: {payload['verdict']} (in {path.name})"))
+    return f"{payload['verdict'].removeprefix('xpiler: ')} → {path.name}"
+
+
+async def _create_file(ls: XpilerServer, uri: str, path: Path, text: str, label: str) -> tuple[bool, str]:
+    """A new file with ``text``: a workspace edit (CreateFile, then the text) where the
+    client creates files, else written here; never over an existing file."""
+    caps = ls.client_capabilities
+    edit_caps = caps.workspace.workspace_edit if caps and caps.workspace else None
+    if edit_caps and T.ResourceOperationKind.Create in (edit_caps.resource_operations or []):
+        # ignore_if_exists: a client that honours only overwrite (Neovim 0.10 truncates when
+        # neither is set) leaves an existing file alone; the path was free just now anyway
+        edit = T.WorkspaceEdit(document_changes=[
+            T.CreateFile(uri=uri, options=T.CreateFileOptions(overwrite=False, ignore_if_exists=True)),
+            T.TextDocumentEdit(text_document=T.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                               edits=[T.TextEdit(range=T.Range(T.Position(0, 0), T.Position(0, 0)), new_text=text)])])
+        res = await asyncio.wait_for(ls.workspace_apply_edit_async(T.ApplyWorkspaceEditParams(edit=edit, label=label)),
+                                     60)
+        return bool(res and res.applied), (res.failure_reason if res else None) or "the client did not apply the edit"
+    try:
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        return False, str(e)
+    return True, ""
+
+
+async def _show(ls: XpilerServer, uri: str, line: int, message: str) -> None:
+    caps = ls.client_capabilities
+    if caps and caps.window and caps.window.show_document and caps.window.show_document.support:
+        try:
+            await asyncio.wait_for(ls.window_show_document_async(T.ShowDocumentParams(
+                uri=uri, take_focus=True, selection=_range(line, 1, line, 1))), 30)
+            return
+        except Exception:  # noqa: BLE001 - shown as a message instead
+            log.warning("window/showDocument failed", exc_info=True)
+    ls.window_show_message(T.ShowMessageParams(type=T.MessageType.Info, message=message))
+
+
+def _rechecked(ls: XpilerServer, job: Job, payload: dict, text: str) -> str:
+    r = ls.results.get(job.meta["uri"])
+    if r is None:
+        return payload["verdict"]
+    r.checked_text, r.diagnostics = text, payload["result_diagnostics"]
+    r.status, r.verdict, r.kernel_line = payload["status"], payload["verdict"], payload["kernel_line"]
+    r.report = {**r.report, "rechecked": {"status": r.status, "why": payload["why"], "checks": payload["checks"]}}
+    ls.publish_uri(r.uri)
+    caps = ls.client_capabilities
+    if caps and caps.workspace and caps.workspace.code_lens and caps.workspace.code_lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
+    return payload["verdict"].removeprefix("xpiler: ")
 
 
 @server.command(CMD_CANCEL)
@@ -409,7 +692,9 @@ def cancel_job(ls: XpilerServer, *args: Any):
     if ls._jobs is None:
         return {"cancelled": []}
     if "jobId" in a or "token" in a:
-        job = ls.jobs.jobs.get(a.get("jobId")) if "jobId" in a else ls.jobs.by_token(a.get("token"))
+        job_id, token = a.get("jobId"), a.get("token")
+        job = ls.jobs.jobs.get(job_id) if type(job_id) is int else \
+            ls.jobs.by_token(token) if isinstance(token, str) else None
         targets = [job] if job else []
     else:
         targets = ls.jobs.active()
@@ -421,9 +706,7 @@ def cancel_job(ls: XpilerServer, *args: Any):
 def list_jobs(ls: XpilerServer, *args: Any):
     if ls._jobs is None:
         return []
-    return [{"jobId": j.id, "job": j.name, "title": j.title, "state": j.state, "token": j.token,
-             "pid": j.worker.proc.pid if j.worker is not None and j.state == "running" else None}
-            for j in ls.jobs.jobs.values()]
+    return [j.describe() for j in ls.jobs.jobs.values()]
 
 
 @server.feature(T.WINDOW_WORK_DONE_PROGRESS_CANCEL)

@@ -1,9 +1,13 @@
 """Fuzzing the real server (hypothesis): random and mutated documents and request sequences
 -- edits at random ranges, requests on stale versions, positions past the end, unknown
-commands, jobs started and cancelled -- never crash it, never leave a job hanging, and never
-get an internal error where a clear message belongs.
+commands, jobs started and cancelled, translations to random targets (real ones, started
+from the code actions, some cancelled at once, some left to finish and write their file;
+stale ones; ones with garbage arguments), code lenses and re-checks on their results --
+never crash it, never leave a job hanging (every progress that began ends), and never get
+an internal error where a clear message belongs.
 
-XPILER_FUZZ_EXAMPLES sets the number of sequences (default 10,000).
+XPILER_FUZZ_EXAMPLES sets the number of sequences (default 10,000); XPILER_FUZZ_JOBS the
+most translation jobs really started over a run (default 40: each costs a worker's CPU).
 """
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ from pygls.lsp.client import LanguageClient
 import corpus
 
 EXAMPLES = int(os.environ.get("XPILER_FUZZ_EXAMPLES", "10000"))
-SOURCES = [p for p in corpus.files()][::4]
+MAX_JOBS = int(os.environ.get("XPILER_FUZZ_JOBS", "40"))
+TARGETS = ["cuda", "hip", "bang", "vnni", "c", "ptx", "", None, 3, ["c"], {"to": "c"}]
+GARBAGE = [None, 7, "x", [], [1], {"a": 1}, -1, 1.5, True]
+SOURCES = [p for p in corpus.files()][::4] + [Path(__file__).resolve().parents[2] / "examples/saxpy.cu"]
 LANG = {".cu": "cuda-cpp", ".hip": "hip", ".mlu": "bang", ".c": "c", ".cpp": "cpp"}
 
 
@@ -36,16 +43,45 @@ class Harness:
         self.thread.start()
         self.client = LanguageClient("fuzz", "1")
 
+        self.begun: set = set()  # progress tokens that began, and those that ended
+        self.ended: set = set()
+        self.jobs_started = self.waited = 0
+        self.outcomes: dict[str, int] = {}  # how jobs ended (the first words of their last progress)
+
         @self.client.feature(T.WINDOW_WORK_DONE_PROGRESS_CREATE)
         def on_create(params):
             return None
 
-        for m in (T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, T.PROGRESS, T.WINDOW_SHOW_MESSAGE, T.WINDOW_LOG_MESSAGE):
+        @self.client.feature(T.PROGRESS)
+        def on_progress(params):
+            kind = params.value.get("kind") if isinstance(params.value, dict) else getattr(params.value, "kind", None)
+            (self.begun if kind == "begin" else self.ended if kind == "end" else set()).add(params.token)
+            if kind == "end":
+                msg = params.value.get("message") if isinstance(params.value, dict) else params.value.message
+                key = (msg or "")[:150] if (msg or "").startswith("failed") else (msg or "").split(":")[0][:40]
+                self.outcomes[key] = self.outcomes.get(key, 0) + 1
+
+        @self.client.feature(T.WORKSPACE_APPLY_EDIT)
+        def on_apply_edit(params):  # a client that refuses some edits
+            self.edits += 1
+            return T.ApplyWorkspaceEditResult(applied=self.edits % 2 == 1, failure_reason="the fuzz client said no")
+
+        @self.client.feature(T.WINDOW_SHOW_DOCUMENT)
+        def on_show(params):
+            return T.ShowDocumentResult(success=True)
+
+        self.edits = 0
+        for m in (T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, T.WINDOW_SHOW_MESSAGE, T.WINDOW_LOG_MESSAGE,
+                  T.WORKSPACE_CODE_LENS_REFRESH):
             self.client.feature(m)(lambda params: None)
         self.call(self.client.start_io(sys.executable, "-m", "xpiler_lsp"))
         self.log = tmp / "server.log"
         self.call(self._drain())  # the server's stderr (its log) must be read, or it blocks on a full pipe
-        caps = T.ClientCapabilities(window=T.WindowClientCapabilities(work_done_progress=True))
+        caps = T.ClientCapabilities(
+            window=T.WindowClientCapabilities(work_done_progress=True,
+                                              show_document=T.ShowDocumentClientCapabilities(support=True)),
+            workspace=T.WorkspaceClientCapabilities(workspace_edit=T.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=[T.ResourceOperationKind.Create])))
         self.call(self.client.initialize_async(T.InitializeParams(
             capabilities=caps, initialization_options={"xpiler": {"debounce": 20, "jobs": {"timeout": 30}}})))
         self.client.initialized(T.InitializedParams())
@@ -130,6 +166,11 @@ ops = st.lists(st.one_of(
     st.tuples(st.just("stale"), st.none()),
     st.tuples(st.just("unknown"), st.text(max_size=12)),
     st.tuples(st.just("badjob"), st.integers(0, 3)),
+    st.tuples(st.just("translate"), st.tuples(positions, st.none())),
+    st.tuples(st.just("badtranslate"), st.tuples(st.integers(0, len(TARGETS) - 1), st.integers(-2, 1),
+                                                 st.integers(0, len(GARBAGE) - 1), st.integers(0, 5))),
+    st.tuples(st.just("lens"), st.none()),
+    st.tuples(st.just("badcancel"), st.integers(0, len(GARBAGE) - 1)),
 ), min_size=1, max_size=6)
 
 
@@ -187,6 +228,72 @@ def test_fuzz(harness, doc, seed, fresh, sequence):
                                                           "job": "translate"}][arg]
             h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.runJob",
                                                                                arguments=[args])))
+        elif op == "translate":  # a real one, from the code actions at a random place
+            p = T.Position(max(arg[0][0], 0), max(arg[0][1], 0))
+            syms = h.request(c.text_document_document_symbol_async(T.DocumentSymbolParams(ident)))
+            if syms and arg[0][1] % 4:  # mostly inside a function (a kernel or a host wrapper)
+                p = r.choice(syms).range.end
+                p = T.Position(max(p.line - 1, 0), 0)
+            acts = h.request(c.text_document_code_action_async(T.CodeActionParams(
+                ident, T.Range(p, p), T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.RefactorRewrite]))))
+            acts = [a for a in acts or [] if a.title.startswith("Translate")]
+            if not acts:
+                continue
+            act = h.request(c.code_action_resolve_async(r.choice(acts)))
+            if act is None or act.command is None or h.jobs_started >= MAX_JOBS:
+                continue
+            res = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                command=act.command.command, arguments=act.command.arguments)))
+            assert res is not None and ("jobId" in res or "error" in res), res
+            if "jobId" in res:
+                h.jobs_started += 1
+                mode = r.randrange(4)
+                if mode == 0:  # cancelled from the progress UI, at once
+                    c.window_work_done_progress_cancel(T.WorkDoneProgressCancelParams(token=res["token"]))
+                elif mode == 1:
+                    h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                        command="xpiler.cancelJob", arguments=[{"jobId": res["jobId"]}])))
+                elif mode == 3 and h.waited < MAX_JOBS // 6:  # some run to their end: file, diagnostics
+                    h.waited += 1
+                    import time
+
+                    for _ in range(1200):
+                        if res["token"] in h.ended:
+                            break
+                        time.sleep(0.05)
+                    assert res["token"] in h.ended, "a translation did not end within a minute"
+        elif op == "badtranslate":  # random targets, stale versions, garbage arguments
+            target, dv, g, shape = TARGETS[arg[0]], arg[1], GARBAGE[arg[2]], arg[3]
+            a = {"uri": uri, "version": state["version"] + min(dv, -1) if shape else state["version"] + dv,
+                 "job": "translate", "kernel": "k", "target": target}
+            if shape == 2:
+                a["options"] = g
+            elif shape == 3:
+                a["timeout"] = g
+            elif shape == 4:
+                a = {"uri": uri, "version": state["version"], "job": "recheck", "kernel": g}
+            elif shape == 5:
+                a = {"uri": g, "job": g, "kernel": g, "target": g}
+            res = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                command="xpiler.runJob", arguments=[a])))
+            if res is not None and "jobId" in res:  # a valid one: not really run, cancelled
+                h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                    command="xpiler.cancelJob", arguments=[{"token": res["token"]}])))
+            else:
+                assert res is None or "error" in res, res
+        elif op == "lens":
+            for lens in h.request(c.text_document_code_lens_async(T.CodeLensParams(ident))) or []:
+                if lens.command and r.random() < 0.3 and h.jobs_started < MAX_JOBS:
+                    res = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                        command=lens.command.command, arguments=lens.command.arguments)))
+                    h.jobs_started += 1 if isinstance(res, dict) and "jobId" in res else 0
+        elif op == "badcancel":
+            for a in ({"jobId": GARBAGE[arg]}, {"token": GARBAGE[arg]}, GARBAGE[arg]):
+                res = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                    command="xpiler.cancelJob", arguments=[a])))
+                assert res is None or res == {"cancelled": []} or isinstance(res.get("cancelled"), list), res
+            h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+                command="xpiler.translationReport", arguments=[{"uri": GARBAGE[arg]}])))
     assert h.alive(), "the server died"
 
 
@@ -194,17 +301,36 @@ def test_no_job_left_hanging_and_server_alive(harness):
     """Run after the fuzzing (file order): start real jobs, cancel some, all end."""
     h = harness
     c = h.client
+    # two translations to their end, at once: the client applies the first edit and refuses the second
+    saxpy = Path(__file__).resolve().parents[2] / "examples/saxpy.cu"
+    suri = (h.tmp / "final_saxpy.cu").as_uri()
+    c.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(suri, "cuda-cpp", 1, saxpy.read_text())))
+    h.edits = 0
+    started = [h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
+        command="xpiler.runJob", arguments=[{"uri": suri, "version": 1, "kernel": "saxpy", "job": "translate",
+                                             "target": t}]))) for t in ("c", "vnni")]
+    import time
+
+    for _ in range(1200):
+        if all(s["token"] in h.ended for s in started):
+            break
+        time.sleep(0.05)
+    assert all(s["token"] in h.ended for s in started) and h.edits == 2, (started, h.edits)
     uri = next(iter(h.docs))
     res = [h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
         command="xpiler.runJob", arguments=[{"uri": uri, "kernel": "nope", "job": "check"}]))) for _ in range(3)]
     h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.cancelJob", arguments=[{}])))
-    import time
-
     for _ in range(300):
         jobs = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.listJobs")))
         if all(j["state"] not in ("queued", "running") for j in jobs or []):
             break
         time.sleep(0.1)
     assert all(j["state"] not in ("queued", "running") for j in jobs or []), jobs
+    for _ in range(300):  # and every progress that began has ended (a translation's after its file)
+        if h.begun <= h.ended:
+            break
+        time.sleep(0.1)
+    assert h.begun <= h.ended, f"{len(h.begun - h.ended)} progress tokens never ended"
     assert h.alive()
+    print(f"{h.jobs_started} translation jobs started, {h.edits} workspace edits asked for; ended: {h.outcomes}")
     print(f"{h.requests} requests over the fuzzing run")

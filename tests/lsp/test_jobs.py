@@ -129,3 +129,35 @@ async def test_file_that_does_not_parse(client, tmp_path):
     r = await run(client, uri, "k", 1)
     end = await wait_end(client, r["token"])
     assert end.message.startswith("failed") and "parse errors" in end.message
+
+
+async def test_job_manager_kinds_timeouts_and_pruning():
+    """The manager alone: any kind of ``xpiler.jobs.KINDS``, stages as they happen, a job's
+    own timeout (with the stage it reached), and finished jobs let go of their parameters
+    (whole document texts) and are forgotten past ``keep_finished``."""
+    from xpiler_lsp.jobs import JobManager
+
+    m = JobManager(asyncio.get_running_loop(), concurrency=1, queue_limit=8, timeout=60, keep_finished=2)
+    ended, stages = [], []
+    text = "// xpiler: args x=float32[4]\nvoid spin(float *x) { volatile int k = 1; while (k) x[0] += 1.0f; }\n"
+    try:
+        jobs = [m.submit("check", {"text": text, "path": "/tmp/nope.c", "kernel": "nope", "settings": {}}, "t",
+                         lambda j, s: stages.append((j.id, s.message)), lambda j, o, p: ended.append((j, o, p)))
+                for _ in range(3)]
+        spin = m.submit("check", {"text": text, "path": "/tmp/spin.c", "kernel": "spin", "settings": {}}, "spin",
+                        lambda j, s: stages.append((j.id, s.message)), lambda j, o, p: ended.append((j, o, p)),
+                        timeout=8)
+        for _ in range(600):
+            if len(ended) == 4:
+                break
+            await asyncio.sleep(0.1)
+        assert [o for _, o, _ in ended] == ["error", "error", "error", "timeout"]
+        assert "not defined in this file" in ended[0][2]
+        assert (jobs[0].id, "parsing nope") in stages
+        assert ended[3][2]["stages"][0] == "parsing spin" and ended[3][2]["stages"][-1] == spin.stage  # how far it got
+        assert "gcc" in ended[3][2]["partial"]["summary"]  # and what it had found: the compiler's verdict
+        assert all(j.params == {} for j, _, _ in ended)
+        assert sorted(m.jobs) == [jobs[2].id, spin.id]  # the two most recent finished jobs
+        assert spin.describe()["state"] == "timeout" and spin.describe()["timeout"] == 8
+    finally:
+        m.shutdown()
