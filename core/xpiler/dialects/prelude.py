@@ -18,7 +18,7 @@ _DIR = Path(__file__).parent
 # Headers a kernel file may include; each is an empty stub (the prelude already has what
 # it declares). Anything else that is not found on disk is stubbed with a warning.
 KNOWN_HEADERS = frozenset("""
-stdio.h stdlib.h string.h math.h stdint.h stddef.h stdbool.h float.h limits.h assert.h
+stdio.h stdlib.h string.h math.h tgmath.h stdint.h stddef.h stdbool.h float.h limits.h assert.h
 inttypes.h time.h errno.h ctype.h stdarg.h malloc.h unistd.h sys/time.h
 cmath cstdio cstdlib cstring cstdint cstddef cfloat climits cassert cinttypes ctime
 algorithm limits numeric utility type_traits iostream vector array functional memory
