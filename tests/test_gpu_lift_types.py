@@ -174,3 +174,11 @@ extern "C" void run(float *x) {
     bad = src.replace("hipDeviceAttributeWarpSize", "hipDeviceAttributeMultiprocessorCount")
     t = translate(bad, "c", kernel="run", path="twice.hip")
     assert t.status == "refused" and "warp size only" in t.why
+
+
+def test_provenance_does_not_name_detensorize_where_no_intrinsic_was_expanded():
+    src = PER_THREAD.replace("__expf(__ldg(x + i)) * rsqrtf(fabsf(x[i]) + 1.0f) + (float)__popc(i) + "
+                             "(float)__float2int_rn(x[i])", "2.0f * x[i]").replace("atomicAdd(&h[i % 8], 1);", "")
+    t = translate(src, "c", path="k.cu")
+    assert t.status == "checked", t.why
+    assert "detensorize" not in {o.pass_name for o in t.provenance}

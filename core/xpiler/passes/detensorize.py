@@ -146,7 +146,9 @@ class Detensorize(Pass):
 
         def fn(new: ir.Node, old: ir.Node):
             if isinstance(old, ir.Function) and id(old) in functions:
-                return functions[id(old)]
+                g = functions[id(old)]
+                # unchanged (no intrinsic in it): keep it, so provenance does not name this pass
+                return None if g == old else g
             if isinstance(new, ir.VarDecl) and new.space in _ONCHIP + ("gdram", "constant"):
                 new.space = "host"  # file scope (locals were done per function)
             _std_type(new)
@@ -454,7 +456,7 @@ class _Detensorizer:
         h = ir.Function(g.name, ir.clone(g.ret), [ir.clone(p) for p in g.params], body, kind=g.kind,
                         specifiers=list(g.specifiers), extern_c=g.extern_c, annotations=dict(g.annotations),
                         span=g.span)
-        h.template = g.template
+        h.template, h.blank_before = g.template, g.blank_before
         if self.module.dialect == "bang":
             h.annotations.pop("launch", None)  # one task's worth of C: no launch
         return self._lower_casts(h)
