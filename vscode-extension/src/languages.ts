@@ -14,6 +14,7 @@ export const SERVER_COMMANDS = {
   runJob: 'xpiler.runJob',
   cancelJob: 'xpiler.cancelJob',
   listJobs: 'xpiler.listJobs',
+  translationReport: 'xpiler.translationReport',
 } as const;
 
 /** This extension's commands (package.json `contributes.commands`). */

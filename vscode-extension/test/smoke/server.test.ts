@@ -114,7 +114,7 @@ before(async () => {
     initializationOptions: initializationOptions((k) => (k === 'debounce' ? 50 : undefined)),
   });
   assert.equal(init.serverInfo.name, 'xpiler-lsp');
-  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['xpiler.cancelJob', 'xpiler.listJobs', 'xpiler.runJob']);
+  assert.deepEqual(init.capabilities.executeCommandProvider.commands.sort(), ['xpiler.cancelJob', 'xpiler.listJobs', 'xpiler.runJob', 'xpiler.translationReport']);
   assert.equal(init.capabilities.codeActionProvider.resolveProvider, true);
   await s.conn.sendNotification('initialized', {});
   console.log(`# initialized in ${Date.now() - t0} ms`);

@@ -50,7 +50,7 @@ export class FakeClient {
     (this as any).capabilities = caps;
     for (const f of this.features) f.initialize?.({}, undefined);
     // As vscode-languageclient's ExecuteCommandFeature does with the server's commands.
-    for (const id of ['xpiler.runJob', 'xpiler.cancelJob', 'xpiler.listJobs']) {
+    for (const id of ['xpiler.runJob', 'xpiler.cancelJob', 'xpiler.listJobs', 'xpiler.translationReport']) {
       this.commandDisposables.push(
         commands.registerCommand(id, (...args: any[]) => this.sendRequest('workspace/executeCommand', { command: id, arguments: args })),
       );

@@ -91,5 +91,5 @@ test('package.json: commands, languages, activation, main', () => {
   for (const lang of LANGUAGES) assert.ok(pkg.activationEvents.includes(`onLanguage:${lang}`), lang);
   assert.equal(pkg.main, './dist/extension.js');
   // The server's commands are registered by vscode-languageclient: none of ours may clash.
-  for (const id of ['xpiler.runJob', 'xpiler.cancelJob', 'xpiler.listJobs']) assert.ok(!contributed.includes(id));
+  for (const id of ['xpiler.runJob', 'xpiler.cancelJob', 'xpiler.listJobs', 'xpiler.translationReport']) assert.ok(!contributed.includes(id));
 });
