@@ -429,3 +429,219 @@ def test_c_bool_runs_in_the_emulation():
     ex = execute(src, path="k.c", args={"x": x})
     assert ex.ok, ex.message
     assert ex.outputs["x"][1] == 1
+
+
+# ------------------------------------------------------------------ shared memory: whole objects, byte-exact races
+
+def _kinds(ex) -> list[tuple[str, int]]:
+    return sorted((f.kind, f.line) for f in ex.findings)
+
+
+SHARED_STRUCT_COPY = """struct V { float a[4]; };
+// xpiler: launch grid=1 block=2
+// xpiler: args out=float32[4]
+__global__ void k(float *out) {
+    __shared__ V r; __shared__ V acc;
+    if (threadIdx.x == 0) {
+        for (int i = 0; i < 4; ++i) ((float *)&r)[i] = i;
+        acc = r;
+        for (int i = 0; i < 4; ++i) out[i] = ((float *)&acc)[i];
+    }
+}
+"""
+
+# a GCC vector, a lane struct (retarget's form of one) and a struct of members, in shared
+# memory: written lane by lane / member by member (two threads, two members of one
+# element: no race), then copied as wholes and read back lane by lane
+SHARED_WHOLE_OBJECTS = """typedef float v16 __attribute__((__vector_size__(64)));
+typedef struct { float xp_lane[16]; } L;
+struct P { float x; float y; };
+// xpiler: launch grid=1 block=16
+// xpiler: args out=float32[64]
+__global__ void k(float *out) {
+    __shared__ v16 sv; __shared__ v16 sv2;
+    __shared__ L sl; __shared__ L sl2;
+    __shared__ P pts[2]; __shared__ P q;
+    sv[threadIdx.x] = threadIdx.x;
+    sl.xp_lane[threadIdx.x] = 2 * threadIdx.x;
+    if (threadIdx.x == 0) pts[0].x = 1.0f;
+    if (threadIdx.x == 1) pts[0].y = 2.0f;
+    if (threadIdx.x == 2) q.x = 3.0f;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        sv2 = sv;
+        sl2 = sl;
+        pts[1] = pts[0];
+    }
+    __syncthreads();
+    out[threadIdx.x] = sv2[threadIdx.x];
+    out[16 + threadIdx.x] = sl2.xp_lane[threadIdx.x];
+    out[32 + threadIdx.x] = pts[1].x + pts[1].y + q.x;
+    out[48 + threadIdx.x] = ((float *)&sv2)[threadIdx.x] + ((float *)&sl2)[threadIdx.x];
+}
+"""
+
+SHARED_WHOLE_OBJECT_BUGS = """typedef float v16 __attribute__((__vector_size__(64)));
+struct P { float x; float y; };
+// xpiler: launch grid=1 block=16
+// xpiler: args out=float32[16]
+__global__ void k(float *out) {
+    __shared__ v16 sv; __shared__ v16 sv2;
+    __shared__ P p; __shared__ P p2; __shared__ P p3;
+    if (threadIdx.x < 15) sv[threadIdx.x] = threadIdx.x;
+    if (threadIdx.x == 0) p.x = 1.0f;
+    __syncthreads();
+    if (threadIdx.x == 0) sv2 = sv;
+    if (threadIdx.x == 0) p2 = p;
+    if (threadIdx.x < 2) p3 = p2;
+    __syncthreads();
+    out[threadIdx.x] = sv2[threadIdx.x] + p3.x;
+}
+"""
+
+
+def test_a_struct_assigned_whole_in_shared_memory_is_written():
+    """``acc = r`` of __shared__ structs writes all of acc (it was not recorded, so reading
+    acc back through a pointer was a never-written read)."""
+    ex = execute(SHARED_STRUCT_COPY, path="copy.cu")
+    assert ex.ok and not ex.findings, ex.findings
+    np.testing.assert_array_equal(ex.outputs["out"], [0, 1, 2, 3])
+
+
+def test_vectors_lane_structs_and_members_in_shared_memory():
+    ex = execute(SHARED_WHOLE_OBJECTS, path="whole.cu")
+    assert ex.ok and not ex.findings, ex.findings
+    t = np.arange(16, dtype=np.float32)
+    np.testing.assert_array_equal(ex.outputs["out"], np.concatenate([t, 2 * t, np.full(16, 6.0), 3 * t]))
+
+
+def test_whole_object_accesses_are_checked():
+    """A whole-object copy reads and writes every byte: a lane or member never written is an
+    uninitialised read where the copy reads it, and two threads copying into one struct
+    (after one of them wrote its source) race."""
+    ex = execute(SHARED_WHOLE_OBJECT_BUGS, path="whole_bugs.cu")
+    assert ex.ok, ex.message
+    assert _kinds(ex) == [("race", 13), ("uninitialized-read", 11), ("uninitialized-read", 12)], ex.findings
+    msgs = {f.line: f.message for f in ex.findings}
+    assert "'sv' at byte 60" in msgs[11] and "'p' at byte 4" in msgs[12], msgs
+
+
+HALF_IN_PLACE = """{include}
+// xpiler: launch grid=1 block=64
+// xpiler: args x=float16[64] out=float16[64]
+__global__ void k(const __half *x, __half *out) {{
+    __shared__ __half s[64];
+    s[threadIdx.x] = x[threadIdx.x];
+    __syncthreads();
+    s[threadIdx.x] = (__half)((float)s[threadIdx.x] * 2.0f);
+    __syncthreads();
+    out[threadIdx.x] = s[{other}];
+}}
+"""
+INT8_IN_PLACE = """// xpiler: launch grid=1 block=64
+// xpiler: args x=int8[64] out=int8[64]
+__global__ void k(const signed char *x, signed char *out) {
+    __shared__ signed char s[64];
+    s[threadIdx.x] = x[threadIdx.x];
+    __syncthreads();
+    s[threadIdx.x] = (signed char)(s[threadIdx.x] / 2);
+    __syncthreads();
+    out[threadIdx.x] = s[threadIdx.x ^ 1];
+}
+"""
+
+
+@pytest.mark.parametrize("path,src", [
+    ("half.cu", HALF_IN_PLACE.format(include="#include <cuda_fp16.h>", other="threadIdx.x")),
+    ("half.hip", HALF_IN_PLACE.format(include="#include <hip/hip_runtime.h>\n#include <hip/hip_fp16.h>",
+                                      other="threadIdx.x")),
+    ("int8.cu", INT8_IN_PLACE),
+])
+def test_threads_updating_neighbouring_narrow_elements_do_not_race(path, src):
+    """Races are byte-exact: threads reading and writing their own 2-byte or 1-byte element
+    of one 4-byte word in the same barrier interval do not race."""
+    ex = execute(src, path=path)
+    assert ex.ok and not ex.findings, ex.findings
+
+
+def test_races_on_narrow_elements_are_still_found():
+    # a neighbour's half read in the interval its owner writes it
+    src = HALF_IN_PLACE.format(include="#include <cuda_fp16.h>", other="threadIdx.x").replace(
+        "    __syncthreads();\n    s[threadIdx.x] = (__half)((float)s[threadIdx.x]",
+        "    s[threadIdx.x] = (__half)((float)s[threadIdx.x ^ 1]")
+    ex = execute(src, path="half_race.cu")
+    assert ("race", 7) in _kinds(ex), ex.findings
+    # two threads write bytes 0 and 1 of one word; a third reads byte 0: the race with the
+    # first writer is not lost when the second writes its neighbouring byte
+    src = """// xpiler: launch grid=1 block=3
+// xpiler: args out=int8[4]
+__global__ void k(signed char *out) {
+    __shared__ signed char s[4];
+    if (threadIdx.x < 2) s[threadIdx.x] = (signed char)threadIdx.x;
+    if (threadIdx.x == 2) out[0] = s[0];
+}
+"""
+    ex = execute(src, path="int8_race.cu")
+    races = [f for f in ex.findings if f.kind == "race"]
+    assert [f.line for f in races] == [6] and "'s' at byte 0" in races[0].message and "thread 0" in races[0].message
+
+
+SRAM_HALF = """#include <bang.h>
+__mlu_shared__ half buf[64];
+// xpiler: launch dim=4,1,1 type=union1
+// xpiler: args x=float16[4] out=float16[4]
+__mlu_global__ void k(const half *x, half *out) {
+  if (!__is_mpu()) buf[coreId] = x[coreId];
+  __sync_cluster();
+  if (!__is_mpu()) buf[coreId] = buf[OTHER] * (half)2.0f;
+  __sync_cluster();
+  if (!__is_mpu()) out[coreId] = buf[coreId];
+}
+"""
+
+
+def test_bang_cores_updating_neighbouring_halves_of_sram():
+    """The cores of a cluster share the race check: each updating its own half of SRAM is no
+    race, reading a neighbour's while it writes it is."""
+    ex = execute(SRAM_HALF.replace("OTHER", "coreId"), path="sram_half.mlu")
+    assert ex.ok and not ex.findings, ex.findings
+    np.testing.assert_array_equal(ex.outputs["out"], 2 * ex.outputs["x"])
+    ex = execute(SRAM_HALF.replace("OTHER", "coreId ^ 1"), path="sram_half_race.mlu")
+    assert ("race", 8) in _kinds(ex), ex.findings
+
+
+SHARED_BY_REFERENCE = """struct P { float x; float y; };
+__device__ void init(P &p, float v) { p.x = v; INIT_Y }
+__device__ void set(float &f, float v) { f = v; }
+__device__ float sum(P p) { return p.x + p.y; }
+// xpiler: launch grid=1 block=2
+// xpiler: args out=float32[4]
+__global__ void k(float *out) {
+    __shared__ P a; __shared__ P b; __shared__ float s; __shared__ float arr[4];
+    if (threadIdx.x == WHO) {
+        init(a, 1.0f);
+        set(s, 2.0f);
+        float &r = arr[1];
+        r = 3.0f;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        b = a;
+        out[0] = sum(b) + s + arr[1];
+    }
+}
+"""
+
+
+def test_shared_memory_through_references():
+    """A reference (parameter or local) is the memory it is bound to: writes through it are
+    checked writes, binding it is no access, so a struct a device function fills through a
+    reference copies cleanly, and a member it leaves out is found where it is read."""
+    ex = execute(SHARED_BY_REFERENCE.replace("INIT_Y", "p.y = v;").replace("WHO", "0"), path="ref.cu")
+    assert ex.ok and not ex.findings, ex.findings
+    assert ex.outputs["out"][0] == 7.0
+    ex = execute(SHARED_BY_REFERENCE.replace("INIT_Y", "").replace("WHO", "0"), path="ref_uninit.cu")
+    assert _kinds(ex) == [("uninitialized-read", 17)], ex.findings
+    # both threads write s (and a, arr[1]) through references in one barrier interval
+    ex = execute(SHARED_BY_REFERENCE.replace("INIT_Y", "p.y = v;").replace("WHO", "threadIdx.x"), path="ref_race.cu")
+    assert {("race", 2), ("race", 3), ("race", 13)} <= set(_kinds(ex)), ex.findings

@@ -6,7 +6,14 @@
   directive, so findings and compiler errors point at the user's lines;
 - every access through a pointer or to an on-chip array is a checked access
   (``XP_RD(a, i)``, ``XP_WR(a, i)``, ``XP_RW(a, i)``, ``XP_DRD(p)``...): bounds, reads of
-  never-written memory, races and the access trace all hang off these;
+  never-written memory, races and the access trace all hang off these. An access covers
+  exactly the bytes of what it names: an on-chip variable used as a whole (a struct or
+  vector assigned or read: ``acc = r`` -> ``XP_DWR(&acc) = XP_DRD(&r)``), a member of
+  a struct in memory (``r.b``, ``p->b`` -> ``XP_DWR(&r.b)``, not the whole struct), an
+  element of an array member or a lane of a vector in memory (``r.a[i]``, ``v[i]`` ->
+  ``XP_IWR(r.a, i)``, resolved by type in the runtime); a struct passed to a function
+  that takes it by reference, a method call and a bit-field are left to the callee /
+  unchecked;
 - on-chip declarations become per-block (CUDA ``__shared__``) or per-core/per-cluster
   (BANG ``__nram__``, ``__wram__``, ``__mlu_shared__``) storage from the runtime;
 - launches call the runtime's scheduler; dialect qualifiers disappear;
@@ -51,6 +58,10 @@ class EmuPrinter(Printer):
         self.decl_id = 0
         self.globals_onchip: dict[str, ir.VarDecl] = {}
         self.arities = _arities(module)
+        self.bitfields = _bitfields(module)  # member names declared as bit-fields (no address)
+        self.functions: dict[str, list[ir.Function]] = {}
+        for f in module.functions:
+            self.functions.setdefault(f.name, []).append(f)
         self.defaults_given: dict[tuple, set[int]] = {}  # parameters given a default, per function
 
     # ------------------------------------------------------------------ module
@@ -208,6 +219,11 @@ class EmuPrinter(Printer):
     def _var_prefix(self, v: ir.VarDecl) -> str:
         return "".join(w + " " for w in v.specifiers if w in ("static", "extern", "constexpr"))
 
+    def _init(self, v: ir.VarDecl) -> str:
+        if isinstance(v.type, ir.Reference):  # binding a reference reads nothing
+            return self._with_mode(NONE, lambda: super(EmuPrinter, self)._init(v))
+        return super()._init(v)
+
     def onchip_decl(self, v: ir.VarDecl) -> str:
         """``__shared__ float s[16][17];`` -> per-block storage from the runtime."""
         self.decl_id += 1
@@ -281,15 +297,32 @@ class EmuPrinter(Printer):
             return self._with_mode(RD if e.op != "*" else self.mode, lambda: super(EmuPrinter, self)._expr(e))
         if isinstance(e, ir.Index):
             mode = self.mode if not isinstance(self._type_of(e), ir.Array) else NONE  # a row: its address
+            if self._typed_in_runtime(e.base):
+                # an array member or a vector lane in memory (r.a[i], v[i]): its element, by
+                # the type g++ knows (XP_I*: an array or pointer element, a vector lane)
+                base = self._with_mode(NONE, lambda: self.expr(e.base, _POSTFIX))
+                index = self._with_mode(RD, lambda: self.expr(e.index))
+                if self.checks and mode is not NONE:
+                    return f"XP_I{mode}({base}, {index})", _POSTFIX
+                return f"{base}[{index}]", _POSTFIX
             base = self._with_mode(NONE if self._is_array_value(e.base) else RD, lambda: self.expr(e.base, _POSTFIX))
             index = self._with_mode(RD, lambda: self.expr(e.index))
             if self.checks and mode is not NONE and self._instrumented(e.base):
                 return f"XP_{mode}({base}, {index})", _POSTFIX
             return f"{base}[{index}]", _POSTFIX
         if isinstance(e, ir.Member):
+            in_memory = self._in_memory(e)
+            if in_memory and e.member not in self.bitfields:
+                # the member's own bytes: a checked access through its address
+                place = self._with_mode(NONE, lambda: self._member(e))
+                if self.checks and self.mode is not NONE:
+                    return f"XP_D{self.mode}(&{place})", _POSTFIX
+                return place, _POSTFIX
             if e.arrow and self.checks and self.mode is not NONE and self._is_pointer(e.base):
-                p = self._with_mode(RD, lambda: self.expr(e.base))
+                p = self._with_mode(RD, lambda: self.expr(e.base))  # a bit-field: the struct
                 return f"XP_D{self.mode}({p}).{e.member}", _POSTFIX
+            if in_memory or self.mode is NONE:
+                return self._with_mode(NONE, lambda: self._member(e)), _POSTFIX
             base = self.expr(e.base, _POSTFIX)
             return f"{base}{'->' if e.arrow else '.'}{e.member}", _POSTFIX
         if isinstance(e, ir.SizeOf):
@@ -297,9 +330,14 @@ class EmuPrinter(Printer):
         if isinstance(e, ir.Name):
             w = self.scope.get(e.name)
             if (self.checks and self.mode is not NONE and w is not None and w.space in ON_CHIP
-                    and isinstance(w.type, (ir.Named, ir.Pointer)) and _scalar(w.type)):
-                # a scalar __shared__ / __nram__ variable is memory: checked like s[0]
+                    and isinstance(w.type, (ir.Named, ir.Pointer))):
+                # a __shared__ / __nram__ variable is memory: checked like s[0], all of its
+                # bytes (a struct or vector assigned or read as a whole too)
                 return f"XP_D{self.mode}(&{e.name})", _POSTFIX
+            if self.checks and self.mode is not NONE and w is not None and isinstance(w.type, ir.Reference):
+                # a reference (parameter or local) is the memory it was bound to (a check of
+                # a register's address finds no buffer and costs nothing more)
+                return f"XP_D{self.mode}(&{self.rename.get(e.name, e.name)})", _POSTFIX
             return self.rename.get(e.name, e.name), 17
         if isinstance(e, ir.Call):
             callee = e.callee
@@ -309,9 +347,11 @@ class EmuPrinter(Printer):
             if isinstance(callee, ir.Name) and callee.name in self.rename:
                 if len(e.args) not in self.arities.get(callee.name, ()):
                     callee = ir.Name(callee.name)  # the library function of that name
-                    text = self._with_mode(RD, lambda: f"{callee.name}({self._args(e.args)})")
+                    text = self._with_mode(RD, lambda: f"{callee.name}({self._call_args(e)})")
                     return text, _POSTFIX
-            return self._with_mode(RD, lambda: super(EmuPrinter, self)._expr(ir.Call(callee, e.args)))
+            # a method's object is the method's business (r.f(): not a read of all of r)
+            fn = self._with_mode(NONE if isinstance(callee, ir.Member) else RD, lambda: self.expr(callee, _POSTFIX))
+            return f"{fn}({self._with_mode(RD, lambda: self._call_args(e))})", _POSTFIX
         if isinstance(e, ir.Launch):
             return self.launch(e), _POSTFIX
         return self._with_mode(RD if self.mode is not NONE else NONE, lambda: super(EmuPrinter, self)._expr(e))
@@ -322,7 +362,73 @@ class EmuPrinter(Printer):
         args = self._with_mode(RD, lambda: self._args(e.args))
         return f"::xp::launch({kernel}, ::xp::LaunchConfig{{{cfg}}}{', ' + args if args else ''})"
 
+    def _call_args(self, e: ir.Call) -> str:
+        """The arguments of a call: one bound to a reference parameter of the file's
+        function is not accessed by the call (the callee's accesses through the reference
+        are checked); an on-chip struct or vector passed whole is read only when the callee
+        is the file's function and takes it by value."""
+        out = []
+        for i, a in enumerate(e.args):
+            by_value = self._by_value(e.callee, i, len(e.args))
+            if by_value is False or (by_value is None and self._whole_onchip(a)):
+                out.append(self._with_mode(NONE, lambda: self.expr(a, 2)))
+            else:
+                out.append(self.expr(a, 2))
+        return ", ".join(out)
+
+    def _whole_onchip(self, a: ir.Expr) -> bool:
+        if not isinstance(a, ir.Name):
+            return False
+        w = self.scope.get(a.name)
+        return w is not None and w.space in ON_CHIP and isinstance(w.type, ir.Named) and not _scalar(w.type)
+
+    def _by_value(self, callee: ir.Expr, i: int, n: int) -> Optional[bool]:
+        """Whether the file's function ``callee`` takes its argument ``i`` by value (True)
+        or by reference (False); None: not known (not the file's function, overloads that
+        differ)."""
+        if not isinstance(callee, ir.Name) or (callee.name in self.rename and n not in self.arities.get(callee.name, ())):
+            return None
+        kinds = {isinstance(f.params[i].type, ir.Reference) for f in self.functions.get(callee.name, ())
+                 if i < len(f.params) and len(f.params) >= n}
+        return None if len(kinds) != 1 else not kinds.pop()
+
+    def _member(self, e: ir.Member) -> str:
+        """``base.m`` / ``base->m`` naming the member's place: the base's address is
+        computed (a dot member) or its pointer value read (an arrow), not accessed."""
+        if e.arrow:
+            return f"{self._with_mode(RD, lambda: self.expr(e.base, _POSTFIX))}->{e.member}"
+        return f"{self._with_mode(NONE, lambda: self.expr(e.base, _POSTFIX))}.{e.member}"
+
     # ------------------------------------------------------------------ types of expressions
+    def _in_memory(self, e: ir.Expr) -> bool:
+        """Whether the lvalue ``e`` names memory the emulator tracks: an on-chip variable, or
+        what a checked access reaches (``p[i]``, ``*p``, ``p->m``), or a member or element
+        of those."""
+        if isinstance(e, ir.Name):
+            w = self.scope.get(e.name)
+            return w is not None and (w.space in ON_CHIP or isinstance(w.type, ir.Reference))
+        if isinstance(e, ir.Index):
+            return self._instrumented(e.base) or self._typed_in_runtime(e.base)
+        if isinstance(e, ir.Unary):
+            return e.op == "*" and self._is_pointer(e.operand) and not self._local_address(e.operand)
+        if isinstance(e, ir.Member):
+            if e.arrow:
+                return self._is_pointer(e.base) and not self._local_address(e.base)
+            return self._in_memory(e.base)
+        return False
+
+    def _typed_in_runtime(self, base: ir.Expr) -> bool:
+        """``base[i]`` where base is in memory but its type is not known here (an array or
+        pointer member: ``r.a``, ``p->a``) or is a vector or class: the runtime's
+        ``XP_I*`` picks the access by the type g++ knows."""
+        if isinstance(self._type_of(base), (ir.Pointer, ir.Array)):
+            return False
+        if isinstance(base, ir.Name):
+            w = self.scope.get(base.name)
+            if w is None or not isinstance(w.type, (ir.Named, ir.Reference)) or _scalar(w.type):
+                return False
+        return self._in_memory(base)
+
     def _type_of(self, e: ir.Expr) -> Optional[ir.CType]:
         return type_of(e, self.scope.scope)
 
@@ -379,6 +485,21 @@ def _scalar(t: ir.CType) -> bool:
     if isinstance(t, ir.Pointer):
         return True
     return isinstance(t, ir.Named) and all(w in _SCALARS or w in ("const", "volatile") for w in t.name.split())
+
+
+_BITFIELD = re.compile(r"\b([A-Za-z_]\w*)\s*:\s*(?:\d+|\w+)\s*[;,}]")
+
+
+def _bitfields(module: ir.Module) -> frozenset[str]:
+    """The member names the file's struct definitions declare as bit-fields (a bit-field
+    has no address, so it is accessed unchecked); a rough scan, erring on the side of
+    leaving a member unchecked."""
+    names: set[str] = set()
+    for item in module.items:
+        if isinstance(item, ir.OpaqueTop) and ("struct" in item.text or "union" in item.text or "class" in item.text):
+            names.update(m.group(1) for m in _BITFIELD.finditer(item.text)
+                         if m.group(1) not in ("public", "private", "protected", "default"))
+    return frozenset(names)
 
 
 def _arities(module: ir.Module) -> dict[str, set[int]]:

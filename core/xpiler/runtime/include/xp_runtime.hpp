@@ -197,13 +197,24 @@ std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 enum Space : int { HOST = 0, GLOBAL, SHARED, CONSTANT, LOCAL, GDRAM, NRAM, WRAM, SRAM, LDRAM };
 const char *space_name(int s);
 
-// Per 4-byte word of shared memory: who last wrote and read it, in which barrier epoch.
+// The race shadow of a race-checked region (shared memory, cluster-shared SRAM): who last
+// wrote each byte and who read it, in which barrier epoch. Byte-exact: threads writing
+// neighbouring 1- and 2-byte elements (int8, half) do not race, any access overlapping
+// another thread's in the same barrier interval does. One cell stands for a whole 4-byte
+// word as long as every access covers the word (floats, ints, vectors: one check per
+// word); the first access to a part of a word gives its bytes cells of their own, copies
+// of the word's ("split"). All zero is the empty state (a byte never accessed; epoch 0 is
+// never current), so the shadow starts as zeroed memory, made at the region's first
+// race-checked access.
 struct RaceCell {
-  uint32_t w_epoch = 0, r_epoch = 0;
-  int32_t w_thread = -1, r_thread = -1;  // r_thread -2: read by several threads
-  int32_t w_warp = -1, w_wepoch = 0, r_warp = -1, r_wepoch = 0;
-  uint8_t w_bytes = 0, r_bytes = 0;  // which bytes of the word the recorded write / reads touched
+  uint32_t w_epoch, r_epoch;    // barrier epochs of the last write and of the reads
+  int32_t w_wepoch, r_wepoch;   // the accessing warp's epoch then (a __syncwarp orders a warp)
+  int16_t w_thread, r_thread;   // thread key + 1; 0: none; r_thread -1: read by several threads
+  int16_t w_warp, r_warp;       // warp key (-1: none)
 };
+
+struct Region;
+void race_shadow_free(Region *r);
 
 struct Region {
   uintptr_t lo = 0, hi = 0;
@@ -213,10 +224,17 @@ struct Region {
   bool track_init = false;       // report reads of never-written bytes
   bool defer_init = false;       // ... unless an intrinsic running now defers them (see Taint)
   bool races = false;            // check races (shared memory)
-  std::vector<RaceCell> cells;
+  RaceCell *cells = nullptr;     // race shadow: one cell per 4-byte word...
+  RaceCell *bcells = nullptr;    // ... one per byte, for the words accessed in parts
+  uint8_t *split = nullptr;      // per word: 1 when its bytes have cells of their own
+  size_t nwords = 0;
   int id = 0;
   int owner = -1;  // the block/core/cluster it belongs to (-1: everyone)
   bool live = true;
+  Region() = default;
+  Region(const Region &) = delete;
+  Region &operator=(const Region &) = delete;
+  ~Region() { race_shadow_free(this); }
 };
 
 struct Regions {
@@ -263,7 +281,6 @@ struct Regions {
     r->written.assign(bytes, written ? 1 : 0);
     r->track_init = track_init;
     r->races = races;
-    if (races) r->cells.resize((bytes + 3) / 4);
     r->id = next_id++;
     auto it = std::upper_bound(sorted.begin(), sorted.end(), r->lo, [](uintptr_t x, Region *q) { return x < q->lo; });
     sorted.insert(it, r);
@@ -418,16 +435,38 @@ int space_of(const void *p);
 void check_space(const void *p, const char *spaces, const char *fn, const char *param);
 
 // Instrumented accesses (emit.py prints these): element `i` of `base`, read or written.
+// An access covers the bytes of its type; an array-typed place (a row, an array member
+// used as a value) is an address, not an access.
 template <class P, class I>
 inline auto &at(P base, I i, int mode) {
   auto *p = &base[i];
   using T = std::remove_reference_t<decltype(*p)>;
-  return *(T *)check((const void *)p, sizeof(T), mode);
+  if constexpr (std::is_array_v<T>) return *p;
+  else return *(T *)check((const void *)p, sizeof(T), mode);
 }
 template <class P>
 inline auto &deref(P p, int mode) {
   using T = std::remove_reference_t<decltype(*p)>;
-  return *(T *)check((const void *)&*p, sizeof(T), mode);
+  if constexpr (std::is_array_v<T>) return *p;
+  else return *(T *)check((const void *)&*p, sizeof(T), mode);
+}
+// b[i] where b is in memory and its type known only to g++ (emit.py's XP_I*): an array
+// member's element, an element through a pointer member (the pointer read too), a GCC
+// vector's lane; a class's operator[] is its own business (unchecked).
+template <class B, class I>
+inline decltype(auto) at_typed(B &&b, I i, int mode) {
+  using T = std::remove_cv_t<std::remove_reference_t<B>>;
+  if constexpr (std::is_array_v<T>) {
+    return at(b, i, mode);
+  } else if constexpr (std::is_pointer_v<T>) {
+    if constexpr (std::is_lvalue_reference_v<B &&>) check((const void *)&b, sizeof(T), RD);
+    return at(b, i, mode);
+  } else if constexpr (std::is_class_v<T> || std::is_union_v<T> || std::is_arithmetic_v<T>) {
+    return b[i];
+  } else {  // a GCC vector: lane i
+    using E = std::remove_cv_t<std::remove_reference_t<decltype(b[0])>>;
+    return at((E *)&b, i, mode);
+  }
 }
 
 #if XP_CHECKS
@@ -437,6 +476,9 @@ inline auto &deref(P p, int mode) {
 #define XP_DRD(p) (::xp::deref((p), ::xp::RD))
 #define XP_DWR(p) (::xp::deref((p), ::xp::WR))
 #define XP_DRW(p) (::xp::deref((p), ::xp::RW))
+#define XP_IRD(b, i) (::xp::at_typed((b), (i), ::xp::RD))
+#define XP_IWR(b, i) (::xp::at_typed((b), (i), ::xp::WR))
+#define XP_IRW(b, i) (::xp::at_typed((b), (i), ::xp::RW))
 #else
 #define XP_RD(b, i) ((b)[i])
 #define XP_WR(b, i) ((b)[i])
@@ -444,6 +486,9 @@ inline auto &deref(P p, int mode) {
 #define XP_DRD(p) (*(p))
 #define XP_DWR(p) (*(p))
 #define XP_DRW(p) (*(p))
+#define XP_IRD(b, i) ((b)[i])
+#define XP_IWR(b, i) ((b)[i])
+#define XP_IRW(b, i) ((b)[i])
 #endif
 
 // ---------------------------------------------------------------------------- fibers
@@ -694,6 +739,113 @@ void *vla_onchip(int space, int id, const char *name, size_t bytes, int line) {
   return onchip_storage(space, id, bytes, name, line);
 }
 
+// Zeroed memory for a race shadow: small ones from the heap, large ones as fresh pages
+// (zero until touched, so a big SRAM or shared buffer costs only what a kernel accesses).
+static constexpr size_t kShadowMap = 256 * 1024;
+static void *shadow_alloc(size_t bytes, const Region *r) {
+  void *m;
+  if (bytes >= kShadowMap) {
+    m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) m = nullptr;
+  } else {
+    m = calloc(1, bytes ? bytes : 1);
+  }
+  if (!m) {
+    fprintf(stderr, "xpiler runtime: out of memory for the race shadow of '%s'\n", r->name.c_str());
+    std::_Exit(4);
+  }
+  return m;
+}
+static void shadow_free(void *m, size_t bytes) {
+  if (!m) return;
+  if (bytes >= kShadowMap) munmap(m, bytes);
+  else free(m);
+}
+
+void race_shadow_free(Region *r) {
+  shadow_free(r->cells, r->nwords * sizeof(RaceCell));
+  shadow_free(r->bcells, r->nwords * 4 * sizeof(RaceCell));
+  shadow_free(r->split, r->nwords);
+  r->cells = r->bcells = nullptr;
+  r->split = nullptr;
+  r->nwords = 0;
+}
+
+// Word `wd` is accessed in part: its bytes get cells of their own, copies of the word's.
+static void race_split(Region *r, size_t wd) {
+  if (!r->split) {
+    r->split = (uint8_t *)shadow_alloc(r->nwords, r);
+    r->bcells = (RaceCell *)shadow_alloc(r->nwords * 4 * sizeof(RaceCell), r);
+  }
+  for (int k = 0; k < 4; ++k) r->bcells[wd * 4 + k] = r->cells[wd];
+  r->split[wd] = 1;
+}
+
+// One cell of an access's race check: a read or write of a byte another thread wrote in the
+// same barrier interval, or a write of a byte another thread read in it, is a race, unless
+// a __syncwarp (or another warp collective) ordered the two threads of one warp. Returns
+// 0, or 1 (it races with a write by thread *other) or 2 (a write races with a read); the
+// cell records the access either way. Scalars in, so that -O1 keeps them in registers.
+__attribute__((always_inline)) static inline int race_cell(RaceCell &c, int mode, uint32_t E, int16_t me, int16_t mw,
+                                                           bool warp, int32_t we, int *other) {
+  int hit = 0;
+  if (c.w_epoch == E && c.w_thread > 0 && c.w_thread != me && !(warp && c.w_warp == mw && c.w_wepoch != we)) {
+    hit = 1;
+    *other = c.w_thread - 1;
+  } else if ((mode & WR) && c.r_epoch == E && c.r_thread != 0 && c.r_thread != me) {
+    hit = 2;  // read by another thread, or by several (-1)
+    if (c.r_thread > 0 && warp && c.r_warp == mw && c.r_wepoch != we) hit = 0;
+  }
+  if (mode & WR) {
+    c.w_epoch = E, c.w_thread = me, c.w_warp = mw, c.w_wepoch = we;
+  } else {
+    if (c.r_epoch != E || c.r_thread == 0) c.r_thread = me;
+    else if (c.r_thread != me) c.r_thread = -1;
+    c.r_epoch = E, c.r_warp = mw, c.r_wepoch = we;
+  }
+  return hit;
+}
+
+// The race check of one access: cell by cell (a word's, or its bytes' once split); one
+// finding per access, at its first racing byte.
+static void race_access(Region *r, size_t off, size_t bytes, int mode) {
+  const size_t size = (size_t)(r->hi - r->lo), end = std::min(off + bytes, size);
+  if (!r->cells) {
+    r->nwords = (size + 3) / 4;
+    r->cells = (RaceCell *)shadow_alloc(r->nwords * sizeof(RaceCell), r);
+  }
+  const int t = cur->thread_key, wk = cur->warp_key;
+  const uint32_t E = g_block_epoch;
+  const bool warp = wk >= 0;
+  const int32_t we = (g_warp_epochs && warp) ? g_warp_epochs[wk] : 0;
+  const int16_t me = (int16_t)(t < 32766 ? t + 1 : 32767), mw = (int16_t)(wk < 32767 ? wk : 32767);
+  int hit = 0, other = 0, o = 0;
+  size_t at = 0;
+  for (size_t wd = off / 4; wd * 4 < end; ++wd) {
+    const size_t b0 = std::max(off, wd * 4), b1 = std::min(end, wd * 4 + 4);
+    if (!r->split || !r->split[wd]) {
+      if (b1 - b0 == 4) {  // the whole word
+        int h = race_cell(r->cells[wd], mode, E, me, mw, warp, we, &o);
+        if (h && !hit) hit = h, at = b0, other = o;
+        continue;
+      }
+      race_split(r, wd);
+    }
+    for (size_t b = b0; b < b1; ++b) {
+      int h = race_cell(r->bcells[b], mode, E, me, mw, warp, we, &o);
+      if (h && !hit) hit = h, at = b, other = o;
+    }
+  }
+  if (hit && !repeat("race", cur->line)) {
+    if (hit == 1)
+      report("race", fmt("%s of '%s' at byte %zu races with a write by thread %d in the same barrier interval",
+                         mode & WR ? "write" : "read", r->name.c_str(), at, other));
+    else
+      report("race", fmt("write of '%s' at byte %zu races with a read by another thread in the same barrier "
+                         "interval", r->name.c_str(), at));
+  }
+}
+
 void *check(const void *p, size_t bytes, int mode) {
   uintptr_t a = (uintptr_t)p;
   if (g_footprint.on) (mode & WR ? g_footprint.writes : g_footprint.reads).push_back({a, a + bytes});
@@ -739,37 +891,7 @@ void *check(const void *p, size_t bytes, int mode) {
     memset(r->written.data() + off, tn.on && tn.tainted ? 0 : 1, bytes);
     if (tn.on) tn.wrote = true;
   }
-  if (r->races && cur->thread_key >= 0) {
-    for (size_t wd = off / 4; wd <= (off + bytes - 1) / 4 && wd < r->cells.size(); ++wd) {
-      RaceCell &c = r->cells[wd];
-      size_t b0 = std::max(off, wd * 4), b1 = std::min(off + bytes, wd * 4 + 4);
-      uint8_t m = (uint8_t)(((1u << (b1 - b0)) - 1) << (b0 - wd * 4));
-      int t = cur->thread_key, wk = cur->warp_key;
-      int32_t we = (g_warp_epochs && wk >= 0) ? g_warp_epochs[wk] : 0;
-      auto ordered = [&](int other, int other_warp, int other_wepoch) {
-        // same thread, or same warp with a __syncwarp in between
-        return other == t || (wk >= 0 && other_warp == wk && we != other_wepoch);
-      };
-      if (c.w_epoch == g_block_epoch && c.w_thread >= 0 && (c.w_bytes & m) && !ordered(c.w_thread, c.w_warp, c.w_wepoch)) {
-        report("race", fmt("%s of '%s' at byte %zu races with a write by thread %d in the same barrier interval",
-                           mode & WR ? "write" : "read", r->name.c_str(), wd * 4, c.w_thread));
-      }
-      if ((mode & WR) && c.r_epoch == g_block_epoch && c.r_thread != -1 && (c.r_bytes & m) &&
-          (c.r_thread == -2 || !ordered(c.r_thread, c.r_warp, c.r_wepoch))) {
-        report("race", fmt("write of '%s' at byte %zu races with a read by another thread in the same barrier "
-                           "interval", r->name.c_str(), wd * 4));
-      }
-      if (mode & WR) {
-        c.w_bytes = (c.w_epoch == g_block_epoch && c.w_thread == t) ? (uint8_t)(c.w_bytes | m) : m;
-        c.w_epoch = g_block_epoch, c.w_thread = t, c.w_warp = wk, c.w_wepoch = we;
-      } else {
-        if (c.r_epoch == g_block_epoch && c.r_thread != -1 && c.r_thread != t) c.r_thread = -2;
-        else if (c.r_epoch != g_block_epoch || c.r_thread == -1) c.r_thread = t;
-        c.r_bytes = c.r_epoch == g_block_epoch ? (uint8_t)(c.r_bytes | m) : m;
-        c.r_epoch = g_block_epoch, c.r_warp = wk, c.r_wepoch = we;
-      }
-    }
-  }
+  if (r->races && cur->thread_key >= 0) race_access(r, off, bytes, mode);
   if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
   return (void *)p;
 }
