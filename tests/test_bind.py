@@ -142,7 +142,7 @@ __global__ void k(const float *x, float *y, int n) {
 
 # --- lifted BANG kernels on GPUs: a task per block, its NRAM arrays in shared memory or scratch
 from xpiler import ir  # noqa: E402
-from xpiler.passes.bind import PER_THREAD_BYTES  # noqa: E402
+from xpiler.passes.bind import PER_THREAD_BYTES, _trusted  # noqa: E402
 from xpiler import dtypes  # noqa: E402
 
 # per row: a 64 KiB NRAM buffer (more than a GPU thread's stack should hold, more than a
@@ -367,3 +367,132 @@ void k(const float *restrict x, float *restrict y, int n) {
 """
     text = print_module(_bind(src, "cuda").module, dialect="cuda")
     assert "calloc" not in text and "malloc(n * sizeof(float))" in text and "memset(t, 0, n * sizeof(float))" in text
+
+
+# ----------------------------------------------------------------------------- BANG: heap buffers, one cluster
+HEAP = """\
+#include <stdlib.h>
+// xpiler: args x=float32[100] out=float32[100] n=100
+void k(const float *x, float *out, int n) {
+    float *t = (float *)malloc(n * sizeof(float));
+    for (int i = 0; i < n; ++i) t[i] = 2.0f * x[i];
+    for (int i = 0; i < n; ++i) out[i] = t[n - 1 - i];
+    free(t);
+}
+"""
+
+# a buffer a row's iteration allocates, zeroed (calloc) and freed in the same iteration
+ROW_SCRATCH = """\
+#include <stdlib.h>
+// xpiler: args x=float32[12,20] out=float32[12] rows=12 cols=20
+void rowsum(const float *x, float *out, int rows, int cols) {
+    const int half = (cols + 1) / 2;
+    for (int r = 0; r < rows; ++r) {
+        float *t = (float *)calloc(half, sizeof(float));
+        for (int c = 0; c < cols; ++c) t[c / 2] += x[r * cols + c];
+        float s = 0.0f;
+        for (int c = 0; c < half; ++c) s += t[c];
+        out[r] = s;
+        free(t);
+    }
+}
+"""
+
+
+def _bang_with_host(src: str, tmp_path, other_args: str):
+    """bind and host_code to BANG, checked by the oracle through the public function (its
+    args comment, and ``other_args``: the workspaces are sized by the host for any size)."""
+    m = parse(src, path="k.c")
+    out, _ = passes.run_sequence(m, passes.parse_sequence("bind; host_code"), "bang")
+    text = print_module(out, dialect="bang")
+    path = tmp_path / "k.mlu"
+    path.write_text(text)
+    name = m.kernels[0].name
+    for args in (None, other_args):
+        report = oracle.check(src, text, path="k.c", candidate_path=str(path), kernel=name, args=args)
+        assert report.ok, report.message + "\n" + text
+    return out, text
+
+
+def test_heap_buffers_become_bang_workspaces_the_host_allocates(tmp_path):
+    out, text = _bang_with_host(HEAP, tmp_path, "x=float32[37] out=float32[37] n=37")
+    assert "malloc(" not in text.replace("cnrtMalloc(", "") and "free(" not in text.replace("cnrtFree(", ""), text
+    public, device = out.function("k"), out.function("k_kernel")
+    assert public.kind == "host" and [p.name for p in public.params] == ["x", "out", "n"]
+    assert device.is_kernel and [p.name for p in device.params] == ["x", "out", "n", "t_ws"]
+    assert device.annotations["launch"] == "dim=4,1,1 type=union1"  # both loops on the cluster's tasks
+    assert "cnrtMalloc((void **)&t_ws, (size_t)(n * sizeof(float)));" in text, text
+    assert "k_kernel<<<" in text and "__sync_cluster();" in text and "taskId" in text, text
+
+
+def test_a_buffer_of_a_task_loop_iteration_gets_a_slice_per_task(tmp_path):
+    out, text = _bang_with_host(ROW_SCRATCH, tmp_path, "x=float32[7,33] out=float32[7] rows=7 cols=33")
+    device = out.function("rowsum_kernel")
+    assert device.annotations["launch"] == "dim=8,1,1 type=union2"  # the row loop on the tasks
+    assert "taskId * (((size_t)(half * sizeof(float)) + 63) / 64 * 64)" in text, text
+    assert "__gdramset(t, half * sizeof(float), (char)0);" in text, text  # calloc, every iteration
+    # the host: the definitions the size needs, a slice per task
+    assert "const int half = (cols + 1) / 2;" in text.split("void rowsum(")[1], text
+
+
+def test_a_heap_size_the_host_cannot_compute_stays_and_says_why():
+    src = HEAP.replace("malloc(n * sizeof(float))", "malloc((int)x[0] * sizeof(float))")
+    r = _bind(src, "bang")
+    assert any("heap buffers stay" in n and "x[0]" in n for n in r.notes), r.notes
+
+
+def test_several_loop_nests_run_on_one_bang_cluster(tmp_path):
+    r = _bind(AFTER_WORK, "bang")
+    text = print_module(r.module, dialect="bang")
+    assert r.module.kernels[0].annotations["launch"] == "dim=4,1,1 type=union1", text
+    assert any("one cluster" in n for n in r.notes), r.notes
+    assert "__mlu_shared__ float m_all[4];" in text and "taskDim" in text, text  # the reduction's partials
+    path = tmp_path / "k.mlu"
+    path.write_text(text)
+    report = oracle.check(AFTER_WORK, text, path="k.c", candidate_path=str(path),
+                          candidate_launch=r.module.kernels[0].annotations["launch"])
+    assert report.ok, report.message + "\n" + text
+
+
+def test_an_omp_for_inside_a_parallel_region_takes_the_dependence_test():
+    # the region's malloc is one buffer per OpenMP thread: as a sequential loop the row
+    # loop reuses one buffer, so it is not parallel (binding it would race on t)
+    src = """\
+#include <stdlib.h>
+// xpiler: args x=float32[8,16] out=float32[8,16] n=8 m=16
+void k(const float *restrict x, float *restrict out, int n, int m) {
+    #pragma omp parallel
+    {
+        float *t = (float *)malloc(m * sizeof(float));
+        #pragma omp for
+        for (int r = 0; r < n; ++r) {
+            for (int c = 0; c < m; ++c) t[c] = x[r * m + c];
+            for (int c = 0; c < m; ++c) out[r * m + c] = t[m - 1 - c];
+        }
+        free(t);
+    }
+}
+"""
+    r = _bind(src, "cuda")
+    assert any("line 8 not parallel (carried" in n for n in r.notes), r.notes
+    # a combined parallel for without data clauses is parallel by construction
+    plain = "void k(float *x, int n) {\n    #pragma omp parallel for%s\n    for (int i = 0; i < n; ++i) x[i] = 0;\n}\n"
+    for clause, trusted in (("", True), (" schedule(static)", True), (" private(n)", False)):
+        loop = next(n for n in parse(plain % clause, path="k.c").kernels[0].body.walk() if isinstance(n, ir.For))
+        assert loop.info.kind == "parallel" and _trusted(loop) == trusted, clause
+
+
+def test_openmp_keeps_the_last_value_of_a_counter_declared_outside():
+    src = """\
+// xpiler: args x=float32[30] y=float32[30] n=30
+void k(const float *restrict x, float *restrict y, int n) {
+    int i;
+    for (i = 0; i <= n - 4; i += 4)
+        for (int l = 0; l < 4; ++l)
+            y[i + l] = 2.0f * x[i + l];
+    for (; i < n; ++i)
+        y[i] = 2.0f * x[i];
+}
+"""
+    text = print_module(_bind(src, "c").module, dialect="c")
+    assert "i = 0;\n    #pragma omp parallel for lastprivate(i)\n    for (i = 0;" in text, text

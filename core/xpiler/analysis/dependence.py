@@ -35,8 +35,19 @@ is not known may alias every object. Types do not separate objects (no type-base
 rule is assumed).
 
 Scalars declared inside a loop are private to it; a scalar declared outside whose every use
-lies in the loop and which each iteration writes before reading is privatised too
-(``LoopDeps.private``).
+lies in the loop and which each iteration writes before reading (whole, not a lane) is
+privatised too (``LoopDeps.private``). So is a buffer this call allocates in the loop's body
+(``malloc``/``calloc`` make a fresh object and read only their sizes; ``free(p)`` writes
+the whole of p's object).
+
+Reinterpreting casts keep the object: ``((float *)&v)[i]`` (detensorize's lanes of a vector
+local) is an access to v, ``(char *)p`` or ``void *q = y + c; ((float *)q)[i]`` to p's or
+y's buffer, with the offset counted in bytes from the size of the elements it stepped over
+(``void``: 1). ``&v`` used only that way does not let v escape. When an object is reached
+through such a cast, all its accesses are compared in bytes: back in elements where they
+all have one size and byte offsets that are multiples of it, else as byte ranges
+``[offset, offset + size)`` that overlap (exact with isl; unknown at parametric strides,
+which cannot be delinearised across sizes, or for an element of unknown size).
 """
 from __future__ import annotations
 
@@ -46,7 +57,7 @@ from typing import Collection, Iterator, Optional, Union
 
 import islpy as isl
 
-from .. import ir
+from .. import dtypes, ir
 from . import ctype
 from .affine import MONO, Affine, Constraint, Context, Range, _Fail, _product_range, _text, builtin_bounds
 from .loops import LoopView, NotCanonical, loop_view
@@ -61,6 +72,7 @@ _ATOMICS = {"atomicAdd": "+", "atomicMax": "max", "atomicMin": "min", "atomicAnd
             "atomicXor": "^", "atomicAdd_block": "+", "atomicAdd_system": "+"}
 _PURE_CATEGORIES = {"math", "convert", "scalar", "arith"}
 _ALLOCATORS = {"malloc", "calloc", "aligned_alloc", "_mm_malloc", "memalign"}
+_FREES = {"free", "_mm_free"}
 _PURE_BUILTINS = ("__builtin_inf", "__builtin_huge_val", "__builtin_nan", "__builtin_expect")  # constants, hints
 _FMA = {"fma", "fmaf", "__fmaf_rn", "__fma_rn", "std::fma"}  # fma(a, b, acc): acc + a*b
 
@@ -124,6 +136,9 @@ class Access:
     conditional: bool = False
     dims: Optional[tuple[Affine, ...]] = None  # one subscript per array dimension
     subscripts: Optional[tuple[Affine, ...]] = None  # dims, the first delinearised (see _delinearise)
+    size: Optional[int] = None  # bytes of the element accessed (None: not known)
+    bytes: bool = False  # index counts bytes (reached through a reinterpreting cast)
+    ranged: bool = False  # compared as byte ranges [index, index + size) (mixed element sizes)
 
     @property
     def text(self) -> str:
@@ -242,6 +257,7 @@ class _Base:
     offset: Optional[Affine]
     reason: str = ""
     type: Optional[ir.CType] = None  # the pointer's type (for strides)
+    bytes: bool = False  # offset counts bytes, not elements of ``type`` (a reinterpreting cast)
 
 
 class _Analysis:
@@ -283,7 +299,7 @@ class _Analysis:
                 sym = self.table.resolve(t)
                 if sym is not None:
                     assigned.add(id(sym))
-                    if isinstance(n, ir.Unary) and n.op == "&":
+                    if isinstance(n, ir.Unary) and n.op == "&" and not self._lane_view(n):
                         self.escaped.add(id(sym))
             if isinstance(n, ir.Name) and n in self.table:
                 sym = self.table.resolve(n)
@@ -342,6 +358,17 @@ class _Analysis:
             return True
         return isinstance(parent, ir.Call) and isinstance(parent.callee, ir.Name) and \
             parent.callee.name.split("::")[-1] in ("free", "_mm_free") and cur is n
+
+    def _lane_view(self, n: ir.Unary) -> bool:
+        """``&v`` used only to address v's own bytes: ``((T *)&v)[i]``, ``*(T *)&v``
+        (the address goes nowhere else, so v does not escape)."""
+        up = self._parents()
+        cur: ir.Node = n
+        parent = up.get(id(cur))
+        while isinstance(parent, ir.Cast) and isinstance(parent.type, ir.Pointer):
+            cur, parent = parent, up.get(id(parent))
+        return (isinstance(parent, ir.Index) and parent.base is cur) or \
+            (isinstance(parent, ir.Unary) and parent.op == "*")
 
     def _indexed(self, n: ir.Name) -> bool:
         """Whether this use of an array name is a subscript's base (not a pointer value)."""
@@ -431,17 +458,19 @@ class _Analysis:
             if a.index is not None and a.obj is not None:
                 by_obj.setdefault(id(a.obj), []).append(a)
         for accs in by_obj.values():
+            why: Optional[str] = self._one_unit(accs)
             for a in accs:
                 if a.dims is None:
                     a.dims = (a.index,)  # type: ignore[assignment]
             ranks = {len(a.dims) for a in accs}  # type: ignore[arg-type]
-            why: Optional[str] = None
-            if len(ranks) > 1:
+            if why is None and len(ranks) > 1:
                 why = "accessed with different numbers of subscripts"
             keys: set[tuple[str, ...]] = set()
             if why is None:
                 for a in accs:
                     keys |= self._stride_keys(a)
+            if why is None and keys and any(a.ranged for a in accs):
+                why = "elements of different sizes at parametric strides"
             if why is None and not keys:
                 for a in accs:
                     a.subscripts = a.dims
@@ -471,6 +500,36 @@ class _Analysis:
                     a.subscripts = None
                     a.index = None
                     a.reason = f"{a.text}: not affine, and cannot be delinearised ({why})"
+
+    @staticmethod
+    def _one_unit(accs: list[Access]) -> Optional[str]:
+        """The accesses of one object in one unit, where a reinterpreting cast reaches it:
+        all in bytes, and back in elements when every access has the same size and a byte
+        offset that is a multiple of it; else compared as byte ranges (``ranged``). The
+        reason when an element size is not known."""
+        if not any(a.bytes for a in accs):
+            return None
+        if any(a.size is None for a in accs):
+            bad = next(a for a in accs if a.size is None)
+            return f"{bad.text}: elements of unknown size, and the object is reached through a reinterpreting cast"
+        for a in accs:
+            if not a.bytes:
+                a.index = a.index.scale(a.size)  # type: ignore[union-attr,arg-type]
+                a.bytes = True
+            a.dims = None
+        sizes = {a.size for a in accs}
+        if len(sizes) == 1:
+            size = sizes.pop()
+            assert size is not None
+            if all(all(c % size == 0 for c in a.index.coeffs.values()) and a.index.const % size == 0  # type: ignore[union-attr]
+                   for a in accs):
+                for a in accs:
+                    a.index = a.index.floordiv(size)  # type: ignore[union-attr]
+                    a.bytes = False
+                return None
+        for a in accs:
+            a.ranged = True
+        return None
 
     def _stride_keys(self, a: Access) -> set[tuple[str, ...]]:
         """The symbol monomials that multiply a loop variable in a's first subscript."""
@@ -694,13 +753,10 @@ class _Analysis:
                     self.expr(c, pt, stmt, conditional)
 
     def _add(self, pt, stmt, node, base: _Base, index, reason, read, write, conditional, scalar=False,
-             approx=False) -> None:
-        if read:
-            self.accesses.append(Access(node, stmt, base.name, base.obj, False, index, pt, reason, None, scalar,
-                                        approx, conditional))
-        if write:
-            self.accesses.append(Access(node, stmt, base.name, base.obj, True, index, pt, reason, None, scalar,
-                                        approx, conditional))
+             approx=False, size: Optional[int] = None) -> None:
+        for w in ((False,) if read else ()) + ((True,) if write else ()):
+            self.accesses.append(Access(node, stmt, base.name, base.obj, w, index, pt, reason, None, scalar,
+                                        approx, conditional, size=size, bytes=base.bytes))
 
     def location(self, e: ir.Expr, pt: Point, stmt: ir.Stmt, read: bool, write: bool, conditional: bool,
                  approx: bool = False) -> None:
@@ -716,7 +772,7 @@ class _Analysis:
                 return  # the loop's own counter
             base = _Base(self.obj(sym, pointee=False), e.name, Affine.constant(0))
             self._add(pt, stmt, e, base, Affine.constant(0), "", read, write, conditional, scalar=True,
-                      approx=approx)
+                      approx=approx, size=_sizeof(sym.type))
             return
         if isinstance(e, ir.Member):
             if isinstance(e.base, ir.Name) and self.symbol(e.base).kind == "builtin":
@@ -775,8 +831,9 @@ class _Analysis:
             self._add(pt, stmt, node, _Base(None, "?", None), None,
                       f"{_text(node)}: through a pointer loaded from memory", read, write, conditional)
             return
+        size = _sizeof(t) if t is not None else None
         if base.offset is None:
-            self._add(pt, stmt, node, base, None, base.reason, read, write, conditional, approx=approx)
+            self._add(pt, stmt, node, base, None, base.reason, read, write, conditional, approx=approx, size=size)
             return
         dims: list[Affine] = []
         reason = ""
@@ -785,11 +842,13 @@ class _Analysis:
                 if k > 0 and (sizes[k] is None or sizes[k] < 0):  # type: ignore[operator]
                     raise _Fail(f"{_text(node)}: an array dimension of variable size", node)
                 a, _ = ctx.form(sub, modular=True)
-                dims.append(base.offset + a if k == 0 else a)
+                dims.append(base.offset + a if k == 0 and not base.bytes else a)
+            if base.bytes and size is None:
+                raise _Fail(f"{_text(node)}: through a reinterpreting cast, to elements of unknown size", node)
         except _Fail as f:
             reason = f.reason
         if reason:
-            self._add(pt, stmt, node, base, None, reason, read, write, conditional, approx=approx)
+            self._add(pt, stmt, node, base, None, reason, read, write, conditional, approx=approx, size=size)
             return
         offset = Affine.constant(0)
         for k, a in enumerate(dims):
@@ -797,10 +856,13 @@ class _Analysis:
             for sz in sizes[k + 1:]:
                 stride *= sz  # type: ignore[operator]
             offset = offset + a.scale(stride)
+        if base.bytes:  # elements of the cast-to type from a byte offset
+            offset = base.offset + offset.scale(size)  # type: ignore[arg-type]
         n = len(self.accesses)
-        self._add(pt, stmt, node, base, offset, "", read, write, conditional, approx=approx)
-        for acc in self.accesses[n:]:
-            acc.dims = tuple(dims)
+        self._add(pt, stmt, node, base, offset, "", read, write, conditional, approx=approx, size=size)
+        if not base.bytes:
+            for acc in self.accesses[n:]:
+                acc.dims = tuple(dims)
 
     def pointer(self, e: ir.Expr, pt: Point, stmt, ctx: Context, conditional: bool, depth: int = 0) -> _Base:
         """The object and offset a pointer (or array) expression designates."""
@@ -808,9 +870,9 @@ class _Analysis:
             return _Base(None, "?", None, f"{_text(e)}: too many pointer definitions to follow")
         if isinstance(e, ir.Cast):
             inner = self.pointer(e.operand, pt, stmt, ctx, conditional, depth + 1)
-            if isinstance(e.type, ir.Pointer) and inner.type is not None and _elem_same(e.type, inner.type):
-                return inner
-            return _Base(None, "?", None, f"{_text(e)}: a reinterpreting cast")
+            if not isinstance(e.type, ir.Pointer):
+                return _Base(None, "?", None, f"{_text(e)}: a cast to a non-pointer type")
+            return self._convert(inner, e.type, e)
         if isinstance(e, ir.Name):
             sym = self.symbol(e)
             if sym.kind == "builtin":
@@ -830,6 +892,8 @@ class _Analysis:
                 b = self.pointer(d, pt, stmt, ctx, conditional, depth + 1)
                 if b.type is None:
                     b.type = sym.type
+                elif isinstance(sym.type, ir.Pointer):  # void *p = y + c: seen as the local's type
+                    b = self._convert(b, sym.type, e)
                 return b
             return _Base(None, e.name, None, f"{e.name}: a local pointer whose object is not known", sym.type)
         if isinstance(e, ir.Binary) and e.op in ("+", "-"):
@@ -846,25 +910,14 @@ class _Analysis:
                 return b
             try:
                 a, _ = ctx.form(off, modular=True)
+                a = self._scaled(b, a, e)
             except _Fail as f:
-                return _Base(b.obj, b.name, None, f.reason, _decay(b.type))
-            return _Base(b.obj, b.name, b.offset + (a if e.op == "+" else -a), "", _decay(b.type))
+                return _Base(b.obj, b.name, None, f.reason, _decay(b.type), b.bytes)
+            return _Base(b.obj, b.name, b.offset + (a if e.op == "+" else -a), "", _decay(b.type), b.bytes)
         if isinstance(e, ir.Unary) and e.op == "&":
             inner = e.operand
             if isinstance(inner, ir.Index):
-                # &p[i]: p + i, in units of p's element (a row of a 2-D array)
-                if isinstance(inner.base, ir.Index):
-                    self.address(inner, pt, stmt, conditional)
-                    return _Base(None, "?", None, f"{_text(e)}: an address inside a row of an array")
-                self.expr(inner.index, pt, stmt, conditional)
-                b = self.pointer(inner.base, pt, stmt, ctx, conditional, depth + 1)
-                if b.offset is None:
-                    return b
-                try:
-                    a, _ = ctx.form(inner.index, modular=True)
-                except _Fail as f:
-                    return _Base(b.obj, b.name, None, f.reason, _decay(b.type))
-                return _Base(b.obj, b.name, b.offset + a, "", _decay(b.type))
+                return self._address_of(e, pt, stmt, ctx, conditional, depth)
             if isinstance(inner, ir.Name):
                 sym = self.symbol(inner)
                 if sym.kind not in ("builtin", "function"):
@@ -872,6 +925,77 @@ class _Analysis:
                                  Affine.constant(0), "", ir.Pointer(sym.type or ir.Named("void")))
         self.expr(e, pt, stmt, conditional)
         return _Base(None, "?", None, f"{_text(e)}: object not known")
+
+    def _address_of(self, e: ir.Unary, pt: Point, stmt, ctx: Context, conditional: bool, depth: int) -> _Base:
+        """``&p[i]`` (p + i, in units of p's element) and ``&a[i][j]`` (an element or a
+        row inside a multi-dimensional array: the offset in units of what it points to)."""
+        subs: list[ir.Expr] = []
+        cur: ir.Expr = e.operand
+        while isinstance(cur, ir.Index):
+            subs.insert(0, cur.index)
+            self.expr(cur.index, pt, stmt, conditional)
+            cur = cur.base
+        b = self.pointer(cur, pt, stmt, ctx, conditional, depth + 1)
+        t = b.type
+        dims: list[Optional[int]] = []  # the sizes below the first level
+        inner_t = t.pointee if isinstance(t, ir.Pointer) else t.elem if isinstance(t, ir.Array) else None
+        for _ in subs[1:]:
+            if not isinstance(inner_t, ir.Array):
+                return _Base(None, "?", None, f"{_text(e)}: an address through a pointer loaded from memory")
+            dims.append(inner_t.size.value if isinstance(inner_t.size, ir.IntLit) else None)
+            inner_t = inner_t.elem
+        if b.offset is None:
+            return _Base(b.obj, b.name, None, b.reason, ir.Pointer(inner_t) if inner_t is not None else None, b.bytes)
+        try:
+            if None in dims:
+                raise _Fail(f"{_text(e)}: an array dimension of variable size", e)
+            off = Affine.constant(0)
+            for k, sub in enumerate(subs):
+                a, _ = ctx.form(sub, modular=True)
+                stride = 1
+                for sz in dims[k:]:
+                    stride *= sz  # type: ignore[operator]
+                off = off + a.scale(stride)
+            if b.bytes:
+                size = _sizeof(inner_t)
+                if size is None:
+                    raise _Fail(f"{_text(e)}: pointer arithmetic on elements of unknown size", e)
+                off = b.offset + off.scale(size)
+            else:
+                stride = 1
+                for sz in dims:
+                    stride *= sz  # type: ignore[operator]
+                off = b.offset.scale(stride) + off
+        except _Fail as f:
+            return _Base(b.obj, b.name, None, f.reason, ir.Pointer(inner_t) if inner_t is not None else None, b.bytes)
+        return _Base(b.obj, b.name, off, "", ir.Pointer(inner_t) if inner_t is not None else _decay(t), b.bytes)
+
+    def _convert(self, b: _Base, t: ir.Pointer, node: ir.Expr) -> _Base:
+        """``b`` seen through a pointer of type ``t``: unchanged when the element types
+        agree; else the same object with its offset counted in bytes (``(char *)p``,
+        ``((float *)&v)[i]``, ``void *q = y + c``), from the size of b's elements."""
+        if b.type is not None and _elem_same(t, b.type):
+            return b
+        if b.obj is None:
+            return _Base(None, b.name, None, b.reason or f"{_text(node)}: a reinterpreting cast", t)
+        if b.offset is None or b.bytes:
+            return _Base(b.obj, b.name, b.offset, b.reason, t, b.bytes)
+        size = 0 if b.offset.is_const and b.offset.const == 0 else _elem_size(b.type)
+        if size is None:
+            return _Base(b.obj, b.name, None, f"{_text(node)}: a reinterpreting cast of elements of unknown size",
+                         t, True)
+        return _Base(b.obj, b.name, b.offset.scale(size), "", t, True)
+
+    @staticmethod
+    def _scaled(b: _Base, a: Affine, node: ir.Expr) -> Affine:
+        """An element offset ``a`` of pointer arithmetic on ``b``, in b's units (bytes
+        when b's offset counts bytes)."""
+        if not b.bytes:
+            return a
+        size = _elem_size(b.type)
+        if size is None:
+            raise _Fail(f"{_text(node)}: pointer arithmetic on elements of unknown size", node)
+        return a.scale(size)
 
     def address(self, e: ir.Expr, pt: Point, stmt, conditional: bool) -> None:
         """``&e``: the subscripts are read; the element itself is not accessed."""
@@ -901,6 +1025,16 @@ class _Analysis:
                 self.location(target.operand, pt, stmt, read=True, write=True, conditional=conditional)
             else:
                 self.location(ir.Unary("*", target), pt, stmt, read=True, write=True, conditional=conditional)
+            return
+        if short in _ALLOCATORS:
+            for a in e.args:  # a fresh object: its size is read, no memory is touched
+                self.expr(a, pt, stmt, conditional)
+            return
+        if short in _FREES and len(e.args) == 1:
+            # the end of a buffer's life: a write of the whole object (none of a private one)
+            self.expr(e.args[0], pt, stmt, conditional)
+            base = self.pointer(e.args[0], pt, stmt, self.context(pt), conditional)
+            self._add(pt, stmt, e, base, None, f"{_text(e)} releases the whole buffer", False, True, conditional)
             return
         d = self.table.root.dialect
         it = d.intrinsic(name) if d is not None and name else None
@@ -992,7 +1126,9 @@ class _Analysis:
                 return False  # used outside the loop: its last value may be needed
         first = next((a for a in self.accesses if a.obj is o and L in a.point.loops), None)
         # the first access of every iteration: a plain write directly in the body
+        # (a whole write of the variable: not a lane or a field of it)
         return (first is not None and first.write and not first.conditional and _plain_write(first)
+                and first.scalar and not first.approx
                 and first.point.loops[-1] is L and first.point.guards == self.body_guards.get(id(L)))
 
     def verdict(self, L: ir.For) -> LoopDeps:
@@ -1155,8 +1291,12 @@ class _Analysis:
         ma = {v.var: f"a{k}" for k, v in enumerate(src.point.views) if isinstance(v, LoopView)}
         mb = {v.var: f"b{k}" for k, v in enumerate(dst.point.views) if isinstance(v, LoopView)}
         assert src.subscripts is not None and dst.subscripts is not None
-        for x, y in zip(src.subscripts, dst.subscripts):
-            conds.append(f"{_isl_text(x, ma, params)} = {_isl_text(y, mb, params)}")
+        if src.ranged or dst.ranged:  # byte ranges [offset, offset + size) that overlap
+            x, y = _isl_text(src.subscripts[0], ma, params), _isl_text(dst.subscripts[0], mb, params)
+            conds.append(f"{x} < {y} + {dst.size} and {y} < {x} + {src.size}")
+        else:
+            for x, y in zip(src.subscripts, dst.subscripts):
+                conds.append(f"{_isl_text(x, ma, params)} = {_isl_text(y, mb, params)}")
         conds += self._param_facts(params)
         a_dims = ", ".join(f"a{k}" for k in range(len(la)))
         b_dims = ", ".join(f"b{k}" for k in range(len(lb)))
@@ -1276,6 +1416,65 @@ def _decay(t: Optional[ir.CType]) -> Optional[ir.CType]:
     if isinstance(t, ir.Array):
         return ir.Pointer(t.elem)
     return t
+
+
+def _sizeof(t: Optional[ir.CType]) -> Optional[int]:
+    """Bytes of a type, typedefs through clang's canonical spelling; None when not known."""
+    if t is None:
+        return None
+    n = dtypes.sizeof(t)
+    if n is not None:
+        return n
+    if isinstance(t, ir.Named):
+        it = ctype.int_type(t)
+        if it is not None:
+            return it.width // 8
+        if t.canonical:
+            words = [w for w in t.canonical.split() if w not in ("const", "volatile")]
+            n = dtypes.sizeof(ir.Named(" ".join(words)))
+            if n is not None:
+                return n
+            it = ctype.int_type(ir.Named(" ".join(words)))
+            if it is not None:
+                return it.width // 8
+            return _vector_size(t.canonical)
+    return None
+
+
+def _vector_size(spelling: str) -> Optional[int]:
+    """The bytes of a GCC vector type from its spelling: ``__attribute__((__vector_size__(
+    16 * sizeof(float)))) float`` -> 16."""
+    m = re.search(r"\b_*vector_size_*\s*\(", spelling)
+    if m is None:
+        return None
+    depth, k = 1, m.end()
+    while k < len(spelling) and depth:
+        depth += {"(": 1, ")": -1}.get(spelling[k], 0)
+        k += 1
+    text = spelling[m.end():k - 1]
+
+    def size(mt: re.Match) -> str:
+        n = _sizeof(ir.Named(mt.group(1).strip()))
+        if n is None:
+            raise ValueError(mt.group(1))
+        return str(n)
+
+    try:
+        text = re.sub(r"sizeof\s*\(([^()]*)\)", size, text)
+    except ValueError:
+        return None
+    if not re.fullmatch(r"[\d\s+*()]+", text):
+        return None
+    return int(eval(text, {"__builtins__": {}}))  # noqa: S307 - digits, +, * and parentheses only
+
+
+def _elem_size(t: Optional[ir.CType]) -> Optional[int]:
+    """Bytes of the elements a pointer or array type steps over (``void``: 1, as GNU C's
+    pointer arithmetic)."""
+    e = t.pointee if isinstance(t, ir.Pointer) else t.elem if isinstance(t, ir.Array) else None
+    if isinstance(e, ir.Named) and e.name == "void":
+        return 1
+    return _sizeof(e)
 
 
 def _elem_same(a: ir.CType, b: ir.CType) -> bool:

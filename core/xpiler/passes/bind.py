@@ -33,15 +33,31 @@ Per target:
   block the same way (its parallel loops shared by the threads). ``calloc`` in device
   code becomes ``malloc`` and ``memset`` (CUDA and HIP have no device ``calloc``).
 - ``bang``: the parallel loop becomes a loop over ``taskId`` striding by ``taskDim``; the
-  task type comes from its extent (Union1, 2 or 4).
+  task type comes from its extent (Union1, 2 or 4). A kernel whose parallel loops are
+  separated by other work runs on one cluster (a Union1 job, 4 tasks) lowered as the GPU's
+  one block: its parallel loops shared by the tasks, the rest on every task or task 0,
+  ``__sync_cluster()`` between phases that share an object, the shared scalars and arrays
+  in ``__mlu_shared__`` SRAM (the smallest SRAM of a part that has one), larger arrays in
+  a ``__mlu_device__`` scratch of the kernel's own. BANG has no device heap: a buffer the
+  kernel allocates (``malloc``, ``calloc``, ``_mm_malloc``, ``aligned_alloc``) becomes a
+  GDRAM workspace, an extra parameter of the device kernel (``K_kernel``), which a host
+  function keeping the kernel's name and signature allocates with ``cnrtMalloc``, launches
+  (``host_code`` writes the queue and the launch) and frees; a slice per task where the
+  allocation is inside a loop bound to tasks; ``calloc`` and ``memset`` of a workspace
+  fill it with ``__gdramset``. The size must be computable on the host (scalar
+  parameters, file-scope constants, locals defined once from them), so the workspaces are
+  right for every size the arguments give.
 - ``c``/``vnni``: ``#pragma omp parallel for`` (with ``private`` for scalars the loop
-  reassigns and ``reduction`` where the loop is a scalar reduction).
+  reassigns, ``reduction`` where the loop is a scalar reduction, and ``lastprivate`` for a
+  counter declared before the loop, assigned its start first).
 
-A loop is parallel when ``loop_recovery`` made it from parallel threads or blocks, or when
-the dependence test (``analysis/dependence``) says so; distinct pointer parameters are
-assumed not to alias (``assume_no_alias``, on by default and reported), as the oracle's
-distinct buffers do. A kernel with no parallel loop runs on one thread or task, and the
-pass's notes say why ("not parallel: ...").
+A loop is parallel when ``loop_recovery`` made it from parallel threads or blocks, a
+``#pragma omp parallel for`` without data clauses marks it, or the dependence test
+(``analysis/dependence``) says so (a worksharing ``omp for`` inside a ``parallel`` region
+takes the test: the region's variables are per OpenMP thread, one object in the hub);
+distinct pointer parameters are assumed not to alias (``assume_no_alias``, on by default
+and reported), as the oracle's distinct buffers do. A kernel with no parallel loop runs on
+one thread or task, and the pass's notes say why ("not parallel: ...").
 
 Preconditions: ``hub`` (a C module: lift first), ``sizes`` (the extents of bound loops can
 be evaluated from the kernel's args comment, to write the launch).
@@ -50,9 +66,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Iterator, Optional
 
 from .. import dialects, dtypes, evaluate, ir, spec
+from ..dialects import runtime_api
 from ..analysis import ctype, dependence, loops
 from ..analysis.dependence import _PURE_BUILTINS, _PURE_CATEGORIES
 from ..analysis.symbols import SymbolTable
@@ -96,8 +114,8 @@ class _Classifier:
             self.error = ""
 
     def parallel(self, loop: ir.For) -> bool:
-        if loop.info.kind == "parallel":
-            return True  # made parallel by construction (lifted threads or blocks)
+        if loop.info.kind == "parallel" and _trusted(loop):
+            return True  # made parallel by construction (lifted threads or blocks, omp parallel for)
         d = self.deps.get(id(loop))
         return d is not None and d.parallel
 
@@ -109,6 +127,23 @@ class _Classifier:
 
     def deps_of(self, loop: ir.For) -> Optional[dependence.LoopDeps]:
         return self.deps.get(id(loop))
+
+
+_OMP_FOR = re.compile(r"#\s*pragma\s+omp\b.*\bfor\b")
+_OMP_DATA = re.compile(r"\b(private|firstprivate|lastprivate|reduction|linear|copyin)\s*\(")
+
+
+def _trusted(loop: ir.For) -> bool:
+    """Whether a loop marked parallel is parallel as a sequential loop: lifted threads or
+    blocks, or ``#pragma omp parallel for`` without data clauses. A worksharing ``omp
+    for`` inside a ``parallel`` region is parallel only with the region's variables
+    private to each thread (a scratch row ``malloc``'d in the region), and a ``private``
+    or ``reduction`` clause changes what the iterations share: those loops take the
+    dependence test's verdict."""
+    for p in loop.pragmas:
+        if _OMP_FOR.match(p) and (not re.search(r"\bparallel\b", p) or _OMP_DATA.search(p)):
+            return False
+    return True
 
 
 @register
@@ -147,6 +182,8 @@ class Bind(Pass):
             {v.name for n in module.walk() if isinstance(n, ir.Decl) for v in n.vars} | \
             {g.name for g in module.functions}
         scratch: dict[str, list[ir.Decl]] = {}  # kernel -> its file-scope scratch arrays
+        wrappers: dict[str, ir.Function] = {}  # device kernel -> the host function keeping its name
+        chosen_out = set(chosen)
 
         def fn(n: ir.Node, old: ir.Node):
             if isinstance(n, ir.Function) and n.name in chosen:
@@ -155,20 +192,25 @@ class Bind(Pass):
                                  no_alias=assume_no_alias)
                 out = binder.run()
                 if binder.scratch:
-                    scratch[n.name] = binder.scratch
+                    scratch[out.name] = binder.scratch
+                if binder.wrapper is not None:
+                    wrappers[out.name] = binder.wrapper
+                    chosen_out.add(out.name)
                 return out
             return None
 
         out = self.transform(module, fn, with_original=True)
-        if scratch:
+        if scratch or wrappers:
             items = []
             for item in out.items:
                 if isinstance(item, ir.Function) and item.name in scratch and item.body is not None:
                     items.extend(scratch[item.name])
                 items.append(item)
+                if isinstance(item, ir.Function) and item.name in wrappers and item.body is not None:
+                    items.append(wrappers[item.name])
             out.items = items
         if target not in ("c", "vnni"):
-            for g in _callees(out, chosen):  # the kernel's helpers run on the device too
+            for g in _callees(out, chosen_out):  # the kernel's helpers run on the device too
                 g.kind = "device"
         out.dialect = target
         out.language = ""
@@ -200,6 +242,7 @@ class _Binder:
         self.values = _scalars(f)
         self.table = SymbolTable(f)
         self.launch: Optional[str] = None
+        self.team = _BANG_TEAM if d.name == "bang" else _GPU_TEAM
 
     def fresh(self, base: str) -> str:
         name = fresh_name(base, self.names | self.module_names)
@@ -212,11 +255,25 @@ class _Binder:
         return name
 
     def shared_limit(self) -> int:
-        """Static shared memory a block may declare on the target (the table's capacity)."""
-        cap = self.d.spaces["shared"].capacity
+        """Static shared memory a block may declare on the target (the table's capacity;
+        BANG: the SRAM of the smallest part that has one, Union jobs need clusters)."""
+        cap = self.d.spaces[self.team.shared].capacity
         if "static" in cap:
             return cap["static"]
+        cap = {k: v for k, v in cap.items() if v}
         return min(cap.values()) if cap else 0
+
+    def tid(self) -> ir.Expr:
+        return ir.clone(self.team.tid)
+
+    def tdim(self) -> ir.Expr:
+        return ir.clone(self.team.dim)
+
+    def barrier(self) -> ir.Stmt:
+        return ir.ExprStmt(ir.Call(ir.Name(self.team.barrier), []))
+
+    def on_thread0(self, stmts: list[ir.Stmt]) -> ir.Stmt:
+        return ir.If(ir.Binary("==", self.tid(), ir.IntLit(0)), ir.Block(stmts))
 
     def parallel(self, loop: ir.For) -> bool:
         return self.cls.parallel(self.orig.get(id(loop), loop))
@@ -262,6 +319,44 @@ class _Binder:
         return new
 
     def run(self) -> ir.Function:
+        self.wrapper: Optional[ir.Function] = None
+        ws = self._workspaces() if self.d.name == "bang" else None
+        out = self._run()
+        if ws is None:
+            return out
+        sliced = ws.slices(out)
+        public = out.name
+        device = self.fresh_global(f"{public}_kernel")
+        each = [f"{a.var.name} ({'a slice per task' if a.ws in sliced else 'one buffer'})" for a in ws.allocs]
+        self.note(f"heap buffers {', '.join(each)} are GDRAM workspaces the host allocates (BANG has no device "
+                  f"heap): {public} is a host function that allocates them and launches {device}")
+        out.name = device
+        out.extern_c = False
+        out.params = list(out.params) + [ir.Param(a.ws, _unconst(a.var.type)) for a in ws.allocs]
+        out.annotations = {k: v for k, v in out.annotations.items() if k != "args"}
+        self.wrapper = ws.wrapper(out, self.original, sliced)
+        return out
+
+    def _workspaces(self) -> Optional["_Workspaces"]:
+        """The kernel's heap buffers as workspace parameters (BANG), or None."""
+        f = self.f
+        if not any(isinstance(n, ir.Call) and isinstance(n.callee, ir.Name) and
+                   n.callee.name.split("::")[-1] in _ALLOCATORS for n in f.body.walk()):
+            return None
+        ws = _Workspaces(self, f)
+        try:
+            ws.find()
+        except _NoWorkspace as e:
+            self.note(f"heap buffers stay in the kernel, which BANG cannot compile (no device heap): {e}")
+            return None
+        if not ws.allocs:
+            return None
+        f.body = ws.rewrite(f.body)  # (a copy: its loops are new objects, in the same order)
+        self.orig = {id(a): b for a, b in zip(loops.loops(f), loops.loops(self.original))}
+        self.table = SymbolTable(f)
+        return ws
+
+    def _run(self) -> ir.Function:
         f = self.f
         if self.d.name in ("cuda", "hip"):
             body = _device_calloc(f.body)
@@ -289,10 +384,9 @@ class _Binder:
         if len(top) != 1 or not _is_only_work(f.body.stmts, top[0]):
             why = "more than one top-level loop nest" if len(top) > 1 else \
                 "no parallel loop" if not top else "work outside the parallel loop"
-            if kind in ("cuda", "hip"):
-                one = self._one_block(f, why)
-                if one is not None:
-                    return one
+            one = self._one_block(f, why)
+            if one is not None:
+                return one
             return self._single(f, why)
         loop = top[0]
         view = loops.loop_view(loop, self.table)
@@ -342,6 +436,14 @@ class _Binder:
         clauses = ""
         if deps is not None and deps.private:
             clauses += f" private({', '.join(deps.private)})"
+        view = loops.loop_view(loop, self.table)
+        if view and not view.declared:
+            # its value after the loop is the sequential one; with no iteration OpenMP
+            # assigns nothing, so the start is assigned before the loop too
+            clauses += f" lastprivate({view.var})"
+            if not _writes(view.start):
+                _replace(self.f.body, loop, [ir.ExprStmt(ir.Assign("=", ir.Name(view.var), ir.clone(view.start))),
+                                             loop])
         loop.pragmas = [p for p in loop.pragmas if "omp" not in p] + [f"#pragma omp parallel for{clauses}"]
         loop.info = ir.LoopInfo("parallel", axis="omp")
 
@@ -406,6 +508,11 @@ class _Binder:
         self.env = dict(self.values)
         body, _, threads = self._place(low, body, f.body.stmts, 1)
         f.body = ir.Block(body, span=f.body.span)
+        if self.d.name == "bang":
+            f.annotations["launch"] = f"dim={threads},1,1 type=union1"
+            self.note(f"runs on one cluster ({why}): its parallel and reduction loops go to the cluster's "
+                      f"{threads} tasks")
+            return f
         f.annotations["launch"] = f"grid=1,1,1 block={threads},1,1"
         self.note(f"runs on one block ({why}): its parallel and reduction loops go to the block's threads")
         return f
@@ -421,7 +528,9 @@ class _Binder:
                 extents.append(int(evaluate.evaluate(v.extent, env)))
             except (evaluate.Unknown, TypeError, ValueError, ZeroDivisionError):
                 extents.append(None)
-        if not extents:
+        if self.d.name == "bang":
+            threads = BANG_CLUSTER_TASKS  # a Union1 job
+        elif not extents:
             threads = 1  # nothing to share out: the block is the iteration's one thread
         elif None in extents:
             threads = self.block
@@ -433,10 +542,8 @@ class _Binder:
             return body, grid, threads
         per_block = low.scratch_bytes + threads * sum(dtypes.sizeof(v.type) for _, v in low.thread_scratch)
         grid = max(1, min(grid, SCRATCH_BYTES // max(1, per_block)))
-        slot = {v.name: (g, _member("blockIdx", "x")) for g, v in low.scratch}
-        tid = ir.Binary("+", ir.Binary("*", _member("blockIdx", "x"), _member("blockDim", "x")),
-                        _member("threadIdx", "x"))
-        slot.update({v.name: (g, tid) for g, v in low.thread_scratch})
+        slot = {v.name: (g, self.team.team) for g, v in low.scratch}
+        slot.update({v.name: (g, self.team.gid) for g, v in low.thread_scratch})
 
         def sub(n: ir.Node):
             if isinstance(n, ir.Name) and n.name in slot:
@@ -447,10 +554,10 @@ class _Binder:
         body = list(ir.transform(ir.Block(body), sub).stmts)
         for g, v in low.scratch:
             self.scratch.append(ir.Decl([ir.VarDecl(g, ir.Array(_unconst(v.type), ir.IntLit(grid)), None,
-                                                    space="global")], span=v.span))
+                                                    space=self.team.scratch)], span=v.span))
         for g, v in low.thread_scratch:
             self.scratch.append(ir.Decl([ir.VarDecl(g, ir.Array(_unconst(v.type), ir.IntLit(grid * threads)),
-                                                    None, space="global")], span=v.span))
+                                                    None, space=self.team.scratch)], span=v.span))
         if low.scratch:
             self.note(f"{', '.join(v.name for _, v in low.scratch)}: global scratch, one slice per block "
                       f"(above the {self.shared_limit()} bytes of static shared memory)")
@@ -464,13 +571,13 @@ class _Binder:
         t = self.fresh(f"{view.var}t")
         if exact:
             body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(t)))])] + _stmts(s.body)
-            return ir.Block([ir.Decl([ir.VarDecl(t, ir.Named("int", const=True), _member("threadIdx", "x"))]),
+            return ir.Block([ir.Decl([ir.VarDecl(t, ir.Named("int", const=True), self.tid())]),
                              ir.If(ir.Binary("<", ir.Name(t), ir.clone(view.extent)), ir.Block(body))])
         body = [ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(t)))])] + _stmts(s.body)
-        return ir.For(ir.Decl([ir.VarDecl(t, ir.Named("int"), _member("threadIdx", "x"))]),
+        return ir.For(ir.Decl([ir.VarDecl(t, ir.Named("int"), self.tid())]),
                       ir.Binary("<", ir.Name(t), ir.clone(view.extent)),
-                      ir.Assign("+=", ir.Name(t), _member("blockDim", "x")), ir.Block(body),
-                      info=ir.LoopInfo("bound", axis="threadIdx.x"))
+                      ir.Assign("+=", ir.Name(t), self.tdim()), ir.Block(body),
+                      info=ir.LoopInfo("bound", axis=self.team.axis))
 
     # --- bang: tasks
     def _bang(self, f: ir.Function, loop: ir.For, view: loops.LoopView, extent: int) -> ir.Function:
@@ -493,6 +600,32 @@ class _Binder:
 
 
 # ----------------------------------------------------------------------------- cuda / hip: blocks
+@dataclasses.dataclass(frozen=True)
+class _Team:
+    """The threads that share one iteration (a GPU block, or the four tasks of one BANG
+    cluster: a Union1 job) as the lowering names them: the thread's index and count, the
+    barrier, the memory space they share, the kernel's own scratch space, and the index
+    of the team (per-team scratch slices) and of the thread in the whole launch."""
+
+    tid: ir.Expr
+    dim: ir.Expr
+    barrier: str
+    axis: str
+    shared: str
+    scratch: str
+    team: ir.Expr
+    gid: ir.Expr
+
+
+_GPU_TEAM = _Team(ir.Member(ir.Name("threadIdx"), "x"), ir.Member(ir.Name("blockDim"), "x"), "__syncthreads",
+                  "threadIdx.x", "shared", "global", ir.Member(ir.Name("blockIdx"), "x"),
+                  ir.Binary("+", ir.Binary("*", ir.Member(ir.Name("blockIdx"), "x"), ir.Member(ir.Name("blockDim"), "x")),
+                            ir.Member(ir.Name("threadIdx"), "x")))
+#: one Union1 job: its four tasks share the cluster's SRAM and ``__sync_cluster``
+_BANG_TEAM = _Team(ir.Name("taskId"), ir.Name("taskDim"), "__sync_cluster", "taskId", "sram", "gdram", ir.IntLit(0),
+                   ir.Name("taskId"))
+BANG_CLUSTER_TASKS = 4
+
 #: per-thread arrays above this many bytes are not left on a GPU thread's stack (hipcc refuses
 #: frames above 128 KiB; a BANG task's NRAM arrays are tens of KiB)
 PER_THREAD_BYTES = 16 * 1024
@@ -833,25 +966,25 @@ class _BlockLowering:
         body = ir.transform(ir.Block(_stmts(s.body)),
                             lambda n: ir.Name(parts[n.name]) if isinstance(n, ir.Name) and n.name in parts else None)
         it = self.b.fresh(f"{view.var}t")
-        out.append(ir.For(ir.Decl([ir.VarDecl(it, ir.Named("int"), _member("threadIdx", "x"))]),
+        out.append(ir.For(ir.Decl([ir.VarDecl(it, ir.Named("int"), self.b.tid())]),
                           ir.Binary("<", ir.Name(it), ir.clone(view.extent)),
-                          ir.Assign("+=", ir.Name(it), _member("blockDim", "x")),
+                          ir.Assign("+=", ir.Name(it), self.b.tdim()),
                           ir.Block([ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(it)))])] + body.stmts),
-                          info=ir.LoopInfo("bound", axis="threadIdx.x"), span=s.span))
+                          info=ir.LoopInfo("bound", axis=self.b.team.axis), span=s.span))
         combine: list[ir.Stmt] = []
         for a, op, t in reds:
             arr = self.b.fresh(f"{a}_all")
             size = ir.Array(_unconst(t), ir.IntLit(1024))
             self.partials.append(size)
-            out.append(ir.Decl([ir.VarDecl(arr, size, None, space="shared")]))
-            out.append(ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(arr), _member("threadIdx", "x")),
+            out.append(ir.Decl([ir.VarDecl(arr, size, None, space=self.b.team.shared)]))
+            out.append(ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(arr), self.b.tid()),
                                              ir.Name(parts[a]))))
             k = self.b.fresh("k")
             combine.append(ir.For(ir.Decl([ir.VarDecl(k, ir.Named("int"), ir.IntLit(0))]),
-                                  ir.Binary("<", ir.Name(k), _member("blockDim", "x")), ir.Unary("++", ir.Name(k)),
+                                  ir.Binary("<", ir.Name(k), self.b.tdim()), ir.Unary("++", ir.Name(k)),
                                   ir.ExprStmt(ir.Assign("=", ir.Name(a), _combine(op, t, ir.Name(a), ir.Index(
                                       ir.Name(arr), ir.Name(k)))))))
-        return ir.Block(out + [_barrier()] + combine + [_barrier()], span=s.span)
+        return ir.Block(out + [self.b.barrier()] + combine + [self.b.barrier()], span=s.span)
 
     def has_p(self, s: ir.Node) -> bool:
         if isinstance(s, ir.For) and self.is_red(s):
@@ -994,7 +1127,7 @@ class _BlockLowering:
 
         def flush() -> None:
             if run:
-                out.append(_on_thread0(list(run)) if not dry else ir.Block([]))
+                out.append(self.b.on_thread0(list(run)) if not dry else ir.Block([]))
                 run.clear()
 
         def phase(s: ir.Stmt, kind: str) -> None:
@@ -1002,7 +1135,7 @@ class _BlockLowering:
             acc = self.summary(s, _T0 if kind == "T" else _ALL)
             if _conflict(pending, acc):
                 flush()
-                out.append(_barrier())
+                out.append(self.b.barrier())
                 pending = []
             if kind == "T":
                 run.append(s if dry else self.nested(s))
@@ -1050,7 +1183,8 @@ class _BlockLowering:
                 return [(ir.Decl([ir.clone(v)], span=s.span), "decl")]
             out: list[tuple[ir.Stmt, str]] = []
             if home == "shared":
-                out.append((ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space="shared")], span=s.span),
+                out.append((ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space=self.b.team.shared)],
+                                    span=s.span),
                             "decl"))
             zero = self.zero(v.name, probe=mode != "emit")
             self._p_cache[id(zero)] = True
@@ -1061,7 +1195,7 @@ class _BlockLowering:
         if e is not None and (e.memory or e.scalars & self.shared) and mode == "fix":
             self._written_by_t.add(v.name)  # initialised by thread 0: one copy for the block
         if v.name in self.shared:
-            out = [(ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space="shared",
+            out = [(ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space=self.b.team.shared,
                                         attrs=list(v.attrs))], span=s.span), "decl")]
             if v.init is not None:
                 out.append((ir.ExprStmt(ir.Assign("=", ir.Name(v.name), ir.clone(v.init)), span=s.span), "T"))
@@ -1082,7 +1216,7 @@ class _BlockLowering:
                 for h in self._header(s)]
         reads = _Acc(_ALL, frozenset().union(*[h.reads for h in head]), frozenset())
         if _conflict(pending, reads):
-            out.append(_barrier())
+            out.append(self.b.barrier())
             pending = []
         if isinstance(s, ir.Block):
             inner, pending = self.lower(s.stmts, pending, mode)
@@ -1099,7 +1233,7 @@ class _BlockLowering:
         if _conflict(end, reads):
             if _continues(s.body):
                 raise _NoBlocks("a continue skips the barrier a loop's header needs")
-            body.append(_barrier())
+            body.append(self.b.barrier())
             end = []
         if isinstance(s, ir.For):
             new: ir.Stmt = ir.For(s.init, s.cond, s.step, ir.Block(body), pragmas=list(s.pragmas), span=s.span)
@@ -1126,7 +1260,8 @@ class _BlockLowering:
                         out.append(ir.Decl([v], span=n.span))
                         continue
                     if self.homes[v.name] == "shared":
-                        out.append(ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space="shared")], span=n.span))
+                        out.append(ir.Decl([ir.VarDecl(v.name, _unconst(v.type), None, space=self.b.team.shared)],
+                                           span=n.span))
                     out.append(self.zero(v.name, serial=True))
                 return out
             return None
@@ -1180,6 +1315,274 @@ class _BlockLowering:
         return ir.transform(s, fn)
 
 
+# ----------------------------------------------------------------------------- bang: heap buffers
+#: allocator -> (index of the size argument; calloc: the two factors)
+_ALLOCATORS = {"malloc": 0, "_mm_malloc": 0, "aligned_alloc": 1, "memalign": 1, "calloc": None}
+_FREES = {"free", "_mm_free"}
+#: per-task slices of a workspace start at multiples of this many bytes (any allocator's alignment)
+WORKSPACE_ALIGN = 64
+
+
+@dataclasses.dataclass
+class _Alloc:
+    var: ir.VarDecl
+    size: ir.Expr  # bytes
+    zero: bool  # calloc: the buffer starts zeroed
+    ws: str = ""  # the workspace parameter
+
+
+class _NoWorkspace(Exception):
+    """A heap buffer that cannot become a workspace (the reason)."""
+
+
+class _Workspaces:
+    """BANG has no device heap: each buffer the kernel allocates (``T *p = malloc(S)``,
+    ``calloc``, ``_mm_malloc``, ``aligned_alloc``) becomes GDRAM the host allocates with
+    ``cnrtMalloc`` and passes as an extra parameter of the device kernel; its ``free`` goes.
+    The kernel keeps its name and signature as a host function that allocates the
+    workspaces, launches the device kernel (``host_code`` writes the queue and the launch)
+    and frees them, so it is correct for every size its arguments give. An allocation
+    inside a loop bound to tasks gets one slice per task (``taskId``, at 64-byte
+    multiples); one inside any loop must be freed in the same block (its lifetime one
+    iteration: a slice is reused by the task's next iteration). ``calloc`` zeroes its
+    buffer where it was (``__gdramset``). The size must be computable on the host: an
+    expression of scalar parameters and of locals the body defines once from them."""
+
+    def __init__(self, b: "_Binder", f: ir.Function):
+        self.b, self.f = b, f
+        self.allocs: list[_Alloc] = []
+        self.host_defs: list[ir.Decl] = []
+        self.table = SymbolTable(f, b.module)  # (file-scope names resolved)
+
+    # --- which buffers
+    def find(self) -> None:
+        f = self.f
+        top = {id(v): d for d in f.body.stmts if isinstance(d, ir.Decl) for v in d.vars}
+        frees: dict[str, list[tuple[ir.Block, int]]] = {}
+        found: list[tuple[_Alloc, Optional[ir.Block], int, bool]] = []
+
+        def alloc_call(e: Optional[ir.Expr]) -> Optional[ir.Call]:
+            e = _uncast(e) if e is not None else None
+            if isinstance(e, ir.Call) and isinstance(e.callee, ir.Name) and \
+                    e.callee.name.split("::")[-1] in _ALLOCATORS:
+                return e
+            return None
+
+        def visit(n: ir.Node, block: Optional[ir.Block], pos: int, in_loop: bool) -> None:
+            if isinstance(n, ir.Decl):
+                for v in n.vars:
+                    c = alloc_call(v.init)
+                    if c is None:
+                        continue
+                    if len(n.vars) != 1 or not isinstance(v.type, ir.Pointer):
+                        raise _NoWorkspace(f"{v.name}: an allocation in a declaration of several variables")
+                    found.append((_Alloc(v, *self._size(c)), block, pos, in_loop))
+                    for a in c.args:
+                        visit_expr(a)
+                        self.host_defs = self._host(a, top, self.host_defs)
+                return
+            if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Call) and isinstance(n.expr.callee, ir.Name) \
+                    and n.expr.callee.name.split("::")[-1] in _FREES and len(n.expr.args) == 1:
+                p = _uncast(n.expr.args[0])
+                if not isinstance(p, ir.Name):
+                    raise _NoWorkspace(f"free of {ir_text(n.expr.args[0])}: not a heap pointer of the kernel")
+                frees.setdefault(p.name, []).append((block, pos))
+                return
+            if isinstance(n, ir.Block):
+                for k, x in enumerate(n.stmts):
+                    visit(x, n, k, in_loop)
+                return
+            if isinstance(n, (ir.For, ir.While, ir.DoWhile)):
+                for c in n.children():
+                    if isinstance(c, ir.Stmt):
+                        visit(c, c if isinstance(c, ir.Block) else None, 0, True)
+                    else:
+                        visit_expr(c)
+                return
+            for c in n.children():
+                if isinstance(c, ir.Stmt):
+                    visit(c, c if isinstance(c, ir.Block) else None, 0, in_loop)
+                else:
+                    visit_expr(c)
+
+        def visit_expr(e: ir.Node) -> None:
+            for x in e.walk():
+                if alloc_call(x) is not None:
+                    raise _NoWorkspace(f"{ir_text(x)}: an allocation that does not initialise a pointer")
+
+        visit(f.body, f.body, 0, False)
+        names = [a.var.name for a, _, _, _ in found]
+        declared = [v.name for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars]
+        for a, block, pos, in_loop in found:
+            v = a.var
+            if declared.count(v.name) != 1:
+                raise _NoWorkspace(f"{v.name} is declared more than once")
+            for n in f.body.walk():
+                t = n.target if isinstance(n, ir.Assign) else n.operand if isinstance(n, ir.Unary) and n.op in (
+                    "++", "--", "&") else None
+                if isinstance(t, ir.Name) and t.name == v.name:
+                    raise _NoWorkspace(f"{v.name} is assigned after its allocation")
+            if in_loop and not any(b is block and k > pos for b, k in frees.get(v.name, [])):
+                raise _NoWorkspace(f"{v.name} is allocated in a loop and not freed in the same block")
+        for name in frees:
+            if name not in names:
+                raise _NoWorkspace(f"free({name}): not a buffer the kernel allocates")
+        self.allocs = [a for a, _, _, _ in found]
+        if self.allocs:  # the host needs them in the kernel's order
+            order = {id(d): k for k, d in enumerate(f.body.stmts)}
+            self.host_defs.sort(key=lambda d: order[id(d)])
+
+    def _size(self, c: ir.Call) -> tuple[ir.Expr, bool]:
+        name = c.callee.name.split("::")[-1]  # type: ignore[union-attr]
+        k = _ALLOCATORS[name]
+        if k is None:
+            if len(c.args) != 2:
+                raise _NoWorkspace(f"{ir_text(c)}: calloc takes two arguments")
+            return ir.Binary("*", ir.clone(c.args[0]), ir.clone(c.args[1])), True
+        if len(c.args) <= k:
+            raise _NoWorkspace(f"{ir_text(c)}: no size argument")
+        return ir.clone(c.args[k]), False
+
+    def _host(self, e: ir.Expr, top: dict[int, ir.Decl], defs: list[ir.Decl]) -> list[ir.Decl]:
+        """The top-level declarations the host needs to evaluate ``e`` (added to ``defs``)."""
+        table = self.table
+
+        def visit(x: ir.Node) -> None:
+            if isinstance(x, ir.SizeOf):
+                return  # not evaluated
+            if isinstance(x, (ir.Call, ir.Index, ir.Member, ir.Assign, ir.OpaqueExpr)) or \
+                    (isinstance(x, ir.Unary) and x.op in ("*", "&", "++", "--")):
+                raise _NoWorkspace(f"the size {ir_text(e)} is not computable on the host ({ir_text(x)})")
+            if isinstance(x, ir.Name):
+                sym = table.resolve(x) if x in table else None
+                if sym is None:
+                    raise _NoWorkspace(f"the size {ir_text(e)} uses {x.name}, which the host does not have")
+                if sym.kind == "param" and not isinstance(sym.type, (ir.Pointer, ir.Array)):
+                    return
+                if sym.kind == "global" and isinstance(sym.decl, ir.VarDecl) and sym.decl.init is not None and \
+                        isinstance(sym.type, ir.Named) and (sym.type.const or "constexpr" in sym.decl.specifiers):
+                    return  # a file-scope constant: the host sees it too
+                d = top.get(id(sym.decl))
+                v = sym.decl
+                if sym.kind != "local" or d is None or not isinstance(v, ir.VarDecl) or v.init is None or \
+                        isinstance(v.type, ir.Array) or "static" in v.specifiers or self._written(v.name):
+                    raise _NoWorkspace(f"the size {ir_text(e)} uses {x.name}, which the host does not have")
+                if d not in defs:
+                    if len(d.vars) != 1:
+                        raise _NoWorkspace(f"the size {ir_text(e)} uses {x.name}, declared with others")
+                    defs.append(d)
+                    visit(v.init)
+                return
+            for c in x.children():
+                visit(c)
+
+        visit(e)
+        return defs
+
+    def _written(self, name: str) -> bool:
+        for n in self.f.body.walk():
+            t = n.target if isinstance(n, ir.Assign) else n.operand if isinstance(n, ir.Unary) and n.op in (
+                "++", "--", "&") else None
+            if isinstance(t, ir.Name) and t.name == name:
+                return True
+        return False
+
+    # --- the kernel's side
+    def rewrite(self, body: ir.Block) -> ir.Block:
+        """Allocations read their workspace parameter; frees go; calloc zeroes."""
+        by_var = {id(a.var): a for a in self.allocs}
+        for a in self.allocs:
+            a.ws = self.b.fresh(f"{a.var.name}_ws")
+
+        def fn(n: ir.Node, old: ir.Node):
+            if isinstance(old, ir.Decl) and len(old.vars) == 1 and id(old.vars[0]) in by_var:
+                a = by_var[id(old.vars[0])]
+                v = n.vars[0]
+                v.init = ir.Name(a.ws)
+                if not a.zero:
+                    return n
+                size = ir.clone(a.size)
+                zero = ir.ExprStmt(ir.Call(ir.Name("__gdramset"), [ir.Name(v.name), size,
+                                                                    ir.Cast(ir.Named("char"), ir.IntLit(0))]))
+                return [n, ir.If(ir.Binary(">", ir.clone(a.size), ir.IntLit(0)), zero)]
+            if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Call) and isinstance(n.expr.callee, ir.Name) \
+                    and n.expr.callee.name.split("::")[-1] in _FREES:
+                return []
+            if isinstance(n, ir.ExprStmt) and isinstance(n.expr, ir.Call) and isinstance(n.expr.callee, ir.Name) \
+                    and n.expr.callee.name.split("::")[-1] == "memset" and len(n.expr.args) == 3 and \
+                    self._into_workspace(n.expr.args[0]):
+                # device code has no memset: GDRAM is filled with __gdramset (bytes of the value)
+                dst, value, size = n.expr.args
+                fill = ir.ExprStmt(ir.Call(ir.Name("__gdramset"), [dst, size, ir.Cast(ir.Named("char"), value)]),
+                                   span=n.span)
+                return ir.If(ir.Binary(">", ir.clone(size), ir.IntLit(0)), fill, span=n.span)
+            return None
+
+        return ir.transform(body, fn, with_original=True)
+
+    def _into_workspace(self, e: ir.Expr) -> bool:
+        """A pointer into one of the heap buffers: ``p``, ``p + k``, casts of them."""
+        names = {a.var.name for a in self.allocs}
+        while True:
+            e = _uncast(e)
+            if isinstance(e, ir.Binary) and e.op in ("+", "-"):
+                e = e.lhs
+            else:
+                return isinstance(e, ir.Name) and e.name in names
+
+    def slices(self, f: ir.Function) -> set[str]:
+        """Allocations inside a loop bound to tasks: one slice of the workspace per task."""
+        mine = {a.ws: a for a in self.allocs}
+        sliced: set[str] = set()
+
+        def visit(n: ir.Node, bound: bool) -> None:
+            if isinstance(n, ir.For) and n.info.kind == "bound" and "taskId" in (n.info.axis or ""):
+                bound = True
+            if isinstance(n, ir.VarDecl) and isinstance(n.init, ir.Name) and n.init.name in mine and bound:
+                a = mine[n.init.name]
+                sliced.add(a.ws)
+                step = ir.Binary("*", ir.Binary("/", ir.Binary("+", ir.Cast(ir.Named("size_t"), ir.clone(a.size)),
+                                                               ir.IntLit(WORKSPACE_ALIGN - 1)),
+                                                ir.IntLit(WORKSPACE_ALIGN)), ir.IntLit(WORKSPACE_ALIGN))
+                at = ir.Binary("+", ir.Cast(ir.Pointer(ir.Named("char")), ir.Name(a.ws)),
+                               ir.Binary("*", ir.Name("taskId"), step))
+                n.init = ir.Cast(_unconst(n.type), at)
+            for c in n.children():
+                visit(c, bound)
+
+        visit(f.body, False)
+        return sliced
+
+    # --- the host's side
+    def wrapper(self, kernel: ir.Function, original: ir.Function, sliced: set[str]) -> ir.Function:
+        """The kernel's name and signature as a host function: allocate, launch, free."""
+        ntasks = 1
+        text = kernel.annotations.get("launch")
+        if text:
+            launch = spec.parse_launch(text, "bang")
+            ntasks = launch.dim[0] * launch.dim[1] * launch.dim[2]
+        malloc, free = runtime_api.spell("bang", "malloc"), runtime_api.spell("bang", "free")
+        body: list[ir.Stmt] = [ir.clone(d) for d in self.host_defs]
+        for a in self.allocs:
+            t = _unconst(a.var.type)
+            body.append(ir.Decl([ir.VarDecl(a.ws, t)]))
+            size: ir.Expr = ir.Cast(ir.Named("size_t"), ir.clone(a.size))
+            if a.ws in sliced:
+                size = ir.Binary("*", ir.Binary("*", ir.Binary("/", ir.Binary("+", size, ir.IntLit(WORKSPACE_ALIGN - 1)),
+                                                                ir.IntLit(WORKSPACE_ALIGN)), ir.IntLit(WORKSPACE_ALIGN)),
+                                 ir.IntLit(ntasks))
+            body.append(ir.ExprStmt(ir.Call(ir.Name(malloc), [
+                ir.Cast(ir.Pointer(ir.Pointer(ir.Named("void"))), ir.Unary("&", ir.Name(a.ws))), size])))
+        args = [ir.Name(p.name) for p in original.params] + [ir.Name(a.ws) for a in self.allocs]
+        body.append(ir.ExprStmt(ir.Launch(ir.Name(kernel.name), [], args)))
+        for a in self.allocs:
+            body.append(ir.ExprStmt(ir.Call(ir.Name(free), [ir.Name(a.ws)])))
+        notes = {k: v for k, v in original.annotations.items() if k not in ("launch",)}
+        return ir.Function(original.name, ir.clone(original.ret), [ir.clone(p) for p in original.params],
+                           ir.Block(body), kind="host", extern_c=original.extern_c, annotations=notes,
+                           span=original.span)
+
+
 def _device_calloc(body: ir.Block) -> ir.Block:
     """``p = (T *)calloc(n, s);`` -> ``p = (T *)malloc(n * s); if (p) memset(p, 0, n * s);``:
     device code has ``malloc``, ``free`` and ``memset`` but no ``calloc``."""
@@ -1218,6 +1621,15 @@ def _device_calloc(body: ir.Block) -> ir.Block:
                for n in body.walk()):
         return body
     return ir.transform(body, fn)
+
+
+def ir_text(e: ir.Node) -> str:
+    from ..printer import print_node
+
+    try:
+        return print_node(e)
+    except Exception:  # noqa: BLE001 -- a message must never fail
+        return type(e).__name__
 
 
 def _uncast(e: ir.Expr) -> ir.Expr:
@@ -1365,14 +1777,6 @@ def _unconst(t: ir.CType) -> ir.CType:
     if isinstance(top, (ir.Named, ir.Pointer)):
         top.const = False
     return t
-
-
-def _barrier() -> ir.Stmt:
-    return ir.ExprStmt(ir.Call(ir.Name("__syncthreads"), []))
-
-
-def _on_thread0(stmts: list[ir.Stmt]) -> ir.Stmt:
-    return ir.If(ir.Binary("==", _member("threadIdx", "x"), ir.IntLit(0)), ir.Block(stmts))
 
 
 def _replace(root: ir.Block, old: ir.Stmt, new: list[ir.Stmt]) -> None:

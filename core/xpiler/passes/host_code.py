@@ -12,6 +12,11 @@ signature).
         cnrtMemcpy(x, d, bytes, cnrtMemcpyDevToHost); cnrtFree(d); cnrtQueueDestroy(xp_queue);
     after (target c): d = (float *)malloc(bytes) ... memcpy(...) ... k(d, n); ... free(d)
 
+On BANG the host function ``bind`` writes for a kernel that allocated heap buffers
+(allocate the GDRAM workspaces with ``cnrtMalloc``, launch the device kernel, free them)
+is carried the same way: its launch gets the queue, the task dimension and type, and a
+``cnrtQueueSync`` before the workspaces are freed.
+
 The runtime calls are read and written through ``dialects/runtime_api.py`` (one neutral
 vocabulary: malloc, free, memcpy with a direction, memset, sync, errors). For C and VNNI,
 device memory is host memory and a launch is a call; every runtime call keeps a value
