@@ -73,8 +73,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                    "out-of-bounds accesses, reads of never-written memory, races on shared "
                                    "memory, barrier divergence, BANG operand-space, overlap and capacity "
                                    "violations. --compile adds the real toolchain's verdict (for BANG, which has "
-                                   "no compiler here, the strict declaration header's). Exit status 0 only "
-                                   "when there is no finding.")
+                                   "no compiler here, the strict declaration header's). A port (a kernel "
+                                   "with a '// xpiler: port-of PATH KERNEL' comment, or any file with "
+                                   "--against) is instead compared with its original on the same random "
+                                   "inputs: each disagreement at the port's statement that wrote the first "
+                                   "wrong element (expected and actual values, thread or task), the port's own "
+                                   "findings beside them; --alone checks it on its own. Exit status 0 only "
+                                   "when there is no finding (a port: when it agrees with its original).")
     c.add_argument("file")
     c.add_argument("--kernel", help="check only this kernel (or host function)")
     c.add_argument("--launch", help="launch spec, as for run")
@@ -88,6 +93,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     c.add_argument("--sample", type=int, metavar="N", help="check N of each kernel's blocks or tasks (spread "
                                                            "evenly, the first and last among them): for heavy "
                                                            "kernels; findings in the others are not looked for")
+    c.add_argument("--against", metavar="FILE[:KERNEL]", help="compare with this original (default: the one "
+                                                               "the port-of comment names)")
+    c.add_argument("--alone", action="store_true", help="check the file on its own even if it names an original")
     c.add_argument("--json", action="store_true")
     c.set_defaults(run=cmd_check)
 
@@ -314,6 +322,9 @@ def cmd_check(args) -> int:
     from .runtime.run import load
 
     module = load(_read(args.file), args.file, args.dialect)
+    if args.against or (not args.alone and any("port-of" in f.annotations for f in module.functions
+                                               if f.body is not None and (not args.kernel or f.name == args.kernel))):
+        return _review(args)
     _require_kernel(module, args.file, args.kernel)
     targets = [module.function(args.kernel)] if args.kernel else module.kernels
     if args.kernel and (targets[0] is None or targets[0].body is None):
@@ -361,6 +372,38 @@ def cmd_check(args) -> int:
     return 0 if clean else 1
 
 
+
+
+def _review(args) -> int:
+    """``xpiler check PORT``: the port compared with its original (``review.review_port``)."""
+    from .review import review_port
+
+    if args.alone:
+        raise XpilerError("--against and --alone contradict each other: drop one")
+    given = [f for f, v in (("--arg", args.arg), ("--launch", args.launch), ("--sample", args.sample),
+                            ("--compile", args.compile)) if v]
+    if given:
+        raise XpilerError(f"{', '.join(given)} do not apply when comparing a port with its original (the "
+                          f"original's argument spec and each file's launch are used): add --alone to check "
+                          f"{args.file} on its own")
+    text = _read(args.file).decode("utf-8", errors="replace")
+
+    def progress(stage: str, message: str, percent=None) -> None:
+        if not args.json:
+            print(f"xpiler: {message}", file=sys.stderr)
+
+    r = review_port(text, args.file, kernel=args.kernel, against=args.against, seeds=(args.seed, args.seed + 1),
+                    timeout=args.timeout, progress=progress)
+    if args.json:
+        print(json.dumps(r.to_dict(), indent=2))
+    else:
+        for d in r.diagnostic_dicts():
+            print(_rel(Diagnostic(**{k: v for k, v in d.items() if k != "related"}), args.file))
+            if d["code"] == "port-disagreement":
+                for rel in d.get("related", []):
+                    print(f"  {rel['path']}:{rel['line']}: {rel['message']}")
+        print("the port agrees with its original" if r.ok else "the port disagrees with its original")
+    return 0 if r.ok else 1
 
 
 def cmd_translate(args) -> int:

@@ -1,7 +1,7 @@
 """Long-running work the editor starts, as plain functions of the library, and what the
 editor shows of their results.
 
-A job is a *kind* (``KINDS``: ``check``, ``compile``, ``translate``, ``recheck``) with
+A job is a *kind* (``KINDS``: ``check``, ``compile``, ``translate``, ``recheck``, ``review``) with
 parameters. ``request(args)`` validates what a client sent (``{"job": "translate", "kernel":
 "saxpy", "target": "c", "options": {...}}``) into a kind and its parameters, with a message
 naming what is wrong. A kind's function takes the document (``text``, ``path``), the editor
@@ -493,6 +493,25 @@ def _translate_options(v: Any) -> bool:
     return all(k in TRANSLATE_OPTIONS and TRANSLATE_OPTIONS[k][0](x) for k, x in v.items())
 
 
+def review(text: str, path: str, kernel: str, settings: Optional[dict] = None, against: Optional[dict] = None,
+           progress: Progress = _quiet) -> dict[str, Any]:
+    """A port (the document) compared with its original (``against``: ``{"path", "kernel"}``;
+    default: the port-of comment): ``review.review_port``'s diagnostics on the port."""
+    from .review import review_port
+
+    settings = settings or {}
+    orig = (against["path"], against.get("kernel")) if against else None
+    r = review_port(text, path, kernel, against=orig, timeout=float(settings.get("timeout", 120)),
+                    progress=lambda stage, message, percent=None: progress(stage, message, percent))
+    return {"kernel": kernel, "diagnostics": r.diagnostic_dicts(), "summary": r.summary, "ok": r.ok,
+            "original": r.original.__dict__}
+
+
+def _against(v: Any) -> bool:
+    return isinstance(v, dict) and isinstance(v.get("path"), str) and 0 < len(v["path"]) < 4096 and \
+        set(v) <= {"path", "kernel"} and (v.get("kernel") is None or _is_name(v["kernel"]))
+
+
 KERNEL = Param("kernel", _is_name, "the name of a kernel of the document")
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("check", check, (KERNEL,), "Check {kernel}: compile and run on the CPU",
@@ -509,6 +528,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("recheck", recheck, (KERNEL, Param("target", lambda v: v in _TARGETS, "one of " + ", ".join(_TARGETS))),
          "Re-check {kernel} ({target_title}) against its source",
          doc="the oracle and the compiler on a translation result, against its source"),
+    Kind("review", review,
+         (KERNEL, Param("against", _against, "an object {path, kernel}: the original's file and (optionally) "
+                                             "kernel", required=False)),
+         "Compare {kernel} with its original",
+         doc="a hand-made port run against its original on the same inputs; the disagreements on the port"),
 )}
 
 

@@ -158,6 +158,15 @@ class BufferReport:
     first_never_written: Optional[tuple] = None
     candidate_only_writes: int = 0  # elements the candidate wrote and the source did not
     first_candidate_only_write: Optional[tuple] = None
+    expected_at_never_written: Optional[float] = None  # the source's value there
+    got_at_candidate_only: Optional[float] = None  # the candidate's value there
+    # check(..., locate=True), on the input set shown: who last wrote ``first_wrong()`` in
+    # each program (``{"line", "who", "writes"}``; writes 0: it never wrote it; None: not
+    # located), and for an element the candidate never wrote, the candidate's lines that
+    # write this buffer, nearest first (by the offsets they write)
+    writer: Optional[dict] = None
+    source_writer: Optional[dict] = None
+    writing_lines: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -178,6 +187,17 @@ class BufferReport:
             parts.append(f"{self.candidate_only_writes} element(s) written by the candidate only (the source "
                          f"never writes them), first at {list(self.first_candidate_only_write)}")
         return f"{self.name}: " + "; ".join(parts)
+
+    def first_wrong(self) -> Optional[tuple[tuple, str]]:
+        """The first wrong element and how it is wrong: ``differs``, ``never-written``
+        (the source wrote it, the candidate did not) or ``candidate-only``."""
+        if self.mismatches:
+            return self.first_mismatch, "differs"  # type: ignore[return-value]
+        if self.never_written:
+            return self.first_never_written, "never-written"  # type: ignore[return-value]
+        if self.candidate_only_writes:
+            return self.first_candidate_only_write, "candidate-only"  # type: ignore[return-value]
+        return None
 
     def first_problem(self) -> Optional[str]:
         """The first wrong element, as ``name[i, j]: what``."""
@@ -338,9 +358,11 @@ def compare(expected: np.ndarray, got: np.ndarray, name: str, rtol: float, atol:
         r.never_written = int(missing.sum())
         if r.never_written:
             r.first_never_written = tuple(int(i) for i in np.argwhere(missing)[0])
+            r.expected_at_never_written = float(e[r.first_never_written])
         r.candidate_only_writes = int(extra.sum())
         if r.candidate_only_writes:
             r.first_candidate_only_write = tuple(int(i) for i in np.argwhere(extra)[0])
+            r.got_at_candidate_only = float(g[r.first_candidate_only_write])
         counted = both | neither
     else:
         counted = np.ones(e.shape, bool)
@@ -739,12 +761,15 @@ def check(source, candidate=None, *, path: Optional[str] = None, candidate_path:
           candidate_launch: Optional[str] = None, generators: Optional[dict[str, str]] = None,
           outputs: Optional[list[str]] = None, seeds: Optional[Sequence[int]] = None, seed: Optional[int] = None,
           rtol: Optional[float] = None, atol: Optional[float] = None, trace: bool = False,
-          timeout: float = 60.0, budget: Optional[Budget] = None) -> CheckReport:
+          timeout: float = 60.0, budget: Optional[Budget] = None, locate: bool = False) -> CheckReport:
     """Run ``source`` (and ``candidate``) on the same inputs, one run per seed of ``seeds``
     (default 0 and 1; ``seed=s`` means ``(s, s + 1)``) or per dict of ``values`` (two or more),
     and compare (see the module doc). ``outputs`` names buffers to compare even if neither
     program writes them; ``rtol``/``atol`` override the dtype tolerances. ``timeout``: seconds
-    for each run; ``budget``: when the verdict samples (``Budget``; ``FULL`` never does)."""
+    for each run; ``budget``: when the verdict samples (``Budget``; ``FULL`` never does).
+    ``locate``: when the verdict fails, run both programs once more on the failing input set
+    watching each buffer's first wrong element, and record who last wrote it in each
+    (``BufferReport.writer``, ``source_writer``, ``writing_lines``: see ``_locate``)."""
     B = budget or DEFAULT_BUDGET
     src_mod = load(source, path, dialect)
     sets, seed_list, text = _input_sets(src_mod, kernel, args, values, seeds, seed, generators)
@@ -850,7 +875,57 @@ def check(source, candidate=None, *, path: Optional[str] = None, candidate_path:
             _side_summary(both, "candidate") if cand.sampled else "checked in full",
             f"compared every output of full unchecked runs of {'both programs' if src.sampled else 'the candidate'}"
             f" on {_labels(cmp_sets)} (written elements: those whose bytes changed)")
-    return _verdict(runs, seed_list, text, plan.prefilled, sampling)
+    report = _verdict(runs, seed_list, text, plan.prefilled, sampling)
+    if locate and not report.ok:
+        _locate(report, src, cand, vals, B)
+    return report
+
+
+def _locate(report: CheckReport, src: _Side, cand: _Side, vals: dict[str, Values], budget: Budget) -> None:
+    """Who wrote the first wrong element of each failing buffer, in both programs: one more
+    checked run of each on the first failing input set with the runtime's ``watch`` option
+    (the last write's line and thread, block or task), the candidate's with the access
+    trace when an element is never written (to name the lines that write that buffer,
+    nearest first). Runs stop at a deadline (a heavy kernel leaves ``writer`` None)."""
+    run = next((r for r in report.runs if not r.ok and r.candidate is not None and r.label in vals
+                and any(not b.ok for b in r.buffers)), None)
+    if run is None:
+        return
+    watch: list[str] = []
+    where: dict[str, tuple[BufferReport, int]] = {}
+    for b in run.buffers:
+        wrong = b.first_wrong()
+        out = run.source.outputs.get(b.name)
+        if wrong is None or out is None:
+            continue
+        byte = int(np.ravel_multi_index(wrong[0], out.shape)) * out.itemsize
+        watch.append(f"{b.name}:{byte}")
+        where[b.name] = (b, byte)
+    if not watch:
+        return
+    need_trace = any(b.never_written and not b.mismatches for b, _ in where.values())
+    deadline = max(10.0, 4 * budget.checked) if budget.on else None
+    v = vals[run.label]
+    options = {"watch": ",".join(watch)}
+    try:
+        ex_src, ex_cand = _parallel([
+            lambda: src._exec(v, run.seed, options=options, deadline=deadline),
+            lambda: cand._exec(v, run.seed, options=options, deadline=deadline, trace=need_trace)],
+            budget.workers())
+    except XpilerError:
+        return
+    for ex, attr in ((ex_src, "source_writer"), (ex_cand, "writer")):
+        for w in ex.watched:
+            if w["buffer"] in where:
+                finished = ex.status == "ok" or w["writes"]
+                setattr(where[w["buffer"]][0], attr, {k: w[k] for k in ("line", "who", "writes")}
+                        if finished else None)
+    for name, (b, byte) in where.items():
+        lines = {}
+        for t in ex_cand.trace:
+            if t.get("buffer") == name and t.get("write") and t.get("bytes"):
+                lines[t["line"]] = min(abs(x - byte) for x in t["bytes"])
+        b.writing_lines = sorted(lines, key=lambda ln: (lines[ln], ln))
 
 
 def _check_alone(src: _Side, sets: list[_InputSet], seed_list: list[int], text: Optional[str],

@@ -132,6 +132,9 @@ class Execution:
     trace: list[dict] = field(default_factory=list)
     progress: Optional[Progress] = None  # how far it got (None: the program wrote nothing)
     checks: bool = True  # a checked run (bounds, races, initialisation, written marks)
+    # option watch NAME:BYTE,...: per watched byte, the last write's line and who (thread,
+    # block, task), and how many writes covered it (``{"buffer", "byte", "line", "who", "writes"}``)
+    watched: list[dict] = field(default_factory=list)
 
     @property
     def sampled(self) -> bool:
@@ -220,6 +223,14 @@ def _run_options(program: _build.Program, options: Optional[dict[str, str]], sam
     return out
 
 
+def _jsonl(path: Path) -> list[dict]:
+    import json
+
+    if not path.exists():
+        return []
+    return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+
+
 def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = False, timeout: float = 60.0,
                 compile_seconds: float = 0.0, options: Optional[dict[str, str]] = None,
                 sample: Optional[int] = None, budget: Optional[float] = None, deadline: Optional[float] = None,
@@ -290,14 +301,10 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
             err = r.stderr.strip()
             if err:
                 message += f": {err.splitlines()[-1]}"
-        tr = []
-        if trace and (outdir / "trace.jsonl").exists():
-            import json
-
-            tr = [json.loads(ln) for ln in (outdir / "trace.jsonl").read_text().splitlines() if ln.strip()]
+        tr = _jsonl(outdir / "trace.jsonl") if trace else []
         return Execution(program.entry, program.dialect, outputs, written, findings, r.elapsed, compile_seconds,
                          resolved.launch, resolved.launch_source, resolved.evidence, status, message, tr, progress,
-                         program.checks)
+                         program.checks, _jsonl(outdir / "watch.jsonl"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

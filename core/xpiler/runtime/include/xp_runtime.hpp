@@ -230,6 +230,7 @@ struct Region {
   size_t nwords = 0;
   int id = 0;
   int owner = -1;  // the block/core/cluster it belongs to (-1: everyone)
+  bool watch = false;  // a byte of it is watched (g_watch)
   bool live = true;
   Region() = default;
   Region(const Region &) = delete;
@@ -368,6 +369,21 @@ struct TraceHash {
 };
 inline bool g_trace = false;
 inline std::unordered_map<TraceKey, std::vector<uint64_t>, TraceHash> g_trace_map;  // element byte offsets
+
+// ---------------------------------------------------------------------------- watch
+// Who last wrote a watched byte of an argument buffer (``option watch NAME:BYTE,...``):
+// the line and the thread, block or task, and how many writes covered it. The oracle's
+// port review names with it the statement that wrote a wrong element.
+struct Watch {
+  std::string buffer;
+  size_t byte = 0;
+  int line = 0;
+  std::string who;
+  long writes = 0;
+  Region *region = nullptr;
+};
+inline std::vector<Watch> g_watch;
+void watch_write(Region *r, size_t off, size_t bytes);
 
 enum Mode : int { RD = 1, WR = 2, RW = 3, ADDR = 0 };
 
@@ -891,6 +907,7 @@ void *check(const void *p, size_t bytes, int mode) {
     memset(r->written.data() + off, tn.on && tn.tainted ? 0 : 1, bytes);
     if (tn.on) tn.wrote = true;
   }
+  if ((mode & WR) && r->watch) watch_write(r, off, bytes);
   if (r->races && cur->thread_key >= 0) race_access(r, off, bytes, mode);
   if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
   return (void *)p;
@@ -924,6 +941,7 @@ bool check_range(const void *p, size_t bytes, int mode, const char *what) {
       }
   }
   if (mode & WR) memset(r->written.data() + off, 1, bytes);
+  if ((mode & WR) && r->watch) watch_write(r, off, bytes);
   if (g_trace)
     for (size_t i = 0; i < bytes; i += 4) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off + i);
   return true;
@@ -1059,6 +1077,30 @@ void load_input(const char *path) {
   }
   fclose(f);
   g_trace = g_input.options.count("trace") && g_input.options["trace"] == "1";
+  if (g_input.options.count("watch")) {  // NAME:BYTE,NAME:BYTE,...
+    std::string spec = g_input.options["watch"];
+    size_t at = 0;
+    while (at < spec.size()) {
+      size_t end = spec.find(',', at), colon = spec.find(':', at);
+      if (end == std::string::npos) end = spec.size();
+      if (colon != std::string::npos && colon < end) {
+        Watch w;
+        w.buffer = spec.substr(at, colon - at);
+        w.byte = (size_t)strtoull(spec.c_str() + colon + 1, nullptr, 10);
+        g_watch.push_back(w);
+      }
+      at = end + 1;
+    }
+  }
+}
+
+void watch_write(Region *r, size_t off, size_t bytes) {
+  for (Watch &w : g_watch)
+    if (w.region == r && w.byte >= off && w.byte < off + bytes) {
+      w.line = cur->line;
+      w.who = cur->who;
+      ++w.writes;
+    }
 }
 
 std::string option(const char *key, const char *dflt) {
@@ -1083,6 +1125,8 @@ void *load_buffer(const char *name, void *dst, int space) {
   fclose(f);
   Region *r = g_regions.add(dst, b.bytes, space, name, true, false);
   std::fill(r->written.begin(), r->written.end(), 0);  // inputs are initialised; track writes
+  for (size_t i = 0; i < g_watch.size(); ++i)
+    if (g_watch[i].buffer == name && g_watch[i].byte < b.bytes) g_watch[i].region = r, r->watch = true;
   r->track_init = false;
   g_outputs.push_back({name, dst, b.bytes, r});
   return dst;
@@ -1333,6 +1377,19 @@ void finish(int status) {
       fprintf(f, "}\n");
     }
     fclose(f);
+  }
+  if (!g_watch.empty()) {
+    f = fopen((d + "watch.jsonl").c_str(), "w");
+    if (f) {
+      for (auto &w : g_watch) {
+        fprintf(f, "{\"buffer\": ");
+        json_str(f, w.buffer);
+        fprintf(f, ", \"byte\": %zu, \"line\": %d, \"writes\": %ld, \"who\": ", w.byte, w.line, w.writes);
+        json_str(f, w.who);
+        fprintf(f, "}\n");
+      }
+      fclose(f);
+    }
   }
   if (g_trace) {
     f = fopen((d + "trace.jsonl").c_str(), "w");
