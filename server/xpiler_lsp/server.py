@@ -23,6 +23,8 @@ from xpiler.diagnostics import Diagnostic, XpilerError
 
 from . import __version__
 from .jobs import Job, JobManager, Stage
+from .positions import BYTES, CHARS, Columns
+from .protocol import XpilerProtocol
 from .settings import Settings
 
 log = logging.getLogger("xpiler_lsp")
@@ -81,7 +83,8 @@ def _same(a: Optional[str], b: Optional[str]) -> bool:
 
 class XpilerServer(LanguageServer):
     def __init__(self):
-        super().__init__("xpiler-lsp", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        super().__init__("xpiler-lsp", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental,
+                         protocol_cls=XpilerProtocol)  # negotiates positionEncoding: utf-8, else utf-16
         self.settings = Settings()
         self.docs: dict[str, Doc] = {}
         self.parser = ThreadPoolExecutor(1, thread_name_prefix="xpiler-parse")  # libclang: one parse at a time
@@ -102,6 +105,10 @@ class XpilerServer(LanguageServer):
         if self._jobs is not None:
             j = self.settings.jobs
             self._jobs.configure(j.concurrency, j.queueLimit, j.timeout)
+
+    def columns(self, text: Optional[str]) -> Columns:
+        """Columns of ``text`` in the negotiated position encoding (``positions``)."""
+        return Columns(self.workspace.position_codec, text)
 
     # -------------------------------------------------------------- documents
     def doc(self, uri: str) -> Optional[Doc]:
@@ -170,12 +177,13 @@ class XpilerServer(LanguageServer):
     def publish(self, d: Doc, parse_diagnostics: Optional[list[Diagnostic]] = None) -> None:
         if parse_diagnostics is None:
             parse_diagnostics = d.module.diagnostics if d.module else []
-        diags = [to_lsp(x) for x in parse_diagnostics]
+        cols = self.columns(d.text)
+        diags = [to_lsp(x, cols) for x in parse_diagnostics]
         for items in d.job_diagnostics.values():
-            diags += [dict_to_lsp(x) for x in items]
+            diags += [dict_to_lsp(x, cols) for x in items]
         r = self.results.get(d.uri)
         if r is not None:
-            diags += [dict_to_lsp(x) for x in result_diagnostics(r, d.text)]
+            diags += [dict_to_lsp(x, cols) for x in result_diagnostics(r, d.text)]
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=d.uri, version=d.version, diagnostics=diags))
 
     def publish_uri(self, uri: str) -> None:
@@ -186,7 +194,7 @@ class XpilerServer(LanguageServer):
         elif uri in self.results:
             r = self.results[uri]
             self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(
-                uri=uri, diagnostics=[dict_to_lsp(x) for x in r.diagnostics]))
+                uri=uri, diagnostics=[dict_to_lsp(x, self.columns(r.checked_text)) for x in r.diagnostics]))
 
     def remember(self, r: Result) -> None:
         self.results[r.uri] = r
@@ -218,23 +226,28 @@ def _parse_and_index(text: str, path: str, early, stale) -> ir.Module:
 server = XpilerServer()
 
 
-def to_lsp(d: Diagnostic) -> T.Diagnostic:
+def to_lsp(d: Diagnostic, cols: Optional[Columns] = None) -> T.Diagnostic:
+    """``d`` (1-based byte columns of the text ``cols`` is of) to LSP, its columns in the
+    negotiated encoding (as they are without ``cols``: right for ASCII lines only)."""
     line = max(d.line - 1, 0)
     col = max(d.col - 1, 0)
     end_line = (d.end_line - 1) if d.end_line else line
     end_col = (d.end_col - 1) if d.end_col else col + 1
     if (end_line, end_col) < (line, col):
         end_line, end_col = line, col + 1
-    return T.Diagnostic(range=T.Range(T.Position(line, col), T.Position(end_line, end_col)), message=d.message,
+    start, end = T.Position(line, col), T.Position(end_line, end_col)
+    if cols is not None:
+        start, end = cols.position(line, col, BYTES), cols.position(end_line, end_col, BYTES)
+    return T.Diagnostic(range=T.Range(start, end), message=d.message,
                         severity=_SEVERITY.get(d.severity, T.DiagnosticSeverity.Error),
                         source=f"xpiler ({d.source})", code=d.code)
 
 
-def dict_to_lsp(x: dict) -> T.Diagnostic:
+def dict_to_lsp(x: dict, cols: Optional[Columns] = None) -> T.Diagnostic:
     """A job's diagnostic (``Diagnostic.to_dict()``, plus ``related``: source lines) to LSP."""
     x = dict(x)
     related = x.pop("related", None) or []
-    d = to_lsp(Diagnostic(**x))
+    d = to_lsp(Diagnostic(**x), cols)
     if related:
         d.related_information = [T.DiagnosticRelatedInformation(
             location=T.Location(uri=Path(r["path"]).as_uri(), range=_range(r["line"], 1, r["line"] + 1, 1)),
@@ -244,6 +257,7 @@ def dict_to_lsp(x: dict) -> T.Diagnostic:
 
 
 def _range(l1: int, c1: int, l2: int, c2: int) -> T.Range:
+    """A range of whole lines (columns 1: 0 in every encoding); columns go through ``Columns``."""
     return T.Range(T.Position(max(l1 - 1, 0), max(c1 - 1, 0)), T.Position(max(l2 - 1, 0), max(c2 - 1, 0)))
 
 
@@ -326,9 +340,10 @@ async def document_symbol(ls: XpilerServer, params: T.DocumentSymbolParams):
     if m is None:
         return []
     out = []
+    cols = ls.columns(d.text)
     for s in outline.symbols(m, d.text):
         rng = _range(s.line, 1, s.end_line + 1, 1)
-        sel = _range(s.name_line, s.name_col, s.name_line, s.name_col + len(s.name))
+        sel = cols.range(s.name_line, s.name_col, s.name_line, s.name_col + len(s.name), CHARS)
         if not (rng.start.line <= sel.start.line <= rng.end.line):
             sel = rng
         label = {"kernel": "kernel", "device": "device function", "host": "host function",
@@ -359,7 +374,10 @@ async def semantic_tokens(ls: XpilerServer, params: T.SemanticTokensParams):
     dialect = m.dialect if m else dialects.detect(d.path, d.text)
     data: list[int] = []
     pl = pc = 0
-    for line, col, length, typ, mods in outline.semantic_tokens(d.text, dialect):
+    cols = ls.columns(d.text)
+    for line, byte_col, byte_length, typ, mods in outline.semantic_tokens(d.text, dialect):
+        col = cols.to_client(line, byte_col)  # start and length in the negotiated encoding
+        length = cols.to_client(line, byte_col + byte_length) - col
         data += [line - pl, col - pc if line == pl else col, length, typ, mods]
         pl, pc = line, col
     return T.SemanticTokens(data=data)
@@ -372,14 +390,15 @@ async def hover(ls: XpilerServer, params: T.HoverParams):
     if m is None:
         return None
     line = params.position.line + 1
+    cols = ls.columns(d.text)
     arch = {"cuda": ls.settings.gpuArch, "hip": ls.settings.hipArch, "bang": ls.settings.mluArch}.get(m.dialect)
-    h = hov.hover(m, d.text, line, params.position.character + 1, arch)
+    h = hov.hover(m, d.text, line, cols.from_client(params.position, CHARS) + 1, arch)
     r = ls.results.get(d.uri)
     origin = xjobs.provenance_hover(r.lines, line) if r is not None and _same(d.text, r.code) else None
     if h is None and origin is None:
         return None
     text = "\n\n---\n\n".join(x for x in (h.markdown if h else None, origin) if x)
-    rng = _range(h.line, h.col, h.line, h.end_col) if h else None
+    rng = cols.range(h.line, h.col, h.line, h.end_col, CHARS) if h else None
     return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=text), range=rng)
 
 

@@ -2,12 +2,18 @@
 -- edits at random ranges, requests on stale versions, positions past the end, unknown
 commands, jobs started and cancelled, translations to random targets (real ones, started
 from the code actions, some cancelled at once, some left to finish and write their file;
-stale ones; ones with garbage arguments), code lenses and re-checks on their results --
-never crash it, never leave a job hanging (every progress that began ends), and never get
-an internal error where a clear message belongs.
+stale ones; ones with garbage arguments), code lenses and re-checks on their results,
+code actions resolved with their data mutated (random targets and job kinds, valid and
+garbage; stale and garbage versions) and then run, garbage parameters to
+codeAction/resolve and workspace/executeCommand (xpiler.runJob, cancelJob, listJobs,
+translationReport), review jobs (``against: {path, kernel}``) with garbage and with real
+originals, cancelled or timed out -- never crash it, never leave a request unanswered or a
+job hanging (every progress that began ends, no job queued or running at the end), and
+never get an internal error where a clear message belongs.
 
 XPILER_FUZZ_EXAMPLES sets the number of sequences (default 10,000); XPILER_FUZZ_JOBS the
-most translation jobs really started over a run (default 40: each costs a worker's CPU).
+most jobs really started over a run (default 40: each costs a worker's CPU) by translations and
+lenses, and as many again by resolved code actions and reviews.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ import asyncio
 import os
 import sys
 import threading
+import uuid
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -25,13 +33,55 @@ from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.client import LanguageClient
 
 import corpus
+from xpiler import jobs as xjobs
+from xpiler.diagnostics import XpilerError
 
 EXAMPLES = int(os.environ.get("XPILER_FUZZ_EXAMPLES", "10000"))
 MAX_JOBS = int(os.environ.get("XPILER_FUZZ_JOBS", "40"))
 TARGETS = ["cuda", "hip", "bang", "vnni", "c", "ptx", "", None, 3, ["c"], {"to": "c"}]
 GARBAGE = [None, 7, "x", [], [1], {"a": 1}, -1, 1.5, True]
-SOURCES = [p for p in corpus.files()][::4] + [Path(__file__).resolve().parents[2] / "examples/saxpy.cu"]
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = ROOT / "tests/ports"
+SOURCES = [p for p in corpus.files()][::4] + [ROOT / "examples/saxpy.cu", PORTS / "row_scale_guard.cu",
+                                               PORTS / "row_scale_bound.c"]
 LANG = {".cu": "cuda-cpp", ".hip": "hip", ".mlu": "bang", ".c": "c", ".cpp": "cpp"}
+HAS_REVIEW = "review" in xjobs.KINDS  # the review job kind (a port against its original)
+JOB_KINDS = ["check", "compile", "translate", "recheck", "review", "nope", "", None, 5, ["check"]]
+# review's ``against``: garbage, then shapes that pass the request's check but name no usable
+# original, then real originals
+AGAINST = GARBAGE + [{}, {"path": 5}, {"path": ""}, {"path": "x" * 5000}, {"kernel": "row_scale"},
+                     {"path": "a.cu", "kernel": 7}, {"path": "a.cu", "kernel": "no such"}, {"path": "a.cu", "x": 1},
+                     {"path": "/nonexistent/original.cu"}, {"path": "/dev/null"}, {"path": "/"},
+                     {"path": "row_scale.cu"}, {"path": str(PORTS / "row_scale_ok.c"), "kernel": "nope"},
+                     {"path": str(PORTS / "row_scale.cu")},
+                     {"path": str(PORTS / "row_scale.cu"), "kernel": "row_scale"}]
+# codeAction/resolve parameters that are no CodeAction, or one with odd data
+RESOLVE = [None, 7, "x", [], {}, {"title": 3}, {"title": "t", "edit": 3}, {"title": "t", "data": None},
+           {"title": "t", "data": 5}, {"title": "t", "data": [1]}, {"title": "t", "data": {"kernel": 7}},
+           {"title": "t", "kind": 5, "data": {"kernel": "k", "job": "translate", "target": "ptx"}},
+           {"title": "t", "command": {"title": "c", "command": "xpiler.runJob"}, "data": {}}]
+# workspace/executeCommand arguments that are no list, or lists of the wrong things
+ARGUMENTS = [None, 5, "x", {"a": 1}, [], [None], [1, 2], ["x"], [[1]], [{}, {}], [{"uri": 5}], [{"jobId": "1"}],
+             [{"token": None, "jobId": None}], [{"uri": None, "job": None}]]
+COMMANDS = ["xpiler.runJob", "xpiler.cancelJob", "xpiler.listJobs", "xpiler.translationReport"]
+
+
+async def raw_request(client: LanguageClient, method: str, params):
+    """A request with any JSON as its parameters (the client's typed requests refuse what is
+    not their type)."""
+    p = client.protocol
+    msg_id = str(uuid.uuid4())
+    fut: Future = Future()
+    p._request_futures[msg_id] = fut
+    p._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return _plain(await asyncio.wrap_future(fut))
+
+
+def _plain(x):
+    """A raw result (pygls makes its objects named tuples) as dicts and lists."""
+    if hasattr(x, "_asdict"):
+        return {k: _plain(v) for k, v in x._asdict().items()}
+    return [_plain(v) for v in x] if isinstance(x, (list, tuple)) else x
 
 
 class Harness:
@@ -46,6 +96,7 @@ class Harness:
         self.begun: set = set()  # progress tokens that began, and those that ended
         self.ended: set = set()
         self.jobs_started = self.waited = 0
+        self.more_jobs = self.reviews = 0  # jobs started by resolved actions and reviews
         self.outcomes: dict[str, int] = {}  # how jobs ended (the first words of their last progress)
 
         @self.client.feature(T.WINDOW_WORK_DONE_PROGRESS_CREATE)
@@ -103,11 +154,11 @@ class Harness:
     def call(self, coro, timeout: float = 60):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def request(self, coro):
+    def request(self, coro, timeout: float = 60):
         """A request: it must come back, and never as an internal error."""
         self.requests += 1
         try:
-            return self.call(coro)
+            return self.call(coro, timeout)
         except TimeoutError:
             stacks = os.environ.get("XPILER_LSP_STACKS")
             if stacks and self.client._server is not None:
@@ -121,6 +172,25 @@ class Harness:
             raise AssertionError(f"internal error: {e}") from e
         except JsonRpcException:
             return None  # a clear protocol error (invalid params, unknown command)
+
+    def command(self, command: str, *arguments):
+        return self.request(self.client.workspace_execute_command_async(T.ExecuteCommandParams(
+            command=command, arguments=list(arguments))))
+
+    def started(self, res, r, timed: bool = False) -> None:
+        """A job the fuzzing started: cancelled at once (by command or from the progress UI),
+        or, when started with a short timeout, left to time out."""
+        assert isinstance(res, dict) and ("jobId" in res or "error" in res), res
+        if "jobId" not in res:
+            return
+        self.more_jobs += 1
+        if timed:
+            return
+        if r.random() < 0.5:
+            self.client.window_work_done_progress_cancel(T.WorkDoneProgressCancelParams(token=res["token"]))
+        else:
+            out = self.command("xpiler.cancelJob", {"token": res["token"]})
+            assert out is not None and isinstance(out.get("cancelled"), list), out
 
     def alive(self) -> bool:
         return self.client._server is not None and self.client._server.returncode is None
@@ -171,6 +241,12 @@ ops = st.lists(st.one_of(
                                                  st.integers(0, len(GARBAGE) - 1), st.integers(0, 5))),
     st.tuples(st.just("lens"), st.none()),
     st.tuples(st.just("badcancel"), st.integers(0, len(GARBAGE) - 1)),
+    st.tuples(st.just("resolve"), st.tuples(positions, st.integers(0, 3), st.integers(0, len(TARGETS) - 1),
+                                            st.integers(0, len(JOB_KINDS) - 1), st.integers(-2, 1))),
+    st.tuples(st.just("rawresolve"), st.integers(0, len(RESOLVE) - 1)),
+    st.tuples(st.just("badargs"), st.tuples(st.integers(0, len(COMMANDS) - 1), st.integers(0, len(ARGUMENTS) - 1))),
+    st.tuples(st.just("review"), st.tuples(st.integers(0, len(AGAINST) - 1), st.integers(0, len(GARBAGE)),
+                                           st.integers(-1, 1), st.integers(0, 2), st.booleans())),
 ), min_size=1, max_size=6)
 
 
@@ -294,6 +370,66 @@ def test_fuzz(harness, doc, seed, fresh, sequence):
                 assert res is None or res == {"cancelled": []} or isinstance(res.get("cancelled"), list), res
             h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
                 command="xpiler.translationReport", arguments=[{"uri": GARBAGE[arg]}])))
+        elif op == "resolve":  # a real code action, its data mutated, resolved and run
+            pos, shape, target, kind, dv = arg
+            p = T.Position(max(pos[0], 0), max(pos[1], 0))
+            syms = h.request(c.text_document_document_symbol_async(T.DocumentSymbolParams(ident)))
+            if syms and pos[1] % 3:  # mostly inside a function: its actions, translations included
+                s = r.choice(syms)
+                p = T.Position(s.selection_range.start.line, 0)
+            acts = [a for a in h.request(c.text_document_code_action_async(T.CodeActionParams(
+                ident, T.Range(p, p), T.CodeActionContext(diagnostics=[])))) or [] if isinstance(a.data, dict)]
+            if not acts:
+                continue
+            act = r.choice(acts)
+            data = dict(act.data)
+            if shape == 0:  # another target, a real one or garbage
+                data["target"] = TARGETS[target]
+            elif shape == 1:  # another kind, a real one or garbage
+                data["job"] = JOB_KINDS[kind]
+            elif shape == 2:  # a stale, future or garbage version
+                data["version"] = data.get("version", 0) + dv if dv else r.choice(GARBAGE)
+            act.data = data  # shape 3: as offered
+            act = h.request(c.code_action_resolve_async(act))
+            if act is None or act.command is None or h.more_jobs >= MAX_JOBS:
+                continue
+            h.started(h.command(act.command.command, *(act.command.arguments or [])), r)
+        elif op == "rawresolve":
+            res = h.request(raw_request(c, T.CODE_ACTION_RESOLVE, RESOLVE[arg]), 20)
+            if isinstance(res, dict) and isinstance(res.get("command"), dict) and h.more_jobs < MAX_JOBS:
+                cmd = res["command"]
+                res = h.request(raw_request(c, T.WORKSPACE_EXECUTE_COMMAND, {
+                    "command": cmd.get("command"), "arguments": cmd.get("arguments")}), 20)
+                if isinstance(res, dict) and "jobId" in res:
+                    h.started(res, r)
+        elif op == "badargs":
+            cmd, args = COMMANDS[arg[0]], ARGUMENTS[arg[1]]
+            res = h.request(raw_request(c, T.WORKSPACE_EXECUTE_COMMAND, {"command": cmd, "arguments": args}), 20)
+            assert res is None or isinstance(res, (dict, list)), res  # None: a clear protocol error
+            if isinstance(res, dict) and "jobId" in res:  # cannot be: no argument names an open document
+                raise AssertionError(f"{cmd} {args} started a job: {res}")
+        elif op == "review":  # review jobs: garbage, and real originals cancelled or timed out
+            against, g, dv, end, real = arg
+            if real:  # a real kernel name, an original that passes the request's check, this version
+                g, dv, against = len(GARBAGE), 0, len(AGAINST) - 1 - against % 7
+            kernel = "row_scale" if g == len(GARBAGE) else GARBAGE[g]
+            a = {"uri": uri, "version": state["version"] + dv, "job": "review", "kernel": kernel,
+                 "against": AGAINST[against]}
+            if end == 2:
+                a["timeout"] = 0.5  # left to time out (a real original), or refused
+            if h.more_jobs >= MAX_JOBS:
+                a["version"] = -1  # refused: no more real jobs
+            try:
+                xjobs.request(a)  # the library's reading of the arguments: garbage or not
+                garbage = False
+            except XpilerError:
+                garbage = True
+            res = h.command("xpiler.runJob", a)
+            if garbage or a["version"] != state["version"]:  # no such kind yet, garbage, stale
+                assert res is None or "error" in res, (a, res)
+            else:
+                h.started(res, r, timed=end == 2)
+                h.reviews += 1 if isinstance(res, dict) and "jobId" in res else 0
     assert h.alive(), "the server died"
 
 
@@ -319,6 +455,22 @@ def test_no_job_left_hanging_and_server_alive(harness):
     uri = next(iter(h.docs))
     res = [h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(
         command="xpiler.runJob", arguments=[{"uri": uri, "kernel": "nope", "job": "check"}]))) for _ in range(3)]
+    if HAS_REVIEW:  # a review left to time out, one cancelled from the progress UI, one by command
+        port = (h.tmp / "final_port.cu").as_uri()
+        c.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
+            port, "cuda-cpp", 1, (PORTS / "row_scale_guard.cu").read_text())))
+        against = {"path": str(PORTS / "row_scale.cu"), "kernel": "row_scale"}
+        reviews = [h.command("xpiler.runJob", {"uri": port, "version": 1, "job": "review", "kernel": "row_scale",
+                                               "against": against, **extra}) for extra in ({"timeout": 0.1}, {}, {})]
+        assert all("jobId" in x for x in reviews), reviews
+        time.sleep(0.3)
+        c.window_work_done_progress_cancel(T.WorkDoneProgressCancelParams(token=reviews[1]["token"]))
+        h.command("xpiler.cancelJob", {"jobId": reviews[2]["jobId"]})
+        for _ in range(300):
+            if all(x["token"] in h.ended for x in reviews):
+                break
+            time.sleep(0.1)
+        assert all(x["token"] in h.ended for x in reviews), reviews
     h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.cancelJob", arguments=[{}])))
     for _ in range(300):
         jobs = h.request(c.workspace_execute_command_async(T.ExecuteCommandParams(command="xpiler.listJobs")))
@@ -332,5 +484,7 @@ def test_no_job_left_hanging_and_server_alive(harness):
         time.sleep(0.1)
     assert h.begun <= h.ended, f"{len(h.begun - h.ended)} progress tokens never ended"
     assert h.alive()
-    print(f"{h.jobs_started} translation jobs started, {h.edits} workspace edits asked for; ended: {h.outcomes}")
+    print(f"{h.jobs_started} translation jobs started, {h.more_jobs} from resolved actions and reviews "
+          f"({h.reviews} reviews), {h.edits} workspace edits asked for; "
+          f"ended: {h.outcomes}")
     print(f"{h.requests} requests over the fuzzing run")
