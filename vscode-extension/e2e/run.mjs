@@ -3,6 +3,7 @@
 // installed, driven by playwright-core and Debian's Chromium.
 //
 //   node e2e/run.mjs --code-server BIN --vsix FILE [--python PY] [--artifacts DIR]
+//                    [--readme-screenshot media/screenshot.png]
 //
 // Opens a workspace holding a .cu, a .mlu and C kernels whose settings point xpiler.server.python
 // at the checkout's .venv; checks that the extension activated and the server answered
@@ -10,7 +11,14 @@
 // "Xpiler: Check Kernel at Cursor" on the .cu kernel with a seeded out-of-bounds write and waits
 // for its findings in the Problems panel (falling back to the C kernel if the CUDA check does not
 // complete, and saying so); cancels a never-ending check from its notification's Cancel button and
-// another with "Xpiler: Cancel Running Job". Screenshots and result.json go to the artifacts folder.
+// another with "Xpiler: Cancel Running Job". Translates saxpy.cu to HIP from the code-action menu
+// (Ctrl+. on the kernel, then the menu's "Translate `saxpy` to HIP"): the new saxpy.hip opens, its
+// check diagnostics show in the Problems panel, and "Xpiler: Review Translation" opens the diff of
+// the source and the result (the README's screenshot is taken there: --readme-screenshot copies
+// it); then "Xpiler: Compare with Original..." on a hand-made port (saxpy_port.hip), the original
+// picked in the file dialog, puts the review's disagreement in the Problems panel. Neither of
+// these falls back to another flow when a step fails. Screenshots and result.json go to the
+// artifacts folder.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +40,8 @@ const vsix = path.resolve(arg('vsix', ''));
 const python = path.resolve(arg('python', path.join(REPO, '.venv', 'bin', 'python')));
 const artifacts = path.resolve(arg('artifacts', path.join(HERE, 'artifacts')));
 const chromiumPath = arg('chromium', '/usr/bin/chromium');
+// Where the README screenshot goes (taken during the translate flow); empty: not written.
+const readmeShot = arg('readme-screenshot', '');
 const headed = process.argv.includes('--headed');
 
 const result = { steps: [], seen: {}, screenshots: [], stopgap: null, ok: false };
@@ -75,7 +85,7 @@ const userData = path.join(work, 'user-data');
 const extensionsDir = path.join(work, 'extensions');
 const ws = path.join(work, 'kernels');
 fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
-for (const f of ['twice.cu', 'relu.mlu', 'scale.c', 'spin.c']) fs.copyFileSync(path.join(EXT, 'test', 'fixtures', f), path.join(ws, f));
+for (const f of ['twice.cu', 'relu.mlu', 'scale.c', 'spin.c', 'saxpy.cu', 'saxpy_port.hip']) fs.copyFileSync(path.join(EXT, 'test', 'fixtures', f), path.join(ws, f));
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 fs.writeFileSync(
   path.join(userData, 'User', 'settings.json'),
@@ -265,6 +275,120 @@ try {
   result.seen.serverLogFirstLine = (await page.locator('.panel .view-line', { hasText: 'Starting the Xpiler language server' }).first().innerText()).trim();
   step('server log', { line: result.seen.serverLogFirstLine });
   if (!result.seen.serverLogFirstLine.includes(python)) throw new Error('the server was not started with xpiler.server.python');
+
+  // ---- Translate saxpy.cu to HIP from the code-action menu, then Review Translation
+  const markerRows = async (file) => {
+    // The Problems panel's rows under `file` (its resource row, then its markers).
+    const rows = await problemRows();
+    const out = [];
+    let inside = false;
+    for (const r of rows) {
+      const lines = r.split('\n').map((l) => l.trim());
+      if (!/\[Ln \d+, Col \d+\]/.test(r)) inside = lines[0] === file; // a file's row: name, count
+      else if (inside && !/^\[Ln /.test(lines[1] ?? '')) out.push(lines.join(' ')); // not related information
+    }
+    return out;
+  };
+  await openFile('saxpy.cu');
+  await page.locator('.view-line', { hasText: '__global__ void saxpy' }).first().waitFor({ timeout: 10000 });
+  await gotoLine(7, 9);
+  // The code-action menu (Quick Fix..., Ctrl+.), which lists the refactorings too; the server
+  // answers once the file is parsed, so ask again until the translate actions are there.
+  const menu = page.locator('.action-widget');
+  const translateItem = menu.locator('.monaco-list-row', { hasText: 'Translate `saxpy` to HIP' }).first();
+  for (let i = 0; ; i++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await translateItem.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (i === 3) throw new Error(`the code-action menu never offered "Translate \`saxpy\` to HIP": ${await menu.allInnerTexts().catch(() => [])}`);
+      await page.keyboard.press('Escape');
+    }
+  }
+  result.seen.codeActionMenu = (await menu.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  step('code-action menu on saxpy', { items: result.seen.codeActionMenu });
+  await shot('08-code-action-menu');
+  // Choose it with the keyboard (the menu's pointer block eats a synthetic click).
+  const focusedItem = menu.locator('.monaco-list-row.focused');
+  for (let i = 0; !((await focusedItem.innerText().catch(() => '')).includes('Translate `saxpy` to HIP')); i++) {
+    if (i === 8) throw new Error('could not move the code-action menu\'s focus to "Translate `saxpy` to HIP"');
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: 5000 });
+  const translateToast = page.locator('.notification-toast', { hasText: 'Translate saxpy' });
+  await page.locator('.tab.active', { hasText: 'saxpy.hip' }).waitFor({ timeout: 120000 });
+  result.seen.translatedLanguage = (await page.locator('#status\\.editor\\.mode').innerText()).trim();
+  step('saxpy.hip opened', { language: result.seen.translatedLanguage });
+  if (result.seen.translatedLanguage !== 'HIP') throw new Error(`saxpy.hip opened as ${result.seen.translatedLanguage}, not HIP`);
+  await page.locator('.view-line', { hasText: 'xpiler: port-of saxpy.cu saxpy' }).first().waitFor({ timeout: 10000 });
+  await openProblems();
+  let hipRows = [];
+  for (const end = Date.now() + 30000; Date.now() < end; await page.waitForTimeout(300)) {
+    hipRows = await markerRows('saxpy.hip');
+    if (hipRows.some((r) => /check-compute/.test(r))) break;
+  }
+  if (!hipRows.some((r) => /check-compute/.test(r))) throw new Error(`no check-compute diagnostic of saxpy.hip in the Problems panel: ${JSON.stringify(await problemRows())}`);
+  result.seen.translatedProblems = hipRows;
+  result.seen.codeLens = (await page.locator('.contentWidgets .codelens-decoration, .codelens-decoration').allInnerTexts()).map((t) => t.trim());
+  step('saxpy.hip diagnostics in the Problems panel', { rows: hipRows, codeLens: result.seen.codeLens });
+  await translateToast.first().waitFor({ state: 'detached', timeout: 30000 }).catch(() => undefined);
+  await palette('Xpiler: Review Translation');
+  const diffEditor = page.locator('.monaco-diff-editor').first();
+  await diffEditor.waitFor({ timeout: 15000 });
+  const diffTab = page.locator('.tab.active', { hasText: '↔' });
+  await diffTab.waitFor({ timeout: 10000 });
+  result.seen.reviewTab = (await diffTab.innerText()).trim();
+  result.seen.reviewSides = {
+    original: (await diffEditor.locator('.editor.original .view-line', { hasText: 'cuda_runtime' }).count()) > 0,
+    modified: (await diffEditor.locator('.editor.modified .view-line', { hasText: 'hip_runtime' }).count()) > 0,
+  };
+  step('Review Translation: the diff editor', { tab: result.seen.reviewTab, sides: result.seen.reviewSides });
+  if (!/saxpy\.cu ↔ saxpy\.hip/.test(result.seen.reviewTab)) throw new Error(`the diff is not saxpy.cu ↔ saxpy.hip: ${result.seen.reviewTab}`);
+  if (!result.seen.reviewSides.original || !result.seen.reviewSides.modified) throw new Error('the diff does not show the CUDA source left and the HIP result right');
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(500);
+  await shot('09-review-translation');
+  if (readmeShot) fs.copyFileSync(path.join(artifacts, '09-review-translation.png'), readmeShot);
+
+  // ---- Compare with Original... on a hand-made port: the original picked in the file dialog
+  await openFile('saxpy_port.hip');
+  await gotoLine(8, 9);
+  await palette('Xpiler: Compare with Original...');
+  // code-server's own file dialog: a quick input holding a path.
+  const dialogInput = page.locator('.quick-input-widget input');
+  await dialogInput.waitFor({ timeout: 10000 });
+  // It starts at the port's folder once it has listed it (and then sets its own value: typing
+  // before that is lost); Enter only once it has caught up with the path (the file's row focused).
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'saxpy_port.hip' }).first().waitFor({ timeout: 10000 });
+  const original = path.join(ws, 'saxpy.cu');
+  const focusedIsOriginal = () =>
+    page
+      .waitForFunction(
+        () => [...document.querySelectorAll('.quick-input-list .monaco-list-row.focused')].some((r) => r.innerText.trim() === 'saxpy.cu'),
+        null,
+        { timeout: 5000 },
+      )
+      .then(() => true, () => false);
+  for (let i = 0; ; i++) {
+    await dialogInput.fill(original);
+    if ((await dialogInput.inputValue()) === original && (await focusedIsOriginal())) break;
+    if (i === 2) throw new Error(`the file dialog did not take ${original}: its value is ${await dialogInput.inputValue()}`);
+  }
+  await shot('10-compare-dialog');
+  await page.keyboard.press('Enter');
+  await dialogInput.waitFor({ state: 'hidden', timeout: 10000 });
+  await openProblems();
+  let portRows = [];
+  for (const end = Date.now() + 60000; Date.now() < end; await page.waitForTimeout(300)) {
+    portRows = await markerRows('saxpy_port.hip');
+    if (portRows.some((r) => r.includes('port-disagreement'))) break;
+  }
+  if (!portRows.some((r) => r.includes('port-disagreement'))) throw new Error(`no port-disagreement on saxpy_port.hip in the Problems panel: ${JSON.stringify(await problemRows())}`);
+  result.seen.reviewProblems = portRows;
+  step('Compare with Original: the disagreement in the Problems panel', { rows: portRows });
+  await shot('11-compare-with-original');
 
   // ---- Check Kernel at Cursor on the .cu kernel (seeded out-of-bounds write: i <= n)
   const findingIn = async (file, ms) => {

@@ -3,8 +3,11 @@
  * and the commands. The LanguageClient comes from a factory (extension.ts passes the real one,
  * the unit tests a stand-in).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import {
+  CancellationToken,
   CodeAction,
   CodeActionParams,
   CodeActionRequest,
@@ -13,13 +16,25 @@ import {
   Command,
   ConfigurationParams,
   DidChangeConfigurationNotification,
+  DocumentSymbol,
+  DocumentSymbolRequest,
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
   RevealOutputChannelOn,
+  ShowDocumentResult,
   State,
 } from 'vscode-languageclient/node';
-import { CHECK_ACTION_KIND, COMMANDS, DOCUMENT_SELECTOR, LANGUAGES, SERVER_COMMANDS } from './languages';
+import {
+  CHECK_ACTION_KIND,
+  COMMANDS,
+  CONTEXT_KEYS,
+  DOCUMENT_SELECTOR,
+  LANGUAGES,
+  SERVER_COMMANDS,
+  TRANSLATE_ACTION_KIND,
+} from './languages';
+import { KERNEL_EXTENSIONS, kernelsIn, portOfAt, portOfComments, resolvePortOf, TARGETS } from './ports';
 import { NotificationProgressFeature } from './progress';
 import { resolveServer, ServerExecutable, ServerResolution } from './serverOptions';
 import { initializationOptions, serverSettings, SettingGetter } from './settings';
@@ -57,6 +72,39 @@ export interface JobInfo {
 /** What `xpiler.runJob` answers. */
 export type RunJobResult = { jobId: number; token: string; state: string } | { error: string };
 
+/** What `xpiler.translationReport` answers for a result made in this session. */
+export interface TranslationReport {
+  uri: string;
+  source: string;
+  status: string;
+  verdict: string;
+  report?: Record<string, unknown>;
+}
+
+/** What "Xpiler: Review Translation" opened: the diff of `source` (left) and `result` (right). */
+export interface ReviewOpened {
+  source: vscode.Uri;
+  result: vscode.Uri;
+  title: string;
+  from: 'server' | 'port-of';
+}
+
+/** The argument of `xpiler.translateKernel` (palette: none; keybindings, other extensions: a
+ * target, as `"hip"` or `{ "target": "hip" }`). */
+export type TranslateArg = string | { target?: string } | undefined;
+
+/** The arguments of a review job, as `xpiler.runJob` takes them. */
+export interface ReviewJobArgs {
+  uri: string;
+  version: number;
+  job: 'review';
+  kernel: string;
+  against: { path: string; kernel: string };
+}
+
+const isLanguage = (doc: vscode.TextDocument) => (LANGUAGES as readonly string[]).includes(doc.languageId);
+const errorOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 export const OUTPUT_CHANNEL = 'Xpiler Language Server';
 
 function getter(scope?: vscode.Uri | null): SettingGetter {
@@ -75,6 +123,9 @@ export class XpilerController implements vscode.Disposable {
   private stopping = false;
   /** How long Check Kernel at Cursor waits for a just-opened file's first parse. */
   firstParseWaitMs = 3000;
+  /** Results the server created and showed (window/showDocument) since the client started: the
+   * files `xpiler.translationReport` knows. */
+  readonly results = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
   private clientDisposables: vscode.Disposable[] = [];
 
@@ -91,6 +142,13 @@ export class XpilerController implements vscode.Disposable {
       vscode.commands.registerCommand(COMMANDS.showLog, () => this.output.show(true)),
       vscode.commands.registerCommand(COMMANDS.checkAtCursor, () => this.checkKernelAtCursor()),
       vscode.commands.registerCommand(COMMANDS.cancelRunning, () => this.cancelRunningJob()),
+      vscode.commands.registerCommand(COMMANDS.translate, (arg?: TranslateArg) => this.translateKernel(arg)),
+      vscode.commands.registerCommand(COMMANDS.reviewTranslation, (uri?: vscode.Uri) => this.reviewTranslation(uri)),
+      vscode.commands.registerCommand(COMMANDS.compareWithOriginal, () => this.compareWithOriginal()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateEditorContext()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.updateEditorContext();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('xpiler.server')) {
           this.output.appendLine('xpiler.server.python changed: restarting the server');
@@ -98,7 +156,19 @@ export class XpilerController implements vscode.Disposable {
         }
       }),
     );
-    void vscode.commands.executeCommand('setContext', 'xpiler.languages', [...LANGUAGES]);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.languages, [...LANGUAGES]);
+    this.updateEditorContext();
+  }
+
+  private editorIsPort?: boolean;
+
+  /** `xpiler.editorIsPort` for the active editor (Review Translation's `when` clause). */
+  updateEditorContext(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    const isPort = !!doc && isLanguage(doc) && /\/\/[ \t]*xpiler:[ \t]*port-of[ \t]/.test(doc.getText());
+    if (isPort === this.editorIsPort) return;
+    this.editorIsPort = isPort;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.editorIsPort, isPort);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -129,6 +199,7 @@ export class XpilerController implements vscode.Disposable {
     const progress = new NotificationProgressFeature(client);
     client.registerFeature(progress);
     this.client = client;
+    this.results.clear(); // a new server knows none of the old one's results
     this.stopping = false;
     this.clientDisposables = [
       progress,
@@ -207,6 +278,13 @@ export class XpilerController implements vscode.Disposable {
             await c.sendNotification(DidChangeConfigurationNotification.type, { settings: initializationOptions(getter()) });
           },
         },
+        window: {
+          // The server shows each translation it creates: remember it for Review Translation.
+          showDocument: async (params, next) => {
+            if (client() === this.client) this.results.add(params.uri);
+            return (await next(params, CancellationToken.None)) as ShowDocumentResult;
+          },
+        },
       },
     };
   }
@@ -233,32 +311,77 @@ export class XpilerController implements vscode.Disposable {
   }
 
   // ---------------------------------------------------------------- commands
-  /** "Xpiler: Check Kernel at Cursor": the server's Check code action at the cursor, resolved
-   * and executed (as choosing it from the light bulb does). */
-  async checkKernelAtCursor(): Promise<RunJobResult | undefined> {
+  /** The active editor on a CUDA, HIP, BANG C or C file; else says so. */
+  private kernelEditor(what: string): vscode.TextEditor | undefined {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || !(LANGUAGES as readonly string[]).includes(editor.document.languageId)) {
-      void vscode.window.showWarningMessage('Xpiler: open a CUDA, HIP, BANG C or C file and put the cursor in a kernel.');
+    if (!editor || !isLanguage(editor.document)) {
+      void vscode.window.showWarningMessage(`Xpiler: open a CUDA, HIP, BANG C or C file and ${what}.`);
       return undefined;
     }
-    const client = await this.readyClient();
-    if (!client) return undefined;
-    const doc = editor.document;
-    const pos = editor.selection.active;
+    return editor;
+  }
+
+  /** The server's code actions of `kind` at `pos` (not resolved: no edit or command yet),
+   * waiting for a just-opened file's first parse. */
+  private async codeActionsAt(client: XpilerClient, doc: vscode.TextDocument, pos: vscode.Position, kind: string): Promise<CodeAction[]> {
     const params: CodeActionParams = {
       textDocument: { uri: client.code2ProtocolConverter.asUri(doc.uri) },
       range: { start: { line: pos.line, character: pos.character }, end: { line: pos.line, character: pos.character } },
-      context: { diagnostics: [], only: [CHECK_ACTION_KIND], triggerKind: CodeActionTriggerKind.Invoked },
+      context: { diagnostics: [], only: [kind], triggerKind: CodeActionTriggerKind.Invoked },
     };
-    let checks: CodeAction[] = [];
-    // Just opened: the server answers once its first parse is done.
+    let found: CodeAction[] = [];
     for (const end = Date.now() + this.firstParseWaitMs; ; ) {
       const actions = (await client.sendRequest(CodeActionRequest.type, params)) ?? [];
-      // CodeActions (not bare Commands) of the Check kind; unresolved, so no edit or command yet.
-      checks = actions.filter((a): a is CodeAction => typeof a.command !== 'string' && (a as CodeAction).kind === CHECK_ACTION_KIND);
-      if (checks.length > 0 || actions.length > 0 || Date.now() >= end) break;
+      // CodeActions (not bare Commands) of the kind.
+      found = actions.filter((a): a is CodeAction => typeof a.command !== 'string' && (a as CodeAction).kind === kind);
+      if (found.length > 0 || actions.length > 0 || Date.now() >= end) break;
       await sleep(200);
     }
+    return found;
+  }
+
+  /** Resolve a code action and execute its command through VS Code, as choosing it from the
+   * light bulb does. */
+  private async runAction<R>(client: XpilerClient, action: CodeAction): Promise<R | undefined> {
+    const resolved = action.command ? action : await client.sendRequest(CodeActionResolveRequest.type, action);
+    const command: Command | undefined = resolved.command;
+    if (!command) {
+      void vscode.window.showErrorMessage(`Xpiler: the server gave no command for "${action.title}".`);
+      return undefined;
+    }
+    return this.execute<R>(action.title, command.command, command.arguments ?? []);
+  }
+
+  private async execute<R>(label: string, command: string, args: unknown[]): Promise<R | undefined> {
+    this.output.appendLine(`${label}: ${command} ${JSON.stringify(args)}`);
+    const result = await vscode.commands.executeCommand<R>(command, ...args);
+    const r = result as unknown as RunJobResult | undefined;
+    if (r && typeof r === 'object' && 'jobId' in r) this.output.appendLine(`  job ${r.jobId} ${r.state}`);
+    else if (r && typeof r === 'object' && 'error' in r) this.output.appendLine(`  refused: ${r.error}`);
+    return result;
+  }
+
+  /** The kernels of a file the server has open, from its document symbols. */
+  private async kernelSymbols(client: XpilerClient, doc: vscode.TextDocument): Promise<DocumentSymbol[]> {
+    try {
+      const symbols = (await client.sendRequest(DocumentSymbolRequest.type, {
+        textDocument: { uri: client.code2ProtocolConverter.asUri(doc.uri) },
+      })) as DocumentSymbol[] | null;
+      return (symbols ?? []).filter((s) => 'range' in s && /^kernel\b/.test(s.detail ?? ''));
+    } catch (e) {
+      this.output.appendLine(`document symbols of ${doc.uri.toString()}: ${errorOf(e)}`);
+      return [];
+    }
+  }
+
+  /** "Xpiler: Check Kernel at Cursor": the server's Check code action at the cursor, resolved
+   * and executed (as choosing it from the light bulb does). */
+  async checkKernelAtCursor(): Promise<RunJobResult | undefined> {
+    const editor = this.kernelEditor('put the cursor in a kernel');
+    if (!editor) return undefined;
+    const client = await this.readyClient();
+    if (!client) return undefined;
+    const checks = await this.codeActionsAt(client, editor.document, editor.selection.active, CHECK_ACTION_KIND);
     if (checks.length === 0) {
       void vscode.window.showInformationMessage('Xpiler: no kernel to check here.');
       return undefined;
@@ -272,16 +395,223 @@ export class XpilerController implements vscode.Disposable {
       if (!pick) return undefined;
       action = pick.action;
     }
-    const resolved = action.command ? action : await client.sendRequest(CodeActionResolveRequest.type, action);
-    const command: Command | undefined = resolved.command;
-    if (!command) {
-      void vscode.window.showErrorMessage(`Xpiler: the server gave no command for "${action.title}".`);
+    return this.runAction<RunJobResult>(client, action);
+  }
+
+  /** "Xpiler: Translate Kernel to...": the server's "Translate `k` to X" action for the kernel at
+   * the cursor (a pick of the file's kernels when the cursor is in none), the target picked among
+   * those the server offers (every dialect but the file's own) unless given; resolved and
+   * executed as the light bulb does. */
+  async translateKernel(arg?: TranslateArg): Promise<RunJobResult | undefined> {
+    const editor = this.kernelEditor('put the cursor in a kernel');
+    if (!editor) return undefined;
+    const client = await this.readyClient();
+    if (!client) return undefined;
+    const doc = editor.document;
+    const wanted = typeof arg === 'string' ? arg : arg?.target;
+    let actions = await this.codeActionsAt(client, doc, editor.selection.active, TRANSLATE_ACTION_KIND);
+    if (actions.length === 0) {
+      // Outside every kernel: the file's kernels, then the actions at the one picked.
+      const kernels = await this.kernelSymbols(client, doc);
+      if (kernels.length === 0) {
+        void vscode.window.showInformationMessage('Xpiler: no kernel to translate here.');
+        return undefined;
+      }
+      let kernel = kernels[0];
+      if (kernels.length > 1) {
+        const pick = await vscode.window.showQuickPick(
+          kernels.map((k) => ({ label: k.name, description: k.detail, kernel: k })),
+          { placeHolder: 'Translate which kernel?' },
+        );
+        if (!pick) return undefined;
+        kernel = pick.kernel;
+      }
+      const at = kernel.selectionRange.start;
+      actions = await this.codeActionsAt(client, doc, new vscode.Position(at.line, at.character), TRANSLATE_ACTION_KIND);
+      if (actions.length === 0) {
+        void vscode.window.showInformationMessage(`Xpiler: the server offers no translation of \`${kernel.name}\`.`);
+        return undefined;
+      }
+    }
+    const targetOf = (a: CodeAction): string | undefined => {
+      const data = a.data as { target?: unknown } | undefined;
+      if (typeof data?.target === 'string') return data.target;
+      return TARGETS.find((t) => a.title.endsWith(` to ${t.title}`))?.id;
+    };
+    const kernelOf = (a: CodeAction) => /`([^`]+)`/.exec(a.title)?.[1] ?? '';
+    const kernels = [...new Set(actions.map(kernelOf))];
+    let action: CodeAction | undefined;
+    if (wanted !== undefined) {
+      const matching = actions.filter((a) => targetOf(a) === wanted);
+      if (matching.length === 0) {
+        const offered = actions.map(targetOf).filter((t) => t).join(', ');
+        void vscode.window.showWarningMessage(`Xpiler: no translation to "${wanted}" here (offered: ${offered || 'none'}).`);
+        return undefined;
+      }
+      action = matching[0];
+    }
+    if (!action && actions.length === 1) action = actions[0];
+    if (!action) {
+      const title = (id?: string) => TARGETS.find((t) => t.id === id)?.title;
+      const pick = await vscode.window.showQuickPick(
+        actions.map((a) => ({
+          label: title(targetOf(a)) ?? a.title,
+          description: kernels.length > 1 ? `\`${kernelOf(a)}\`` : TARGETS.find((t) => t.id === targetOf(a))?.suffix,
+          detail: kernels.length > 1 ? undefined : a.title,
+          action: a,
+        })),
+        { placeHolder: kernels.length === 1 ? `Translate \`${kernels[0]}\` to...` : 'Translate which kernel to...' },
+      );
+      if (!pick) return undefined;
+      action = pick.action;
+    }
+    return this.runAction<RunJobResult>(client, action);
+  }
+
+  /** "Xpiler: Review Translation": a diff of a translation's source (left) and the translation
+   * (right). The source from the server (`xpiler.translationReport`) for a result it made in this
+   * session, else from the file's `// xpiler: port-of` comment. */
+  async reviewTranslation(target?: vscode.Uri): Promise<ReviewOpened | undefined> {
+    let uri = target instanceof vscode.Uri ? target : undefined;
+    let text: string | undefined;
+    let line = 0;
+    const editor = vscode.window.activeTextEditor;
+    if (!uri) {
+      if (!editor || !isLanguage(editor.document)) {
+        void vscode.window.showWarningMessage('Xpiler: open a translated file (one with a `// xpiler: port-of` comment) to review it.');
+        return undefined;
+      }
+      uri = editor.document.uri;
+    }
+    if (editor && editor.document.uri.toString() === uri.toString()) {
+      text = editor.document.getText();
+      line = editor.selection.active.line;
+    } else {
+      text = (await vscode.workspace.openTextDocument(uri)).getText();
+    }
+    const name = path.basename(uri.fsPath);
+    let opened: ReviewOpened | undefined;
+    const client = this.client && this.client.state === State.Running ? this.client : undefined;
+    const key = client ? client.code2ProtocolConverter.asUri(uri) : uri.toString();
+    const comments = portOfComments(text);
+    // Ask the server about its own results, or as the last resort (it then says why it cannot).
+    if (client && (this.results.has(key) || comments.length === 0)) {
+      let report: TranslationReport | { error: string } | undefined;
+      try {
+        report = (await client.sendRequest(ExecuteCommandRequest.type, {
+          command: SERVER_COMMANDS.translationReport,
+          arguments: [{ uri: key }],
+        })) as TranslationReport | { error: string } | undefined;
+      } catch (e) {
+        this.output.appendLine(`${SERVER_COMMANDS.translationReport} ${key}: ${errorOf(e)}`);
+      }
+      if (report && 'source' in report && typeof report.source === 'string') {
+        const source = vscode.Uri.parse(report.source);
+        opened = { source, result: uri, title: `${path.basename(source.fsPath)} ↔ ${name} (Xpiler: ${report.status})`, from: 'server' };
+      }
+    }
+    if (!opened) {
+      if (comments.length === 0) {
+        void vscode.window.showWarningMessage(
+          `Xpiler: ${name} is not a translation made in this session and has no \`// xpiler: port-of\` comment naming its source.`,
+        );
+        return undefined;
+      }
+      const originals = [...new Set(comments.map((c) => resolvePortOf(uri!.fsPath, c)))];
+      let original = resolvePortOf(uri.fsPath, portOfAt(comments, line)!);
+      if (originals.length > 1) {
+        const pick = await vscode.window.showQuickPick(
+          originals.map((o) => ({ label: path.basename(o), description: o, original: o })),
+          { placeHolder: `${name} names several sources: review against which?` },
+        );
+        if (!pick) return undefined;
+        original = pick.original;
+      }
+      if (!fs.existsSync(original)) {
+        void vscode.window.showErrorMessage(`Xpiler: the source named by ${name}'s port-of comment, ${original}, does not exist.`);
+        return undefined;
+      }
+      opened = { source: vscode.Uri.file(original), result: uri, title: `${path.basename(original)} ↔ ${name} (Xpiler)`, from: 'port-of' };
+    }
+    this.output.appendLine(`Review Translation: ${opened.source.toString()} ↔ ${opened.result.toString()} (source from ${opened.from})`);
+    await vscode.commands.executeCommand('vscode.diff', opened.source, opened.result, opened.title);
+    return opened;
+  }
+
+  /** "Xpiler: Compare with Original...": the port's kernel (at the cursor, or picked), the
+   * original's file (an open dialog) and kernel (picked when it has several), then the server's
+   * review job, whose disagreements come back as diagnostics on the port. */
+  async compareWithOriginal(): Promise<RunJobResult | undefined> {
+    const editor = this.kernelEditor('put the cursor in the kernel to compare');
+    if (!editor) return undefined;
+    const client = await this.readyClient();
+    if (!client) return undefined;
+    const doc = editor.document;
+    const line = editor.selection.active.line;
+    // The port's kernel: the server's, else read off the text.
+    const symbols = await this.kernelSymbols(client, doc);
+    let kernels = symbols.map((s) => ({ name: s.name, start: s.range.start.line, end: s.range.end.line }));
+    if (kernels.length === 0) kernels = kernelsIn(doc.getText()).map((k) => ({ name: k.name, start: k.line, end: k.line }));
+    if (kernels.length === 0) {
+      void vscode.window.showInformationMessage('Xpiler: no kernel in this file to compare.');
       return undefined;
     }
-    this.output.appendLine(`${action.title}: ${command.command} ${JSON.stringify(command.arguments ?? [])}`);
-    const result = await vscode.commands.executeCommand<RunJobResult>(command.command, ...(command.arguments ?? []));
-    if (result && 'jobId' in result) this.output.appendLine(`  job ${result.jobId} ${result.state}`);
-    return result;
+    let kernel = kernels.find((k) => k.start <= line && line <= k.end)?.name ?? (kernels.length === 1 ? kernels[0].name : undefined);
+    if (!kernel) {
+      const pick = await vscode.window.showQuickPick(kernels.map((k) => ({ label: k.name })), { placeHolder: 'Compare which kernel of this file?' });
+      if (!pick) return undefined;
+      kernel = pick.label;
+    }
+    // The original: a file picked, starting where the port-of comment points when there is one.
+    const hint = doc.uri.scheme === 'file' ? portOfAt(portOfComments(doc.getText()), line) : undefined;
+    const hinted = hint ? resolvePortOf(doc.uri.fsPath, hint) : undefined;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+      defaultUri: hinted ? vscode.Uri.file(hinted) : doc.uri.scheme === 'file' ? vscode.Uri.file(path.dirname(doc.uri.fsPath)) : undefined,
+      filters: { 'Kernel sources': KERNEL_EXTENSIONS, 'All files': ['*'] },
+      openLabel: 'Compare with This Original',
+      title: `Xpiler: the original of \`${kernel}\``,
+    });
+    const file = picked?.[0];
+    if (!file) return undefined;
+    if (file.scheme !== 'file') {
+      void vscode.window.showWarningMessage('Xpiler: pick the original on this machine\'s file system.');
+      return undefined;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file.fsPath, 'utf8');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Xpiler: cannot read ${file.fsPath}: ${errorOf(e)}`);
+      return undefined;
+    }
+    const originals = kernelsIn(text);
+    if (originals.length === 0) {
+      void vscode.window.showWarningMessage(`Xpiler: found no kernel in ${path.basename(file.fsPath)}.`);
+      return undefined;
+    }
+    let original = originals[0].name;
+    if (originals.length > 1) {
+      // The kernel the port-of comment names, or one of the port's name, first.
+      const preferred = hint && path.resolve(hinted!) === path.resolve(file.fsPath) ? hint.kernel : kernel;
+      const ordered = [...originals.filter((k) => k.name === preferred), ...originals.filter((k) => k.name !== preferred)];
+      const pick = await vscode.window.showQuickPick(
+        ordered.map((k) => ({ label: k.name, description: `${k.qualifier === 'function' ? 'function' : k.qualifier}, line ${k.line + 1}` })),
+        { placeHolder: `Compare \`${kernel}\` with which kernel of ${path.basename(file.fsPath)}?` },
+      );
+      if (!pick) return undefined;
+      original = pick.label;
+    }
+    const args: ReviewJobArgs = {
+      uri: client.code2ProtocolConverter.asUri(doc.uri),
+      version: doc.version,
+      job: 'review',
+      kernel,
+      against: { path: file.fsPath, kernel: original },
+    };
+    return this.execute<RunJobResult>(`Compare \`${kernel}\` with ${path.basename(file.fsPath)}: ${original}`, SERVER_COMMANDS.runJob, [args]);
   }
 
   async listJobs(): Promise<JobInfo[]> {

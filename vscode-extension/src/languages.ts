@@ -23,7 +23,21 @@ export const COMMANDS = {
   showLog: 'xpiler.showServerLog',
   checkAtCursor: 'xpiler.checkKernelAtCursor',
   cancelRunning: 'xpiler.cancelRunningJob',
+  translate: 'xpiler.translateKernel',
+  reviewTranslation: 'xpiler.reviewTranslation',
+  compareWithOriginal: 'xpiler.compareWithOriginal',
+} as const;
+
+/** Context keys the extension sets for `when` clauses. */
+export const CONTEXT_KEYS = {
+  languages: 'xpiler.languages',
+  /** The active editor's file carries a `// xpiler: port-of` comment (a translation or a port). */
+  editorIsPort: 'xpiler.editorIsPort',
 } as const;
 
 /** Code action kinds the server gives its per-kernel actions. */
 export const CHECK_ACTION_KIND = 'source.xpiler.check';
+/** The server's "Translate `k` to X" actions. */
+export const TRANSLATE_ACTION_KIND = 'refactor.rewrite';
+/** The server's "Compare `k` with its original (FILE: KERNEL)" action (a port-of comment). */
+export const REVIEW_ACTION_KIND = 'source.xpiler.review';

@@ -5,14 +5,19 @@
  * diagnostics, hovers, the Check action (code action -> resolve -> executeCommand) with its
  * work-done progress, and cancelling a job through window/workDoneProgress/cancel.
  *
- * XPILER_PYTHON: use that interpreter (as the xpiler.server.python setting would).
+ * Also the contract the extension's Translate Kernel to... and Review Translation rely on: the
+ * translate actions (refactor.rewrite, one per other dialect, `target` in their data), a finished
+ * translation as a file beside the source, and `xpiler.translationReport` naming its source.
+ *
+ * XPILER_PYTHON: use that interpreter (as the xpiler.server.python setting would). Without it and
+ * with no server to be found (no .venv here, none on PATH), every test is skipped, saying so.
  */
 import * as assert from 'node:assert/strict';
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import * as rpc from 'vscode-jsonrpc/node';
 import { resolveServer } from '../../src/serverOptions';
 import { initializationOptions, serverSettings } from '../../src/settings';
@@ -90,8 +95,13 @@ class Session {
 let s: Session;
 let ws: string;
 const t0 = Date.now();
+const found = resolveServer({ configuredPython: process.env.XPILER_PYTHON, workspaceFolders: [], extensionPath: EXT });
+const skip = !found.found && !process.env.XPILER_PYTHON ? `no Xpiler language server here (make setup, or XPILER_PYTHON=...): ${found.message}` : false;
+if (skip) console.log(`# skipped: ${skip}`);
+const test = (name: string, fn: () => Promise<void>) => nodeTest(name, { skip }, fn);
 
 before(async () => {
+  if (skip) return;
   ws = fs.mkdtempSync(path.join(os.tmpdir(), 'xpiler-smoke-'));
   for (const f of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, f), path.join(ws, f));
   const r = resolveServer({ configuredPython: process.env.XPILER_PYTHON, workspaceFolders: [ws], extensionPath: EXT });
@@ -108,7 +118,7 @@ before(async () => {
       textDocument: {
         hover: { contentFormat: ['markdown', 'plaintext'] },
         publishDiagnostics: { versionSupport: true },
-        codeAction: { resolveSupport: { properties: ['command', 'edit'] }, dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['source', 'quickfix'] } } },
+        codeAction: { resolveSupport: { properties: ['command', 'edit'] }, dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['source', 'quickfix', 'refactor'] } } },
       },
     },
     initializationOptions: initializationOptions((k) => (k === 'debounce' ? 50 : undefined)),
@@ -212,4 +222,57 @@ test('didChangeConfiguration with the extension payload is accepted', async () =
   const h: any = await s.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 18 } });
   assert.ok(h.contents.value.length > 0);
   assert.ok(!/ignored/.test(s.stderr), s.stderr);
+});
+
+test('translate: refactor.rewrite actions per other dialect; the result beside the source; translationReport names the source', async () => {
+  const file = path.join(ws, 'saxpy.cu');
+  const uri = s.open(file, 'cuda-cpp');
+  await s.until('diagnostics of saxpy.cu', () => s.lastDiagnostics(uri));
+  let actions: any[] = [];
+  for (const end = Date.now() + 15000; actions.length === 0 && Date.now() < end; ) {
+    actions = (await s.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 6, character: 4 }, end: { line: 6, character: 4 } },
+      context: { diagnostics: [], only: ['refactor.rewrite'] },
+    })) as any[];
+    if (actions.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  // What Translate Kernel to... picks from: the four other dialects, kind and target in data.
+  assert.deepEqual(actions.map((a) => a.kind), Array(4).fill('refactor.rewrite'));
+  assert.deepEqual(actions.map((a) => a.data.target), ['hip', 'bang', 'vnni', 'c']);
+  assert.deepEqual(actions.map((a) => a.title), ['HIP', 'BANG C', 'C with AVX-512 VNNI', 'C'].map((t) => `Translate \`saxpy\` to ${t}`));
+  const resolved: any = await s.conn.sendRequest('codeAction/resolve', actions[0]);
+  assert.equal(resolved.command.command, 'xpiler.runJob');
+  assert.deepEqual(resolved.command.arguments, [{ uri, version: 1, kernel: 'saxpy', job: 'translate', target: 'hip' }]);
+  const run: any = await s.conn.sendRequest('workspace/executeCommand', { command: 'xpiler.runJob', arguments: resolved.command.arguments });
+  assert.ok(run.token, JSON.stringify(run));
+  const values = await s.until('the translation to end', () => (s.progress.get(run.token)?.some((v) => v.kind === 'end') ? s.progress.get(run.token) : undefined), 120000);
+  assert.match(values.at(-1).message, /saxpy\.hip/, JSON.stringify(values));
+  // This client cannot create files: the server wrote it; it is a result with a port-of comment.
+  const out = path.join(ws, 'saxpy.hip');
+  assert.match(fs.readFileSync(out, 'utf8'), /\/\/ xpiler: port-of saxpy\.cu saxpy/);
+  const report: any = await s.conn.sendRequest('workspace/executeCommand', { command: 'xpiler.translationReport', arguments: [{ uri: `file://${out}` }] });
+  assert.equal(report.source, uri, JSON.stringify(report));
+  assert.equal(report.uri, `file://${out}`);
+  assert.ok(report.status.length > 0);
+});
+
+test('review: a hand-made port compared with an original given as `against` (what Compare with Original... sends)', async () => {
+  const port = path.join(ws, 'saxpy_port.hip');
+  const uri = s.open(port, 'hip');
+  await s.until('diagnostics of saxpy_port.hip', () => s.lastDiagnostics(uri));
+  const args = { uri, version: 1, job: 'review', kernel: 'saxpy_hip', against: { path: path.join(ws, 'saxpy.cu'), kernel: 'saxpy' } };
+  let run: any;
+  for (const end = Date.now() + 15000; ; ) {
+    // Refused until the first parse is done ("not a kernel of the document"): ask again.
+    run = await s.conn.sendRequest('workspace/executeCommand', { command: 'xpiler.runJob', arguments: [args] });
+    if (run.token || Date.now() > end) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(run.token, JSON.stringify(run));
+  await s.until('the review to end', () => (s.progress.get(run.token)?.some((v) => v.kind === 'end') ? s.progress.get(run.token) : undefined), 120000);
+  const diags = await s.until('the disagreement', () => (s.lastDiagnostics(uri)?.some((d) => d.code === 'port-disagreement') ? s.lastDiagnostics(uri) : undefined));
+  const wrong = diags.find((d) => d.code === 'port-disagreement');
+  assert.equal(wrong.range.start.line, 7, JSON.stringify(wrong)); // y[i] = 2.0f * x[i + 1] + y[i];
+  assert.match(wrong.message, /the original computes/);
 });

@@ -194,6 +194,13 @@ export const stub = {
   workspaceFolders: undefined as { uri: Uri; name: string; index: number }[] | undefined,
   activeTextEditor: undefined as any,
   contexts: new Map<string, unknown>(),
+  editorListeners: new EventEmitter<any>(),
+  changeListeners: new EventEmitter<any>(),
+  openDialogs: [] as any[],
+  /** The answer to the next showOpenDialog (undefined: dismissed). */
+  openDialogAnswer: undefined as Uri[] | undefined,
+  /** Text of documents opened with workspace.openTextDocument, by path (else read from disk). */
+  files: new Map<string, string>(),
 
   reset(): void {
     this.commands.clear();
@@ -211,6 +218,11 @@ export const stub = {
     this.workspaceFolders = undefined;
     this.activeTextEditor = undefined;
     this.contexts.clear();
+    this.editorListeners = new EventEmitter();
+    this.changeListeners = new EventEmitter();
+    this.openDialogs = [];
+    this.openDialogAnswer = undefined;
+    this.files.clear();
   },
 
   /** Change settings and fire onDidChangeConfiguration as VS Code does. */
@@ -223,14 +235,22 @@ export const stub = {
     });
   },
 
-  /** An editor on a document of the given language, cursor at (line, character). */
-  openEditor(path: string, languageId: string, line: number, character: number, version = 1): void {
+  /** An editor on a document of the given language, cursor at (line, character); fires
+   * onDidChangeActiveTextEditor as VS Code does. */
+  openEditor(path: string, languageId: string, line: number, character: number, version = 1, text = ''): void {
     const uri = Uri.file(path);
     const pos = new Position(line, character);
-    this.activeTextEditor = {
-      document: { uri, languageId, version, fileName: path },
-      selection: new Selection(pos, pos),
-    };
+    const document = { uri, languageId, version, fileName: path, text, getText: () => document.text };
+    this.activeTextEditor = { document, selection: new Selection(pos, pos) };
+    this.editorListeners.fire(this.activeTextEditor);
+  },
+
+  /** Change the active editor's text and fire onDidChangeTextDocument. */
+  editText(text: string): void {
+    const document = this.activeTextEditor.document;
+    document.text = text;
+    document.version++;
+    this.changeListeners.fire({ document, contentChanges: [] });
   },
 };
 
@@ -272,10 +292,14 @@ export const window = {
       record.done = true;
     });
   },
+  showOpenDialog(options?: any): Promise<Uri[] | undefined> {
+    stub.openDialogs.push(options);
+    return Promise.resolve(stub.openDialogAnswer);
+  },
   get activeTextEditor(): any {
     return stub.activeTextEditor;
   },
-  onDidChangeActiveTextEditor: new EventEmitter<any>().event,
+  onDidChangeActiveTextEditor: (listener: Listener<any>) => stub.editorListeners.event(listener),
   showTextDocument: () => Promise.resolve(undefined),
 };
 
@@ -302,8 +326,13 @@ export const workspace = {
   onDidChangeConfiguration: (listener: Listener<any>) => stub.configListeners.event(listener),
   onDidOpenTextDocument: new EventEmitter<any>().event,
   onDidCloseTextDocument: new EventEmitter<any>().event,
-  onDidChangeTextDocument: new EventEmitter<any>().event,
+  onDidChangeTextDocument: (listener: Listener<any>) => stub.changeListeners.event(listener),
   textDocuments: [] as any[],
+  openTextDocument(uri: Uri): Promise<any> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const text = stub.files.get(uri.fsPath) ?? require('fs').readFileSync(uri.fsPath, 'utf8');
+    return Promise.resolve({ uri, languageId: 'plaintext', version: 1, getText: () => text });
+  },
 };
 
 export const commands = {
