@@ -133,3 +133,12 @@ def test_cli_check_compares_a_port_with_its_original():
     assert r.returncode == 2 and "--alone" in r.stderr
     r = _cli("check", "row_scale.cu", "--against", "row_scale_reduce.mlu")  # the other way round
     assert r.returncode == 1 and "s[0] is" in r.stdout
+
+
+def test_port_of_notes_with_spaces():
+    from xpiler.review import parse_port_of
+
+    assert parse_port_of("../cuda/softmax.cu softmax") == ("../cuda/softmax.cu", "softmax")
+    assert parse_port_of("my kernels/soft max.cu softmax") == ("my kernels/soft max.cu", "softmax")
+    assert parse_port_of("../cuda/softmax.cu") == ("../cuda/softmax.cu", None)
+    assert parse_port_of("my dir/k.cu") == ("my dir/k.cu", None)

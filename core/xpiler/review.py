@@ -170,18 +170,28 @@ def parse_against(text: str) -> tuple[str, Optional[str]]:
     return path, kernel
 
 
+def parse_port_of(note: str) -> tuple[str, Optional[str]]:
+    """``PATH KERNEL`` of a port-of comment: the last word is the kernel when it is an
+    identifier (a path may hold spaces); otherwise the whole note is the path."""
+    note = note.strip()
+    head, _, last = note.rpartition(" ")
+    if head.strip() and last.replace("_", "a").isalnum() and not last[0].isdigit():
+        return head.strip(), last
+    return note, None
+
+
 def find_original(module, port_path: str, kernel: str) -> Original:
     """The original a port's kernel names in its ``// xpiler: port-of PATH KERNEL`` comment."""
     f = module.function(kernel)
     note = (f.annotations.get("port-of") if f is not None else None) or ""
-    parts = note.split()
-    if not parts:
+    if not note.strip():
         raise XpilerError(f"{kernel} names no original: add '// xpiler: port-of PATH KERNEL' above it (PATH "
                           f"relative to {Path(port_path).name}'s folder), or compare with --against FILE[:KERNEL]")
-    path = Path(parts[0])
+    rel, named = parse_port_of(note)
+    path = Path(rel)
     if not path.is_absolute():
         path = Path(port_path).resolve().parent / path
-    return Original(str(path), parts[1] if len(parts) > 1 else kernel, "port-of comment")
+    return Original(str(path), named or kernel, "port-of comment")
 
 
 def _pick_port_kernel(module, path: str, kernel: Optional[str], against: bool) -> str:

@@ -20,6 +20,7 @@ from xpiler.frontend import ParseCancelled
 from xpiler.runtime import resolve as _resolve  # noqa: F401  (imported now, not on the first hover)
 from xpiler.summary import summarize
 from xpiler.diagnostics import Diagnostic, XpilerError
+from xpiler.review import parse_port_of
 
 from . import __version__
 from .jobs import Job, JobManager, Stage
@@ -405,6 +406,7 @@ async def hover(ls: XpilerServer, params: T.HoverParams):
 # ------------------------------------------------------------------ code actions
 ACTION_TITLES = {"check": "Check `{k}`: compile and run on the CPU", "compile": "Compile-check `{k}` with the real toolchain"}
 TRANSLATE_TITLE = "Translate `{k}` to {target}"
+REVIEW_TITLE = "Compare `{k}` with its original ({original})"
 
 
 @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
@@ -428,6 +430,12 @@ async def code_action(ls: XpilerServer, params: T.CodeActionParams):
                 title = "Check `{k}` against the strict BANG header (no BANG compiler here)"
             actions.append(T.CodeAction(title=title.format(k=f.name), kind=f"source.xpiler.{job}",
                                         data={"uri": d.uri, "version": d.version, "kernel": f.name, "job": job}))
+        if f.annotations.get("port-of", "").strip():  # a port: compare it with the original its comment names
+            rel, named = parse_port_of(f.annotations["port-of"])
+            original = f"{Path(rel).name}: {named or f.name}"
+            actions.append(T.CodeAction(title=REVIEW_TITLE.format(k=f.name, original=original),
+                                        kind="source.xpiler.review",
+                                        data={"uri": d.uri, "version": d.version, "kernel": f.name, "job": "review"}))
         fix = d.unresolved.get(f.name)
         if fix and fix.get("text"):
             pos = T.Position(max(fix["line"] - 1, 0), 0)
@@ -571,22 +579,24 @@ async def run_job(ls: XpilerServer, *args: Any):
             end(_rechecked(ls, job, payload, snapshot))
             return
         stopped = f" during {job.stage}" if job.stage else ""
-        message = {"done": "finished", "error": f"failed: {payload}", "cancelled": "cancelled",
+        done = payload.get("summary", "finished") if job.name == "review" and isinstance(payload, dict) \
+            else "finished"
+        message = {"done": done, "error": f"failed: {payload}", "cancelled": "cancelled",
                    "timeout": f"stopped after {job.timeout or ls.jobs.timeout:.0f} s (timeout){stopped}"}[outcome]
         end(message)
         doc = ls.doc(job.meta["uri"])
         if doc is None:
             return
         kernel = job.meta["kernel"]
+        key = kernel if job.name in ("check", "compile") else f"{job.name}:{kernel}"
         if outcome == "done" and doc.version == job.meta["version"]:
-            doc.job_diagnostics[kernel] = payload.get("diagnostics", [])
+            doc.job_diagnostics[key] = payload.get("diagnostics", [])
             if payload.get("unresolved"):
                 doc.unresolved[kernel] = payload["unresolved"]
             ls.publish(doc)
         elif outcome in ("error", "timeout"):
             line = _kernel_line(doc, kernel)
             msg = f"{title}: {message}"
-            key = kernel if job.name in ("check", "compile") else f"{job.name}:{kernel}"
             partial = payload.get("partial") if isinstance(payload, dict) and \
                 doc.version == job.meta["version"] else None  # what the job had found when stopped
             doc.job_diagnostics[key] = [Diagnostic(

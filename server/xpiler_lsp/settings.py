@@ -36,6 +36,10 @@ class Settings:
         if not isinstance(raw, dict):
             return problems
         raw = raw.get("xpiler", raw)
+        if not isinstance(raw, dict):  # e.g. Lua's empty table {} arrives as a JSON array
+            if raw not in ([], None):
+                problems.append(f"xpiler: expected an object of settings, got {type(raw).__name__}: ignored")
+            return problems
         for key, value in raw.items():
             if key == "toolchain" and isinstance(value, dict):
                 for k, v in value.items():
