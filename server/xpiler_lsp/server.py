@@ -139,9 +139,19 @@ class XpilerServer(LanguageServer):
         def early(diags: list[Diagnostic]) -> None:  # clang's diagnostics, before the IR is built
             loop.call_soon_threadsafe(self._publish_early, d, version, diags)
 
+        published: list[bool] = []
+
+        def parsed(m: ir.Module) -> None:  # the full diagnostics, before the index is built
+            def go() -> None:
+                if d.version == version and self.docs.get(d.uri) is d:
+                    self.publish(d, m.diagnostics)
+                    published.append(True)
+            loop.call_soon_threadsafe(go)
+
         stale = lambda: d.version != version or self.docs.get(d.uri) is not d  # noqa: E731
         try:
-            module = await loop.run_in_executor(self.parser, lambda: _parse_and_index(text, d.path, early, stale))
+            module = await loop.run_in_executor(self.parser,
+                                                lambda: _parse_and_index(text, d.path, early, stale, parsed))
         except ParseCancelled:  # a newer edit is being parsed
             return
         except Exception as e:  # noqa: BLE001 - the parser never should; say so, do not die
@@ -150,7 +160,8 @@ class XpilerServer(LanguageServer):
             module.diagnostics = [Diagnostic("error", f"xpiler could not parse this file: {e}", 1, 1, file=d.path)]
         if d.version == version:  # not overtaken by an edit
             d.module, d.module_version = module, version
-            self.publish(d)
+            if not published:  # (a parse that failed: its one diagnostic)
+                self.publish(d)
         if not fut.done():
             fut.set_result(module)
 
@@ -216,10 +227,13 @@ def result_diagnostics(r: Result, text: Optional[str]) -> list[dict]:
                        r.kernel_line, 1, source="xpiler", code="translation-edited").to_dict()]
 
 
-def _parse_and_index(text: str, path: str, early, stale) -> ir.Module:
-    """Parse, then compute what symbols and hovers read (cached on the module), all off the
-    event loop."""
+def _parse_and_index(text: str, path: str, early, stale, parsed=None) -> ir.Module:
+    """Parse (``parsed(module)`` as soon as the IR is built: its diagnostics are complete),
+    then compute what symbols and hovers read (cached on the module), all off the event
+    loop."""
     module = xpiler.parse(text, path, on_diagnostics=early, cancelled=stale)
+    if parsed is not None:
+        parsed(module)
     summarize(module)
     return module
 
