@@ -1117,13 +1117,24 @@ class _Analysis:
                 names.append(sym.name)
         return out, names
 
+    def _uses(self, sym) -> list[int]:
+        """Ids of the names that resolve to ``sym`` in the function (one walk, cached: a
+        function with many loops and locals asks for every pair)."""
+        uses = getattr(self, "_uses_by_sym", None)
+        if uses is None:
+            uses = self._uses_by_sym = {}
+            fn = self.table.function.body
+            for n in (fn.walk() if fn is not None else ()):
+                if isinstance(n, ir.Name) and n in self.table:
+                    s = self.table.resolve(n)
+                    if s is not None:
+                        uses.setdefault(id(s), []).append(id(n))
+        return uses.get(id(sym), [])
+
     def _privatisable(self, L: ir.For, o: MemObj) -> bool:
-        fn = self.table.function.body
         inside = self.inside(L)
-        for n in (fn.walk() if fn is not None else ()):
-            if isinstance(n, ir.Name) and n.name == o.sym.name and id(n) not in inside and n in self.table \
-                    and self.table.resolve(n) is o.sym:
-                return False  # used outside the loop: its last value may be needed
+        if any(u not in inside for u in self._uses(o.sym)):
+            return False  # used outside the loop: its last value may be needed
         first = next((a for a in self.accesses if a.obj is o and L in a.point.loops), None)
         # the first access of every iteration: a plain write directly in the body
         # (a whole write of the variable: not a lane or a field of it)

@@ -52,7 +52,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .. import ir
 from ..diagnostics import XpilerError
@@ -281,14 +281,48 @@ def _jobs(it: Intrinsic):
 
 
 @functools.lru_cache(maxsize=None)
-def _parsed(dialect: str) -> dict[tuple, _Parsed]:
-    """Every snippet of the dialect's intrinsics, parsed in one file (cached for the process)."""
-    d = get(dialect)
+def _listed(dialect: str) -> dict[int, Intrinsic]:
+    """The dialect's table entries, by id (they live as long as the process)."""
     seen: dict[int, Intrinsic] = {}
-    for table in d.tables:
+    for table in get(dialect).tables:
         for it in table.values():
             seen.setdefault(id(it), it)
-    return _parse_jobs(dialect, [j for it in seen.values() for j in _jobs(it)])
+    return seen
+
+
+_READY: dict[str, dict[tuple, _Parsed]] = {}  # dialect -> snippets parsed so far in this process
+_DONE: dict[str, set[int]] = {}  # dialect -> ids of the entries whose snippets are in _READY
+
+
+def prepare(dialect: str, intrinsics: Iterable[Intrinsic]) -> None:
+    """Parse, in one file, the snippets of those ``intrinsics`` (entries the dialect lists)
+    not parsed yet in this process. A translation parses what its kernel calls (a pass
+    calls this with every intrinsic of the module first), not the whole table: VNNI's
+    thousands of snippets take seconds to parse."""
+    listed = _listed(dialect)
+    done = _DONE.setdefault(dialect, set())
+    todo = {id(it): it for it in intrinsics if id(it) in listed and id(it) not in done}
+    if todo:
+        _READY.setdefault(dialect, {}).update(_parse_jobs(dialect, [j for it in todo.values() for j in _jobs(it)]))
+        done.update(todo)
+
+
+def prepare_calls(dialect: str, root: ir.Node) -> None:
+    """``prepare`` for every intrinsic of ``dialect`` that ``root`` calls by name."""
+    d = get(dialect)
+    its = []
+    for n in root.walk():
+        if isinstance(n, ir.Call) and isinstance(n.callee, ir.Name):
+            it = d.intrinsic(n.callee.name)
+            if it is not None:
+                its.append(it)
+    prepare(dialect, its)
+
+
+def _parsed(dialect: str) -> dict[tuple, _Parsed]:
+    """Every snippet of the dialect's intrinsics (parsed once for the process)."""
+    prepare(dialect, _listed(dialect).values())
+    return _READY[dialect]
 
 
 def _parse_jobs(dialect: str, jobs: list) -> dict[tuple, _Parsed]:
@@ -321,8 +355,8 @@ def _parse_jobs(dialect: str, jobs: list) -> dict[tuple, _Parsed]:
 
 def _snippet(dialect: str, it: Intrinsic, ov: Overload, env_index: int, kind: str) -> _Parsed:
     key = (id(it), it.overloads.index(ov), env_index, kind)
-    table = _parsed(dialect)
-    p = table.get(key)
+    prepare(dialect, [it])
+    p = _READY.get(dialect, {}).get(key)
     if p is None:  # an intrinsic the dialect does not list (a caller's own Intrinsic): parse it alone
         p = _parse_jobs(dialect, [j for j in _jobs(it) if j[0] == key]).get(key)
     if p is None:

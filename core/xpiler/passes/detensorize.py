@@ -204,6 +204,7 @@ class _Detensorizer:
                 not (self.module.dialect == "bang" and g.kind == "host" and not g.is_kernel)]
 
     def run(self) -> tuple[dict[int, ir.Function], str]:
+        S.prepare_calls(self.d.name, self.module)  # the snippets this module needs, parsed in one go
         self._check_types()
         self._check_modelled()
         out = {}
