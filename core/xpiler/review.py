@@ -153,9 +153,9 @@ class PortReview:
 
 
 def _d(severity: str, message: str, line: int, code: str, related: list) -> dict:
-    d = Diagnostic(severity, message, max(int(line or 1), 1), 1, source="xpiler", code=code).to_dict()
-    d["related"] = related
-    return d
+    from .jobs import _diag  # the editor's diagnostic dict (related: the original's lines)
+
+    return _diag(severity, message, line, code, related)
 
 
 def _num(v: Optional[float]) -> str:
