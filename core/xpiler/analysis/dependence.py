@@ -284,6 +284,7 @@ class _Analysis:
         """Names written in the root, escaping variables, and usable definitions."""
         self.written: set[str] = set()
         self.escaped: set[int] = set()  # ids of Symbols whose address escapes
+        self._uses_by_sym: Optional[dict[int, list[int]]] = None  # see _uses
         fn = self.table.function
         for n in self.root.walk():
             t = n.target if isinstance(n, ir.Assign) else n.operand if isinstance(n, ir.Unary) and n.op in (
@@ -1120,7 +1121,7 @@ class _Analysis:
     def _uses(self, sym) -> list[int]:
         """Ids of the names that resolve to ``sym`` in the function (one walk, cached: a
         function with many loops and locals asks for every pair)."""
-        uses = getattr(self, "_uses_by_sym", None)
+        uses = self._uses_by_sym
         if uses is None:
             uses = self._uses_by_sym = {}
             fn = self.table.function.body
