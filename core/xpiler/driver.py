@@ -225,6 +225,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
                                       **s.params}) for s in steps]
     intermediates: list[tuple[str, ir.Module]] = [("source", module)]
     current = module
+    nest_notes: list[dict] = []  # what tensorize did with each loop nest (PassResult.nests)
     for i, step in enumerate(steps, 1):
         say(Stage("pass", step.name, i, len(steps)))
         try:
@@ -238,6 +239,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
             t.why = f"{r.refused} (the {step.name} pass could not apply)"
             return t
         current = r.module
+        nest_notes.extend(getattr(r, "nests", ()))
         intermediates.append((step.name, current))
         if verify == "passes":
             why = _verify_step(intermediates[-2][1], current, {e.name: plans[e.name] for e in entries}, path,
@@ -257,7 +259,7 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     bound = {k.name: out.function(k.name) for k in kernels}
     t.launch = "; ".join(f.annotations["launch"] for f in bound.values() if f and f.annotations.get("launch")) or None
     t.args = "; ".join(plans[k.name].args for k in kernels if plans[k.name].args) or None
-    t.nests = _nests(out, kernels)
+    t.nests = _nests(out, kernels, nest_notes, tensorize_ran=any(s.name == "tensorize" for s in steps))
     t.provenance = _provenance(t.code, out, to)
     lost = [d for d in found if d.is_error]
     if lost:
@@ -386,9 +388,12 @@ def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Functio
     return out
 
 
-def _nests(out: ir.Module, kernels: list[ir.Function]) -> list[NestRecord]:
+def _nests(out: ir.Module, kernels: list[ir.Function], notes: list[dict] = (),
+           tensorize_ran: bool = False) -> list[NestRecord]:
     """What each translated kernel uses, read off the output: the parallel variables it
-    reads (``blockIdx.x``, ``threadIdx.x``, ``taskId``) or its OpenMP loops; or why not."""
+    reads (``blockIdx.x``, ``threadIdx.x``, ``taskId``) or its OpenMP loops, and the on-chip
+    spaces it declares; per loop nest, what ``tensorize`` made of it (``notes``: the
+    pass's ``nests``) or why not."""
     from .analysis import patterns
 
     recs = []
@@ -404,10 +409,21 @@ def _nests(out: ir.Module, kernels: list[ir.Function]) -> list[NestRecord]:
                        and any("omp" in p for p in n.pragmas)})
         staged = sorted({v.space for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars
                          if v.space not in ("local", "global", "gdram")})
+        mine = [n for n in notes if n.get("kernel") == k.name]
+        if mine:
+            for n in mine:
+                why = list(n.get("not", []))
+                if not used:
+                    why.insert(0, "not parallel: no parallel loop was bound (see the bind pass notes)")
+                recs.append(NestRecord(tuple(n.get("lines", (0, 0))), bound_to=used,
+                                       staged_in=list(n.get("staged_in", [])),
+                                       tensorized_into=list(n.get("tensorized_into", [])), not_=why))
+            continue
         lines = (f.span.line, f.span.end_line) if f.span else (0, 0)
-        why = ["not tensorized: tensorization is not built yet"]
+        why = ["not tensorized: " + ("no loop of this kernel was examined" if tensorize_ran
+                                     else "the tensorize pass was not in the sequence")]
         if not staged:
-            why.append("not staged: on-chip staging is not built yet")
+            why.append("not staged: nothing is staged in on-chip memory")
         if not used:
             why.insert(0, "not parallel: no parallel loop was bound (see the bind pass notes)")
         recs.append(NestRecord(lines, bound_to=used, staged_in=staged, not_=why))

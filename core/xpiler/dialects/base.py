@@ -135,6 +135,10 @@ class Intrinsic:
     alias_of: str | None = None  # for aliases: the intrinsic whose semantics it shares
     emulation: str = "semantics"  # "semantics" (generated from the snippet) or "runtime"
     qualified: str | None = None  # namespace-qualified spelling, e.g. "nvcuda::wmma::mma_sync"
+    # "exact", or "approximate" (the hardware's result differs from the semantics, which the
+    # emulator computes exactly: BANG's table-based activations); tensorize says so in its notes
+    accuracy: str = "exact"
+    domain: str = ""  # inputs outside this range give undefined results, e.g. "[-2pi, 2pi]"
 
     @property
     def signatures(self) -> list[str]:

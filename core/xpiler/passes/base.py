@@ -193,6 +193,9 @@ class PassResult:
     changed: list[tuple[int, int]] = field(default_factory=list)  # source line ranges touched
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # per loop nest, what a lowering pass made of it (tensorize): {"kernel", "lines",
+    # "tensorized_into", "staged_in", "not"}; the driver turns them into report.NestRecord
+    nests: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

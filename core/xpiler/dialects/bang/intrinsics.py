@@ -22,6 +22,8 @@ Names the prelude must define for the declarations and snippets: ``half``,
 """
 from __future__ import annotations
 
+import re
+
 from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, combos, each, table
 
 # ----------------------------------------------------------------------------------------
@@ -208,6 +210,40 @@ def _arch_rules(arch: str) -> dict:
 
 
 ARCH_RULES: dict[str, dict] = {a: _arch_rules(a) for a in ARCHS}
+
+
+def available(spec: str | None, arch: str) -> bool:
+    """Whether an overload whose availability reads ``spec`` (``Overload.arch``: ``>=322``,
+    ``>=322, not 372``, ``mtp_372, mtp_592``, ``not 5xx``...) exists on ``arch``. Notes
+    about types in the text (``bf16 5xx``) do not restrict it; a term this reader does not
+    know makes the answer False (never use an intrinsic on a guess)."""
+    if not spec:
+        return True
+    n = ARCH_RULES[arch]["bang_arch"]
+    names, ok = [], True
+    for term in (t.strip() for t in spec.split(",")):
+        if term.startswith("bf16 "):
+            continue
+        if m := re.fullmatch(r">=\s*(\d+)", term):
+            ok &= n >= int(m.group(1))
+        elif m := re.fullmatch(r"not\s+(\w+)", term):
+            ok &= not _arch_is(m.group(1), arch, n)
+        elif term in ARCH_RULES:
+            names.append(term)
+        else:
+            return False
+    return ok and (not names or arch in names)
+
+
+def _arch_is(word: str, arch: str, n: int) -> bool:
+    """``372`` / ``mtp_372`` / ``5xx`` names ``arch``."""
+    if word in ARCH_RULES or re.fullmatch(r"[a-z]+_\d+", word):
+        return word == arch  # a named part (tp_520: one this table does not model)
+    if word.isdigit():
+        return int(word) == n
+    if re.fullmatch(r"\dxx", word):
+        return str(n)[0] == word[0]
+    return True  # unknown: counted as a match, so "not <unknown>" is False
 
 # ----------------------------------------------------------------------------------------
 # Built-in variables (bang.md §1.2)
@@ -824,6 +860,12 @@ _ACTIVE = {
     "tanh": ("tanhf(x)", "dst[i] = tanh(src[i])."),
 }
 _ACTIVE_DOCUMENTED = {"exp", "relu", "gelu", "gelup", "sigmoid", "sign", "recip", "sin", "cos"}
+_ACTIVE_EXACT = {"relu", "sign", "abs"}  # no lookup table involved (relu: "exact" above)
+#: the input ranges the docs above give (undefined results outside): tensorize never picks these
+#: without a proof of the range
+_ACTIVE_DOMAIN = {"exp": "[-3.4e38, 11]", "recip": "[0.0078125, 65472]", "sin": "[-2pi, 2pi]",
+                  "cos": "[-2pi, 2pi]", "exp_less_0": "(-inf, 0) (inferred)",
+                  "recip_greater_1": "(1, inf) (inferred)"}
 _ACTIVE_COMMON = (
     " Table-based approximation (half, float; 0 <= i < elem_count): it uses a hidden lookup "
     "table in NRAM (M Table 5.14, e.g. exp 5120 B for fp32), so kernels must leave that NRAM "
@@ -841,6 +883,7 @@ def _active(fn: str) -> Intrinsic:
         (Overload(_UNARY_PARAMS, instances=_T_HF, semantics=_unary_sem(expr)),),
         "active", doc + hw + _ACTIVE_COMMON,
         source="bang.md §4.4, §5 [M §3.22, App. 5.4]",
+        accuracy="exact" if fn in _ACTIVE_EXACT else "approximate", domain=_ACTIVE_DOMAIN.get(fn, ""),
         alignment="2xx: elem_count*sizeof(T) a multiple of 128 B and addresses 64-B aligned.",
         overlap="allowed", pipeline="compute")
 

@@ -1,0 +1,262 @@
+"""Element-wise loop bodies: every iteration reads and writes memory only at its own index
+(plus a loop-invariant offset), computes with private scalars, and has no control flow; the
+shape tensorization turns into vector code.
+
+    for (int i = 0; i < n; ++i) {            analyse(body, "i", table)
+        float t = a * x[i] + y[i];           -> Elementwise(var="i",
+        out[i] = t > 0.0f ? t : 0.0f;            stmts=[Def("t", a * x[i] + y[i]), Store(out@0, <t > 0.0f ? ...>)],
+    }                                            streams: x@0, y@0 read; out@0 written)
+
+What is accepted, and why each condition (a refusal names the first one that fails):
+
+- statements: scalar declarations with an initialiser (``Def``: a per-element temporary, or
+  a loop-invariant scalar when its value reads no memory and no temporary), stores
+  ``p[var + c] = e`` and ``p[var + c] op= e`` (``c`` loop-invariant), and index aliases
+  ``int i = var + c`` (what bind writes). Nothing else: a branch, a nested loop, a call
+  statement, a reassigned scalar is "not element-wise" with its line;
+- every memory access is ``p[var + c]`` on a pointer ``p`` the body does not assign, with a
+  coefficient of exactly 1 on ``var`` (unit stride: a chunk of iterations is a contiguous
+  range of each buffer);
+- a buffer the body writes is read and written at one offset only (so running the body one
+  statement at a time over a chunk keeps every read-after-write of the loop order);
+  distinct pointers are assumed not to alias, as ``bind`` assumes (``assume_no_alias``);
+- every value is of one floating element type (``float`` today).
+
+Expressions keep their IR; ``Elementwise.kind(e)`` says what a node is: ``load`` (a stream
+read, ``stream_of``), ``temp`` (a per-element temporary), ``invariant`` (reads no memory,
+no temporary and not ``var``: computed once per chunk), else ``op``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from .. import ir
+from .affine import Affine, NotAffine, affine_of
+from .symbols import SymbolTable
+
+#: calls whose value depends only on their arguments (C's math functions on floats)
+PURE = {"expf", "logf", "sqrtf", "fabsf", "fmaxf", "fminf", "tanhf", "erff", "sinf", "cosf", "exp2f", "log2f",
+        "powf", "floorf", "ceilf", "roundf", "truncf", "rsqrtf", "exp", "log", "sqrt", "fabs", "fmax", "fmin",
+        "tanh", "erf", "sin", "cos", "isnan", "isinf", "copysignf", "__expf", "__logf", "__fdividef"}
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A buffer read or written at ``var + offset``."""
+
+    buf: str
+    offset: ir.Expr = field(compare=False)
+    key: str  # the offset's affine form as text: streams with one key are one range
+    elem: str  # element type spelling
+
+
+@dataclass
+class Def:
+    name: str
+    type: str
+    value: ir.Expr
+    invariant: bool  # reads no memory and no temporary: one value for every element
+
+
+@dataclass
+class Store:
+    stream: Stream
+    value: ir.Expr
+
+
+@dataclass
+class Elementwise:
+    var: str
+    elem: str
+    stmts: list[Union[Def, Store]]
+    loads: dict[int, Stream]  # id(Index node) -> its stream
+    temps: set[str]  # per-element temporaries
+
+    def kind(self, e: ir.Expr) -> str:
+        if id(e) in self.loads:
+            return "load"
+        if isinstance(e, ir.Name) and e.name in self.temps:
+            return "temp"
+        if self.invariant(e):
+            return "invariant"
+        return "op"
+
+    def invariant(self, e: ir.Expr) -> bool:
+        return not any(id(n) in self.loads or (isinstance(n, ir.Name) and (n.name in self.temps or n.name == self.var))
+                       for n in e.walk())
+
+    @property
+    def streams_read(self) -> list[Stream]:
+        return list(dict.fromkeys(self.loads.values()))
+
+    @property
+    def streams_written(self) -> list[Stream]:
+        return list(dict.fromkeys(s.stream for s in self.stmts if isinstance(s, Store)))
+
+
+@dataclass
+class NotElementwise:
+    reason: str
+    node: Optional[ir.Node] = None
+
+    def __bool__(self) -> bool:
+        return False
+
+    @property
+    def line(self) -> Optional[int]:
+        return self.node.span.line if self.node is not None and self.node.span else None
+
+
+def _text(e: ir.Node) -> str:
+    from ..printer import Printer
+
+    try:
+        if isinstance(e, ir.Stmt):
+            return " ".join(x.strip() for x in Printer("c", "").stmt(e, 0))[:80]
+        return Printer("c", "").expr(e)[:80]
+    except Exception:  # noqa: BLE001 -- a message, never a crash
+        return type(e).__name__
+
+
+def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable) -> Union[Elementwise, NotElementwise]:
+    """The element-wise form of a loop body over ``var`` (the body's statements, nodes of
+    ``table``'s function), or why it is not one."""
+    aliases: dict[str, ir.Expr] = {}
+    temps: set[str] = set()
+    scalars: set[str] = set()
+    out: list[Union[Def, Store]] = []
+    loads: dict[int, Stream] = {}
+    assigned = _assigned(stmts)
+    elem: Optional[str] = None
+    written: dict[str, Stream] = {}
+    seen: dict[str, set[str]] = {}
+
+    def stream(ix: ir.Index) -> Union[Stream, NotElementwise]:
+        nonlocal elem
+        base = ix.base
+        if not isinstance(base, ir.Name):
+            return NotElementwise(f"{_text(ix)}: the buffer is not a named pointer", ix)
+        if base.name in assigned:
+            return NotElementwise(f"{base.name} is assigned in the loop", ix)
+        t = table.type_of(base)
+        if not isinstance(t, (ir.Pointer, ir.Array)):
+            return NotElementwise(f"{base.name} is not a pointer", ix)
+        et = _spelling(t.pointee if isinstance(t, ir.Pointer) else t.elem)
+        if et not in ("float",):
+            return NotElementwise(f"{base.name} holds {et or 'an unknown type'}: tensorize handles float", ix)
+        if elem is None:
+            elem = et
+        a = affine_of(ix.index, table, defs=aliases)
+        if isinstance(a, NotAffine):
+            return NotElementwise(f"index {_text(ix.index)} is not affine: {a.reason}", ix)
+        if a.coeff(var) != 1:
+            return NotElementwise(f"index {_text(ix.index)} does not step by 1 with {var}", ix)
+        rest = a - Affine.var(var).scale(1)
+        bad = [nm for nm in rest.names() if nm in assigned or nm in temps]
+        if bad:
+            return NotElementwise(f"index {_text(ix.index)} depends on {bad[0]}, which the loop changes", ix)
+        return Stream(base.name, rest.to_expr(), str(rest), et)
+
+    def value(e: ir.Expr) -> Optional[NotElementwise]:
+        stack = [e]
+        while stack:
+            n = stack.pop()
+            if not isinstance(n, ir.Index):
+                stack.extend(n.children())
+            if isinstance(n, ir.Index):
+                s = stream(n)
+                if isinstance(s, NotElementwise):
+                    return s
+                loads[id(n)] = s
+                seen.setdefault(s.buf, set()).add(s.key)
+            elif isinstance(n, ir.Call):
+                fn = n.callee.name if isinstance(n.callee, ir.Name) else None
+                if fn not in PURE:
+                    return NotElementwise(f"call of {_text(n.callee)}: not a pure math function", n)
+            elif isinstance(n, (ir.Assign, ir.Launch, ir.OpaqueExpr)) or \
+                    (isinstance(n, ir.Unary) and n.op in ("++", "--", "*", "&")):
+                return NotElementwise(f"{_text(n)}: a side effect or address inside an expression", n)
+            elif isinstance(n, ir.Member):
+                return NotElementwise(f"{_text(n)}: a member access", n)
+            elif isinstance(n, ir.Name) and n.name in aliases:
+                return NotElementwise(f"the index {n.name} is used as a value", n)
+        return None
+
+    for s in stmts:
+        if isinstance(s, ir.Decl):
+            for v in s.vars:
+                if v.init is None or v.init_style != "=" or not isinstance(v.type, ir.Named) or \
+                        v.space not in ("local",):
+                    return NotElementwise(f"declaration of {v.name}: not a scalar with an initialiser", s)
+                if v.name in assigned:
+                    return NotElementwise(f"{v.name} is assigned after its declaration", s)
+                ty = _spelling(v.type)
+                a = affine_of(v.init, table, defs=aliases) if ty in _INTS else None
+                if a is not None and not isinstance(a, NotAffine) and a.coeff(var) == 1:
+                    aliases[v.name] = v.init  # int i = i0 (+ c): read through by the streams
+                    continue
+                if ty in _INTS and _mentions(v.init, {var, *aliases}):
+                    return NotElementwise(f"{v.name} = {_text(v.init)}: an index that is not {var} + c", s)
+                why = value(v.init)
+                if why is not None:
+                    return why
+                inv = not any(id(n) in loads or (isinstance(n, ir.Name) and (n.name in temps or n.name == var))
+                              for n in v.init.walk())
+                if not inv and ty != (elem or "float"):
+                    return NotElementwise(f"{v.name} is {ty}: tensorize handles float", s)
+                (scalars if inv else temps).add(v.name)
+                out.append(Def(v.name, ty, v.init, inv))
+            continue
+        if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Index):
+            asg = s.expr
+            st = stream(asg.target)
+            if isinstance(st, NotElementwise):
+                return st
+            if asg.op == "=":
+                val = asg.value
+            elif asg.op in ("+=", "-=", "*=", "/="):
+                val = ir.Binary(asg.op[0], asg.target, asg.value)
+            else:
+                return NotElementwise(f"{_text(s)}: the operator {asg.op}", s)
+            why = value(val)
+            if why is not None:
+                return why
+            seen.setdefault(st.buf, set()).add(st.key)
+            written[st.buf] = st
+            out.append(Store(st, val))
+            continue
+        if isinstance(s, (ir.Empty, ir.Comment)):
+            continue
+        return NotElementwise(f"{_text(s)}: not a declaration or a store", s)
+    for buf, st in written.items():
+        if len(seen.get(buf, ())) > 1:
+            return NotElementwise(f"{buf} is written at {var} + {st.key} and read at another offset")
+    if not any(isinstance(s, Store) for s in out):
+        return NotElementwise("the loop stores nothing")
+    return Elementwise(var, elem or "float", out, loads, temps)
+
+
+_INTS = {"int", "unsigned", "unsigned int", "long", "long long", "size_t", "unsigned long", "int64_t",
+         "int32_t", "uint32_t", "ptrdiff_t", "short", "char"}
+
+
+def _spelling(t: ir.CType) -> str:
+    if isinstance(t, ir.Named):
+        return " ".join(w for w in t.name.split() if w not in ("const", "volatile", "__restrict__", "restrict"))
+    return ""
+
+
+def _mentions(e: ir.Node, names: set[str]) -> bool:
+    return any(isinstance(n, ir.Name) and n.name in names for n in e.walk())
+
+
+def _assigned(stmts: list[ir.Stmt]) -> set[str]:
+    out: set[str] = set()
+    for s in stmts:
+        for n in s.walk():
+            if isinstance(n, ir.Assign) and isinstance(n.target, ir.Name):
+                out.add(n.target.name)
+            elif isinstance(n, ir.Unary) and n.op in ("++", "--") and isinstance(n.operand, ir.Name):
+                out.add(n.operand.name)
+    return out
