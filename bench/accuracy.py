@@ -42,12 +42,14 @@ def _one(job: tuple) -> dict:
         comp = next((c for c in t.checks if c.kind == "compile"), None)
         parallel = _parallel(t)
         named = any(n.not_ for n in t.nests)
+        nests = [{"into": n.tensorized_into, "staged": n.staged_in, "not": n.not_} for n in t.nests]
     except Exception as e:  # noqa: BLE001 - a crash is a failure to report, not to stop on
         status, why, compute, comp, parallel, named = "crash", f"{type(e).__name__}: {e}", None, None, False, False
+        nests = []
     return {"from": dialect, "to": to, "file": rel, "kernel": kernel, "family": family, "holdout": holdout,
             "status": status, "why": why, "compute_ok": compute in ("tested", "sampled", "proved"),
             "compile": comp.verdict if comp else None, "compile_tool": comp.tool if comp else None,
-            "parallel": parallel, "why_not_named": named, "seconds": round(time.monotonic() - t0, 2)}
+            "parallel": parallel, "why_not_named": named, "nests": nests, "seconds": round(time.monotonic() - t0, 2)}
 
 
 def _parallel(t) -> bool:

@@ -53,8 +53,8 @@ LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
     # and on the hub it would drop host wrappers nothing calls
     "bang": (("inline_calls", True), ("task_recovery", True), ("detensorize", True)),
 }
-LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("bind", True), ("host_code", True),
-                                       ("retarget", True))
+LOWER: tuple[tuple[str, bool], ...] = (("fold_constants", False), ("fuse", False), ("bind", True),
+                                       ("tensorize", False), ("host_code", True), ("retarget", True))
 
 
 def default_sequence(source: str, target: str, direct: bool = True) -> tuple[list[passes.Step], list[str]]:

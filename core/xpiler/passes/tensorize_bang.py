@@ -1,0 +1,292 @@
+"""BANG lowering of ``tensorize`` (see ``passes/tensorize.py`` for what it makes): loops bound
+to ``taskId`` become NRAM chunks moved by ``__memcpy`` and computed by ``__bang_*`` calls."""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+from .. import ir
+from ..analysis import elementwise as E
+from ..analysis.symbols import SymbolTable
+from ..dialects.bang import intrinsics as bang_table
+from ..dialects.templates import Template, templates
+from .base import fresh_name
+from .tensorize import Cover, Tensorize, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
+
+#: the BANG vector unit's granule: vector operations run on multiples of 128 bytes
+GRANULE_BYTES = 128
+
+
+def _task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
+    """``for (int v = taskId; v < X; v += taskDim)``: (v, X)."""
+    if not isinstance(s, ir.For) or not isinstance(s.init, ir.Decl) or len(s.init.vars) != 1:
+        return None
+    v = s.init.vars[0]
+    if not (isinstance(v.init, ir.Name) and v.init.name == "taskId"):
+        return None
+    c, st = s.cond, s.step
+    if not (isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == v.name):
+        return None
+    if not (isinstance(st, ir.Assign) and st.op == "+=" and isinstance(st.target, ir.Name) and
+            st.target.name == v.name and isinstance(st.value, ir.Name) and st.value.name == "taskDim"):
+        return None
+    if any(isinstance(n, ir.Name) and n.name == v.name for n in c.rhs.walk()):
+        return None
+    return v.name, c.rhs
+
+
+@lowering("bang")
+class BangKernel:
+    def __init__(self, p: Tensorize, module: ir.Module, f: ir.Function, taken: set[str], arch: str = "mtp_372",
+                 approximate: bool = True):
+        self.p, self.module, self.f = p, module, f
+        self.arch, self.approximate, self.taken = arch, approximate, taken
+        self.rules = bang_table.ARCH_RULES[arch]
+        self.decls: list[ir.Stmt] = []  # __nram__ buffers, at the top of the kernel
+        self.nram_used = _nram_bytes(f)
+        self.float_names = {p.name for p in f.params if isinstance(p.type, ir.Named) and
+                            p.type.name.replace("const ", "").strip() == "float"} | \
+            {v.name for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars
+             if isinstance(v.type, ir.Named) and v.type.name.replace("const ", "").strip() == "float"}
+
+    def plan(self) -> dict[int, list[ir.Stmt]]:
+        """The statements replacing each tensorized loop (by the loop's id); the buffers
+        they use are in ``self.decls``."""
+        table = SymbolTable(self.f, self.module)
+        loops = [n for n in self.f.body.walk() if isinstance(n, ir.For) and _task_loop(n)]
+        if not loops:
+            self.p.nests.append({"kernel": self.f.name, "lines": _lines(self.f),
+                                 "not": ["not tensorized: no loop bound to taskId (see the bind pass notes)"]})
+            return {}
+        replace: dict[int, list[ir.Stmt]] = {}
+        for old in loops:
+            var, extent = _task_loop(old)
+            body = old.body.stmts if isinstance(old.body, ir.Block) else [old.body]
+            nest = E.analyse(body, var, table)
+            if not nest:
+                where = f" (line {nest.line})" if nest.line else ""
+                self.p.nests.append({"kernel": self.f.name, "lines": _lines(old),
+                                     "not": [f"not tensorized: {nest.reason}{where}"]})
+                continue
+            out = self.lower(nest, extent, old)
+            if isinstance(out, str):
+                self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "not": [f"not tensorized: {out}"]})
+                continue
+            stmts, used = out
+            replace[id(old)] = stmts
+            self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": used,
+                                 "staged_in": ["nram"]})
+        return replace
+
+    # ------------------------------------------------------------------ one loop
+    def lower(self, nest: E.Elementwise, extent: ir.Expr, loop: ir.For) -> Union[str, tuple[list[ir.Stmt], list[str]]]:
+        cands = tuple(t for t in templates("bang", nest.elem, self.arch)
+                      if t.space == "nram" and t.pipeline == "compute" and not t.domain
+                      and (self.approximate or t.accuracy == "exact"))
+        # among templates of one pattern: the exact one, then the table's order
+        cands = tuple(sorted(cands, key=lambda t: (-sum(1 for _ in t.pattern.walk()), t.accuracy != "exact",
+                                                     not t.intrinsic.startswith("__bang_active_") or
+                                                     not t.intrinsic.endswith("hp"), t.intrinsic)))
+        notes: list[str] = []
+        stmts = nest.stmts
+        cover = Cover(nest, cands)
+        for s in stmts:
+            if not s.invariant if isinstance(s, E.Def) else True:
+                if cover.cost(s.value) is None:
+                    bad = cover.failed if cover.failed is not None else s.value
+                    return f"{_txt(bad)} has no BANG intrinsic on {self.arch}"
+        g = _Gen(self, nest, cover, extent)
+        try:
+            body = g.body(stmts)
+        except _NoRoom as e:
+            return str(e)
+        notes.extend(dict.fromkeys(g.rounding))
+        for t in sorted(g.used_approx):
+            notes.append(f"{t} is approximate on hardware (table-based); the oracle checked its exact formula")
+        self.p.notes.extend(f"{self.f.name}: {n}" for n in notes)
+        return body, sorted(g.used)
+
+    def fresh(self, base: str) -> str:
+        return fresh_name(base, self.taken)
+
+
+class _NoRoom(Exception):
+    pass
+
+
+def _nram_bytes(f: ir.Function) -> int:
+    """NRAM the kernel already declares (constant sizes; float-sized elements assumed for the
+    count where the element type is unknown)."""
+    from .. import evaluate
+
+    total = 0
+    for n in f.walk():
+        if isinstance(n, ir.Decl):
+            for v in n.vars:
+                if v.space == "nram" and isinstance(v.type, ir.Array) and v.type.size is not None:
+                    try:
+                        k = int(evaluate.evaluate(v.type.size, {}))
+                    except Exception:  # noqa: BLE001
+                        k = 0
+                    total += k * _elem_bytes(v.type.elem)
+    return total
+
+
+def _elem_bytes(t: ir.CType) -> int:
+    from .. import dtypes
+
+    return dtypes.sizeof(t) or 4
+
+
+class _Gen:
+    """The chunk loop of one element-wise nest: buffers, copies and calls."""
+
+    def __init__(self, k: BangKernel, nest: E.Elementwise, cover: Cover, extent: ir.Expr):
+        self.k, self.nest, self.cover, self.extent = k, nest, cover, extent
+        self.elem = nest.elem
+        self.lanes = GRANULE_BYTES // 4  # float
+        self.buffers: list[str] = []  # every NRAM buffer of this nest, in order
+        self.pool: list[str] = []  # scratch buffers free for reuse
+        self.of_stream: dict[E.Stream, str] = {}  # loaded (or stored) streams and their buffer
+        self.of_temp: dict[str, str] = {}
+        self.used: set[str] = {"__memcpy"}
+        self.used_approx: set[str] = set()
+        self.rounding: list[str] = []
+        self.c = k.fresh("xp_c")
+        self.len = k.fresh("xp_len")
+        self.vlen = k.fresh("xp_vlen")
+
+    def buffer(self, hint: str) -> str:
+        if self.pool:
+            return self.pool.pop()
+        name = self.k.fresh(f"xp_{hint}")
+        self.buffers.append(name)
+        return name
+
+    def body(self, stmts: list[Union[E.Def, E.Store]]) -> list[ir.Stmt]:
+        inner: list[ir.Stmt] = []
+        loads: list[ir.Stmt] = []
+        # every stream read from memory: copied in at the start of the chunk
+        stored: set[E.Stream] = set()
+        for s in stmts:
+            for n in s.value.walk():
+                if id(n) in self.nest.loads:
+                    st = self.nest.loads[id(n)]
+                    if st not in stored and st not in self.of_stream:
+                        b = self.buffer(st.buf)
+                        self.of_stream[st] = b
+                        loads.append(self.copy_in(b, st))
+            if isinstance(s, E.Store):
+                stored.add(s.stream)
+        self.loaded = dict(self.of_stream)
+        for s in stmts:
+            if isinstance(s, E.Def):
+                if s.invariant:
+                    inner.append(_decl(s.name, ir.clone(s.value), s.type))
+                    continue
+                b, owned = self.vector(s.value, inner, s.name)
+                if not owned:  # an alias of a load or another temporary: stays valid (never written in place)
+                    self.of_temp[s.name] = b
+                else:
+                    self.of_temp[s.name] = b
+            else:
+                b, owned = self.vector(s.value, inner, s.stream.buf)
+                inner.append(self.copy_out(s.stream, b))
+                self.of_stream[s.stream] = b  # later reads of the stream see the stored value
+                if owned:
+                    pass  # the stream now owns it (read again after the store)
+        # sizes
+        nbuf = len(self.buffers)
+        room = self.k.rules["nram_bytes"] - self.k.rules["nram_stack_reserve_bytes"] - self.k.nram_used
+        ch = (room // (nbuf * 4)) // self.lanes * self.lanes if nbuf else 0
+        if ch < self.lanes:
+            raise _NoRoom(f"{nbuf} NRAM buffers do not fit the {room} bytes of NRAM left")
+        ch = min(ch, 1 << 20)
+        self.k.nram_used += nbuf * ch * 4
+        for b in self.buffers:
+            v = ir.VarDecl(b, ir.Array(ir.Named(self.elem), _int(ch)), space="nram")
+            self.k.decls.append(ir.Decl([v]))
+        per, step = self.k.fresh("xp_per"), self.k.fresh("xp_step")
+        x = self.extent
+        head = [_decl(per, _round_up(ir.Binary("/", ir.Binary("+", ir.clone(x), ir.Binary("-", _name("taskDim"),
+                                                                                            _int(1))),
+                                                 _name("taskDim")), self.lanes)),
+                _decl(step, _min(_name(per), _int(ch)))]
+        chunk = [_decl(self.len, _min(ir.Binary("-", ir.clone(x), _name(self.c)), _name(step))),
+                 _decl(self.vlen, _round_up(_name(self.len), self.lanes))]
+        loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), ir.Binary("*", _name("taskId"), _name(step)))]),
+                      ir.Binary("<", _name(self.c), ir.clone(x)),
+                      ir.Assign("+=", _name(self.c), ir.Binary("*", _name("taskDim"), _name(step))),
+                      ir.Block(chunk + loads + inner))
+        return head + [loop]
+
+    def _where(self, st: E.Stream) -> ir.Expr:
+        off = st.offset
+        at = _name(self.c) if isinstance(off, ir.IntLit) and off.value == 0 else \
+            ir.Binary("+", _name(self.c), ir.clone(off))
+        return ir.Binary("+", _name(st.buf), at)
+
+    def _bytes(self) -> ir.Expr:
+        return ir.Binary("*", _name(self.len), ir.SizeOf(ir.Named(self.elem)))
+
+    def copy_in(self, b: str, st: E.Stream) -> ir.Stmt:
+        return _call("__memcpy", _name(b), self._where(st), self._bytes(), _name("GDRAM2NRAM"))
+
+    def copy_out(self, st: E.Stream, b: str) -> ir.Stmt:
+        return _call("__memcpy", self._where(st), _name(b), self._bytes(), _name("NRAM2GDRAM"))
+
+    def vector(self, e: ir.Expr, out: list[ir.Stmt], hint: str) -> tuple[str, bool]:
+        """The buffer holding ``e`` for the chunk, and whether it is a fresh one (a scratch
+        this expression owns, free to be written in place)."""
+        k = self.nest.kind(e)
+        if k == "load":
+            st = self.nest.loads[id(e)]
+            return self.of_stream[st], False
+        if k == "temp":
+            return self.of_temp[e.name], False
+        if k == "invariant":
+            b = self.buffer(hint)
+            fill = self.cover.fill
+            out.append(self.call(fill, b, {"$s": e}))
+            return b, True
+        c = self.cover.choose(e)
+        assert c is not None  # the cover was checked before generating
+        if c.note:
+            self.rounding.append(c.note)
+        args: dict[str, str] = {}
+        owned: list[str] = []
+        for slot in sorted(s for s in c.slots if s.startswith("$v")):
+            b, mine = self.vector(c.slots[slot], out, hint)
+            args[slot] = b
+            if mine:
+                owned.append(b)
+        dst = owned[0] if owned and c.template.in_place else self.buffer(hint)
+        for b in owned:
+            if b != dst:
+                self.pool.append(b)
+        out.append(self.call(c.template, dst, {**{s: _name(b) for s, b in args.items()},
+                                               **({"$s": c.slots["$s"]} if "$s" in c.slots else {})}))
+        return dst, True
+
+    def scalar(self, e: ir.Expr) -> ir.Expr:
+        """``e`` as the element type: the fill takes its element type from its value's type
+        (``__bang_write_value``), so a value of another type is cast."""
+        if isinstance(e, ir.FloatLit) and e.text.lower().endswith("f") or \
+                (isinstance(e, ir.Name) and e.name in self.k.float_names):
+            return ir.clone(e)
+        return ir.Cast(ir.Named(self.elem), ir.clone(e))
+
+    def call(self, t: Template, dst: str, slots: dict[str, ir.Expr]) -> ir.Stmt:
+        self.used.add(t.intrinsic)
+        if t.accuracy != "exact":
+            self.used_approx.add(t.intrinsic)
+        args: list[ir.Expr] = []
+        for r in t.roles:
+            if r == "dst":
+                args.append(_name(dst))
+            elif r == "n":
+                args.append(_name(self.vlen))
+            elif r == "s":
+                args.append(self.scalar(slots["$s"]))
+            else:
+                args.append(ir.clone(slots[f"${r}"]))
+        return _call(t.intrinsic, *args)
