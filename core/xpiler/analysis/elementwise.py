@@ -66,10 +66,20 @@ class Store:
 
 
 @dataclass
+class Reduce:
+    """``acc op= value`` for every element: ``acc += e`` (``sum``), ``acc = fmaxf(acc, e)``
+    (``max``), ``acc = fminf(acc, e)`` (``min``), with ``acc`` declared outside the loop."""
+
+    name: str
+    op: str
+    value: ir.Expr
+
+
+@dataclass
 class Elementwise:
     var: str
     elem: str
-    stmts: list[Union[Def, Store]]
+    stmts: list[Union[Def, Store, Reduce]]
     loads: dict[int, Stream]  # id(Index node) -> its stream
     temps: set[str]  # per-element temporaries
 
@@ -119,15 +129,18 @@ def _text(e: ir.Node) -> str:
         return type(e).__name__
 
 
-def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable) -> Union[Elementwise, NotElementwise]:
+def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
+            reductions: bool = False) -> Union[Elementwise, NotElementwise]:
     """The element-wise form of a loop body over ``var`` (the body's statements, nodes of
-    ``table``'s function), or why it is not one."""
+    ``table``'s function), or why it is not one. ``reductions``: accept ``Reduce``
+    statements (a serial loop; their order of accumulation may change)."""
     aliases: dict[str, ir.Expr] = {}
     temps: set[str] = set()
     scalars: set[str] = set()
-    out: list[Union[Def, Store]] = []
+    out: list[Union[Def, Store, Reduce]] = []
     loads: dict[int, Stream] = {}
-    assigned = _assigned(stmts)
+    accs = _accumulators(stmts) if reductions else {}
+    assigned = _assigned(stmts) - set(accs)
     elem: Optional[str] = None
     written: dict[str, Stream] = {}
     seen: dict[str, set[str]] = {}
@@ -147,16 +160,30 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable) -> Union[Element
             return NotElementwise(f"{base.name} holds {et or 'an unknown type'}: tensorize handles float", ix)
         if elem is None:
             elem = et
-        a = affine_of(ix.index, table, defs=aliases)
+        # the index is a sum of terms: those reading var (or an alias of it) must form
+        # var + c; the others are loop-invariant as they are (r * cols: no affine form needed)
+        varying, fixed = [], []
+        for sign, term in _terms(ix.index, 1):
+            (varying if _mentions(term, {var, *aliases}) else fixed).append((sign, term))
+        if not varying:
+            return NotElementwise(f"index {_text(ix.index)} does not depend on {var}", ix)
+        moving = _sum(varying)
+        a = affine_of(moving, table, defs=aliases)
         if isinstance(a, NotAffine):
-            return NotElementwise(f"index {_text(ix.index)} is not affine: {a.reason}", ix)
+            return NotElementwise(f"index {_text(ix.index)} is not affine in {var}: {a.reason}", ix)
         if a.coeff(var) != 1:
             return NotElementwise(f"index {_text(ix.index)} does not step by 1 with {var}", ix)
         rest = a - Affine.var(var).scale(1)
-        bad = [nm for nm in rest.names() if nm in assigned or nm in temps]
-        if bad:
-            return NotElementwise(f"index {_text(ix.index)} depends on {bad[0]}, which the loop changes", ix)
-        return Stream(base.name, rest.to_expr(), str(rest), et)
+        if rest.names() & ({var} | set(aliases)):
+            return NotElementwise(f"index {_text(ix.index)} does not step by 1 with {var}", ix)
+        offset = rest.to_expr() if not fixed else (
+            _sum(fixed) if rest.is_const and rest.const == 0 else ir.Binary("+", _sum(fixed), rest.to_expr()))
+        bad = sorted(n.name for n in offset.walk() if isinstance(n, ir.Name) and (n.name in assigned or
+                                                                                  n.name in temps))
+        if bad or any(isinstance(n, (ir.Call, ir.Index, ir.Assign)) for n in offset.walk()):
+            what = bad[0] if bad else "memory"
+            return NotElementwise(f"index {_text(ix.index)} depends on {what}, which the loop may change", ix)
+        return Stream(base.name, offset, _text(offset), et)
 
     def value(e: ir.Expr) -> Optional[NotElementwise]:
         stack = [e]
@@ -226,13 +253,23 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable) -> Union[Element
             written[st.buf] = st
             out.append(Store(st, val))
             continue
+        if isinstance(s, ir.ExprStmt) and id(s) in accs.get(_acc_name(s) or "", {}):
+            op, val = accs[_acc_name(s)][id(s)]
+            why = value(val)
+            if why is not None:
+                return why
+            t = _spelling(table.type_of(s.expr.target) or ir.Named(""))
+            if t not in ("float", "double") or (op != "sum" and t != "float"):
+                return NotElementwise(f"the accumulator {_acc_name(s)} is {t or 'of unknown type'}", s)
+            out.append(Reduce(_acc_name(s), op, val))
+            continue
         if isinstance(s, (ir.Empty, ir.Comment)):
             continue
-        return NotElementwise(f"{_text(s)}: not a declaration or a store", s)
+        return NotElementwise(f"{_text(s)}: not a declaration, a store or a reduction", s)
     for buf, st in written.items():
         if len(seen.get(buf, ())) > 1:
             return NotElementwise(f"{buf} is written at {var} + {st.key} and read at another offset")
-    if not any(isinstance(s, Store) for s in out):
+    if not any(isinstance(s, (Store, Reduce)) for s in out):
         return NotElementwise("the loop stores nothing")
     return Elementwise(var, elem or "float", out, loads, temps)
 
@@ -249,6 +286,69 @@ def _spelling(t: ir.CType) -> str:
 
 def _mentions(e: ir.Node, names: set[str]) -> bool:
     return any(isinstance(n, ir.Name) and n.name in names for n in e.walk())
+
+
+def _terms(e: ir.Expr, sign: int) -> list[tuple[int, ir.Expr]]:
+    """``e`` as signed terms of a sum (through ``+``, ``-``, casts to integer types kept on
+    the term)."""
+    if isinstance(e, ir.Binary) and e.op in ("+", "-"):
+        return _terms(e.lhs, sign) + _terms(e.rhs, sign if e.op == "+" else -sign)
+    return [(sign, e)]
+
+
+def _sum(terms: list[tuple[int, ir.Expr]]) -> ir.Expr:
+    out: Optional[ir.Expr] = None
+    for sign, t in terms:
+        if out is None:
+            out = t if sign > 0 else ir.Unary("-", t)
+        else:
+            out = ir.Binary("+" if sign > 0 else "-", out, t)
+    return out if out is not None else ir.IntLit(0)
+
+
+def _acc_name(s: ir.Stmt) -> Optional[str]:
+    if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Name):
+        return s.expr.target.name
+    return None
+
+
+def _accumulators(stmts: list[ir.Stmt]) -> dict[str, dict[int, tuple[str, ir.Expr]]]:
+    """Scalars updated only as reductions: each top-level update statement (by id) with its
+    operator and the value combined, for names not declared in the body and read nowhere
+    else in it."""
+    updates: dict[str, dict[int, tuple[str, ir.Expr]]] = {}
+    for s in stmts:
+        name = _acc_name(s)
+        if name is None:
+            continue
+        a = s.expr
+        form = None
+        if a.op == "+=":
+            form = ("sum", a.value)
+        elif a.op == "=" and isinstance(a.value, ir.Binary) and a.value.op == "+":
+            if isinstance(a.value.lhs, ir.Name) and a.value.lhs.name == name:
+                form = ("sum", a.value.rhs)
+            elif isinstance(a.value.rhs, ir.Name) and a.value.rhs.name == name:
+                form = ("sum", a.value.lhs)
+        elif a.op == "=" and isinstance(a.value, ir.Call) and isinstance(a.value.callee, ir.Name) and \
+                a.value.callee.name in ("fmaxf", "fminf") and len(a.value.args) == 2:
+            x, y = a.value.args
+            op = "max" if a.value.callee.name == "fmaxf" else "min"
+            if isinstance(x, ir.Name) and x.name == name:
+                form = (op, y)
+            elif isinstance(y, ir.Name) and y.name == name:
+                form = (op, x)
+        if form is not None and not _mentions(form[1], {name}):
+            updates.setdefault(name, {})[id(s)] = form
+    declared = {v.name for s in stmts for n in s.walk() if isinstance(n, ir.Decl) for v in n.vars}
+    out = {}
+    for name, ups in updates.items():
+        if name in declared:
+            continue
+        uses = sum(1 for s in stmts for n in s.walk() if isinstance(n, ir.Name) and n.name == name)
+        if uses == 2 * len(ups) - sum(1 for s in stmts if id(s) in ups and s.expr.op == "+="):
+            out[name] = ups  # every mention is the update's own target (and its operand)
+    return out
 
 
 def _assigned(stmts: list[ir.Stmt]) -> set[str]:

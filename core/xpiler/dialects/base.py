@@ -139,6 +139,9 @@ class Intrinsic:
     # emulator computes exactly: BANG's table-based activations); tensorize says so in its notes
     accuracy: str = "exact"
     domain: str = ""  # inputs outside this range give undefined results, e.g. "[-2pi, 2pi]"
+    # a whole-vector reduction: "sum", "max", "min" (the result is the return value, or dst[0]
+    # for an intrinsic returning void), for tensorize's reductions
+    reduces: str = ""
 
     @property
     def signatures(self) -> list[str]:

@@ -15,9 +15,26 @@ when every operand has that type, the only case tensorize matches). Nothing here
 hand-written list of which intrinsic adds: a table entry whose semantics is one lane loop
 of the form ``dst[i] = f(src...[i], scalars)`` is a template, every other entry is not.
 
-Only BANG's vector intrinsics (pointer operands in NRAM, an element count) are read this
-way today; ``operand_roles`` names each parameter's role in the call so the caller can write
-the call back (``dst``, ``v0``, ``v1``, ``s``, ``n``).
+BANG's vector intrinsics (pointer operands in NRAM, an element count) are read as such a
+loop; ``roles`` names each parameter's role in the call so the caller can write the call
+back (``dst``, ``v0``, ``v1``, ``s``, ``n``).
+
+VNNI's (AVX-512) are value-returning intrinsics over whole registers: an entry returning
+the element type's 512-bit vector (``__m512`` for float) whose parameters are such vectors
+(``v0``, ``v1``, ``v2``) or one scalar of the element type (``s``), and whose semantics is one
+loop over every lane ``XP_LANES(r, float)[i] = f(XP_LANES(a, float)[i], ..., s)``:
+
+    templates("vnni", "float")
+    -> [..., Template("_mm512_max_ps", <$v0 > $v1 ? $v0 : $v1>, ("v0", "v1")),
+            Template("_mm512_fmadd_ps", <fmaf($v0, $v1, $v2)>, ("v0", "v1", "v2")),
+            Template("_mm512_add_ps", <$v0 + $v1>, ("v0", "v1")),
+            Template("_mm512_set1_ps", <$s>, ("s",)), ...]
+
+(no ``dst`` and no ``n``: the call's value is the result, for all 16 lanes). Entries whose
+lanes are another type (``_mm512_abs_ps`` clears bits of ``uint32_t`` lanes), that read
+another lane (shuffles), or that take a mask or an immediate are not templates. An entry
+whose overload ``note`` says the hardware returns an approximation (``_mm512_rcp14_ps``,
+``_mm512_rsqrt14_ps``: the emulation computes the exact value) is ``accuracy="approximate"``.
 """
 from __future__ import annotations
 
@@ -58,6 +75,8 @@ class Template:
 def templates(dialect: str, elem: str, arch: Optional[str] = None) -> tuple[Template, ...]:
     """Every element-wise template of ``dialect`` for element type ``elem`` available on
     ``arch`` (deprecated entries and aliases left out), larger patterns first."""
+    if dialect in VECTORS:
+        return _vector_templates(dialect, elem)
     d = get(dialect)
     avail = _availability(dialect)
     out: list[Template] = []
@@ -75,6 +94,127 @@ def templates(dialect: str, elem: str, arch: Optional[str] = None) -> tuple[Temp
                     out.append(t)
     out.sort(key=lambda t: (-_size(t.pattern), t.intrinsic))
     return tuple(out)
+
+
+#: dialects whose templates are value-returning register intrinsics: element type -> the
+#: vector type of one register (its lanes are ``XP_LANES(v, elem)``)
+VECTORS = {"vnni": {"float": "__m512"}}
+
+
+def _vector_templates(dialect: str, elem: str) -> tuple[Template, ...]:
+    """The templates of a register dialect (module docstring): every entry returning the
+    element type's vector whose parameters are such vectors or one element-type scalar and
+    whose semantics is one loop over all the lanes."""
+    vec = VECTORS[dialect].get(elem)
+    if vec is None:
+        return ()
+    d = get(dialect)
+    shaped = []
+    for it in {id(i): i for i in d.intrinsics.values()}.values():
+        if it.deprecated or it.alias_of or len(it.overloads) != 1:
+            continue
+        ov = it.overloads[0]
+        if ov.semantics is None or ov.ret != vec or not ov.params or \
+                any(p.type not in (vec, elem) for p in ov.params) or sum(p.type == elem for p in ov.params) > 1:
+            continue
+        shaped.append((it, ov))
+    S.prepare(dialect, [it for it, _ in shaped])  # (one parse for all of them)
+    out: list[Template] = []
+    for it, ov in shaped:
+        roles, args, types = [], [], []
+        for p in ov.params:
+            if p.type == vec:
+                roles.append(f"v{len(args) - roles.count('s')}")
+                args.append(ir.Name(f"${roles[-1]}"))
+                types.append(ir.Named(vec))
+            else:
+                roles.append("s")
+                args.append(ir.Name("$s"))
+                types.append(ir.Named(elem))
+        try:
+            exp = S.semantics_ir(it, ov, args, dialect=dialect, arg_types=types)
+        except S.SemanticsError:
+            continue
+        pattern = _register_lanes(exp.stmts, exp.result, elem)
+        if pattern is None or not any(isinstance(n, ir.Name) and n.name.startswith(("$v", "$s")) for n in pattern.walk()):
+            continue
+        accuracy = it.accuracy
+        if accuracy == "exact" and __import__("re").search(r"\bapproximation\b", ov.note or "", __import__("re").I):
+            accuracy = "approximate"
+        out.append(Template(it.name, pattern, tuple(roles), False, accuracy, it.domain, "", it.pipeline))
+    out.sort(key=lambda t: (-_size(t.pattern), t.intrinsic))
+    return tuple(out)
+
+
+def _lane_view(e: ir.Expr, elem: str) -> Optional[tuple[str, ir.Expr]]:
+    """(v, index) of ``XP_LANES(v, elem)[index]`` (``((xp_ma_elem *)&v)[index]``), else None."""
+    if not isinstance(e, ir.Index):
+        return None
+    b = e.base
+    if isinstance(b, ir.Cast) and isinstance(b.type, ir.Pointer) and isinstance(b.type.pointee, ir.Named) and \
+            b.type.pointee.name == f"xp_ma_{elem}" and isinstance(b.operand, ir.Unary) and b.operand.op == "&" and \
+            isinstance(b.operand.operand, ir.Name):
+        return b.operand.operand.name, e.index
+    return None
+
+
+def _register_lanes(stmts: list[ir.Stmt], result: Optional[ir.Expr], elem: str) -> Optional[ir.Expr]:
+    """``E`` of ``V r; for (int i = 0; i < LANES; ++i) { [const T a = ...;] XP_LANES(r, T)[i] = E; }``
+    returning ``r``, with the locals substituted and ``XP_LANES($vK, T)[i]`` written ``$vK``:
+    every lane of the result computed from the same lane of the operands."""
+    if not isinstance(result, ir.Name) or len(stmts) != 2 or not isinstance(stmts[0], ir.Decl) or \
+            [v.name for v in stmts[0].vars] != [result.name] or stmts[0].vars[0].init is not None:
+        return None
+    loop = stmts[1]
+    if not isinstance(loop, ir.For) or not isinstance(loop.init, ir.Decl) or len(loop.init.vars) != 1:
+        return None
+    lane = loop.init.vars[0].name
+    from .. import dtypes
+
+    lanes = (dtypes.sizeof(stmts[0].vars[0].type) or 0) // (dtypes.sizeof(ir.Named(elem)) or 1)
+    start, c = loop.init.vars[0].init, loop.cond
+    if not (isinstance(start, ir.IntLit) and start.value == 0 and isinstance(c, ir.Binary) and c.op == "<" and
+            _is_lane(c.lhs, lane) and isinstance(c.rhs, ir.IntLit) and c.rhs.value == lanes and lanes > 1):
+        return None
+    body = loop.body.stmts if isinstance(loop.body, ir.Block) else [loop.body]
+    env: dict[str, ir.Expr] = {}
+    store = None
+    for s in body:
+        if isinstance(s, ir.Decl) and store is None:
+            for v in s.vars:
+                if v.init is None:
+                    return None
+                env[v.name] = v.init
+        elif isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and s.expr.op == "=" and store is None:
+            store = s.expr
+        else:
+            return None
+    if store is None:
+        return None
+    at = _lane_view(store.target, elem)
+    if at is None or at[0] != result.name or not _is_lane(at[1], lane):
+        return None
+    value = store.value
+    for _ in range(4):  # locals defined from locals
+        value = ir.transform(value, lambda n: ir.clone(env[n.name]) if isinstance(n, ir.Name) and n.name in env
+                             else None)
+    ok = True
+
+    def lanes_of(n: ir.Node):
+        nonlocal ok
+        if isinstance(n, ir.Index):
+            v = _lane_view(n, elem)
+            if v is not None and v[0].startswith("$v") and _is_lane(v[1], lane):
+                return ir.Name(v[0])
+            ok = False
+        return None
+
+    value = strip(ir.transform(value, lanes_of))
+    if not ok or any(isinstance(n, (ir.Index, ir.Assign, ir.Unary)) and not (isinstance(n, ir.Unary) and n.op in "-!~")
+                     or (isinstance(n, ir.Name) and (n.name in (lane, result.name) or n.name.startswith("xp")))
+                     for n in value.walk()):
+        return None  # another lane, another lane type, memory, or the result itself
+    return value
 
 
 def _availability(dialect: str):
@@ -224,3 +364,33 @@ def _at_lane(e: ir.Expr, lane: str, base: str) -> bool:
 def _is_lane(e: ir.Expr, lane: str) -> bool:
     e = strip(e)
     return isinstance(e, ir.Name) and e.name == lane
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A whole-vector reduction intrinsic (the table's ``Intrinsic.reduces``)."""
+
+    intrinsic: str
+    op: str  # sum, max, min
+    returns: bool  # the result is the call's value (else dst[0])
+    roles: tuple[str, ...]  # dst, v0, n
+
+
+@functools.lru_cache(maxsize=None)
+def reductions(dialect: str, elem: str, arch: Optional[str] = None) -> dict[str, Reduction]:
+    """``{"sum": Reduction("__bang_sum", ...), "max": ...}``: the reductions of ``dialect``
+    over ``elem`` available on ``arch`` (deprecated entries left out)."""
+    d = get(dialect)
+    avail = _availability(dialect)
+    out: dict[str, Reduction] = {}
+    for it in sorted({id(i): i for i in d.intrinsics.values()}.values(), key=lambda i: i.name):
+        if not it.reduces or it.deprecated or it.alias_of or it.reduces in out:
+            continue
+        for ov in it.overloads:
+            if (arch and not avail(ov.arch, arch)) or not any(dict(e).get("T") == elem for e in ov.instances):
+                continue
+            roles = tuple("n" if p.name in ("elem_count", "size", "count") else
+                          ("dst" if p.name == "dst" else "v0") for p in ov.params)
+            out[it.reduces] = Reduction(it.name, it.reduces, ov.ret not in (None, "void"), roles)
+            break
+    return out

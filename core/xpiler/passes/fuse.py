@@ -145,7 +145,9 @@ def _fused(outer: ir.For):
                 ir.Ternary(ir.Binary("<", ir.clone(bound), extent), ir.clone(bound), ir.clone(extent))
             rest = _body(then)
     both = outer.info.kind == "parallel" and inner.info.kind == "parallel"
-    init = ir.Decl([ir.VarDecl(v, ir.clone(body[idx].vars[0].type), ir.IntLit(0))])
+    vtype = ir.clone(body[idx].vars[0].type)
+    vtype.const = False  # (const int i = ...: the loop steps it)
+    init = ir.Decl([ir.VarDecl(v, vtype, ir.IntLit(0))])
     loop = ir.For(init, ir.Binary("<", ir.Name(v), extent), ir.Unary("++", ir.Name(v)),
                   ir.Block([ir.clone(s) for s in rest]), list(outer.pragmas),
                   ir.LoopInfo("parallel") if both else ir.LoopInfo())

@@ -37,10 +37,32 @@ coverable, each exact in IEEE arithmetic or said in the notes: ``-e`` is ``e * -
 (exact); ``e / s`` with ``s`` loop-invariant is ``e * (1.0f / s)`` where the target has no
 division intrinsic (two roundings: the notes say so).
 
+Which loops: a loop bound to ``taskId`` whose body is element-wise (its chunks spread over
+the tasks); else each innermost serial loop of the kernel counting from 0 by 1 whose body is
+element-wise, where reductions into a scalar declared outside the loop are allowed too
+(``acc += e``, ``acc = fmaxf(acc, e)``, ``acc = fminf(acc, e)``): the chunks run in order on
+the task that runs the loop, and each chunk's reduction, by the table's reduction
+intrinsic (``Intrinsic.reduces``: ``__bang_sum``, ``__bang_argmax``'s value), is combined
+with the accumulator (a float sum per chunk: the order of additions changes, as a
+reduction's may)::
+
+    before (a row of softmax, inside the loop over rows bound to taskId):
+        float m = -INFINITY;
+        for (int c = 0; c < cols; ++c) m = fmaxf(m, xr[c]);
+    after:
+        for (int xp_c = 0; xp_c < cols; xp_c += CH) {
+            int xp_len = cols - xp_c < CH ? cols - xp_c : CH;
+            __memcpy(xp_xr, xr + xp_c, xp_len * sizeof(float), GDRAM2NRAM);
+            __bang_argmax(xp_red, xp_xr, xp_len);
+            m = fmaxf(m, xp_red[0]);
+        }
+
 BANG specifics: the loop's iterations are cut into chunks of a multiple of 32 elements (128
-bytes, the vector unit's granule: bang.md 2.3), the same chunk size for every task, as
-large as the arch's NRAM allows after what the kernel already declares (the arch's
-``nram_bytes`` less ``nram_stack_reserve_bytes``) and no larger than a task's even share.
+bytes, the vector unit's granule: bang.md 2.3), one chunk size for the kernel (its nests
+share the NRAM buffers, one after another), as large as the arch's NRAM allows after what
+the kernel already declares (the arch's ``nram_bytes`` less ``nram_stack_reserve_bytes``;
+at most 65536 elements, or the ``chunk`` parameter) and, for a loop over tasks, no larger
+than a task's even share.
 Vector intrinsics run on the chunk rounded up to 32 elements; the lanes past the data are
 computed and never copied back. Intrinsics the table marks ``approximate`` on hardware
 (table-based activations such as ``__bang_active_sigmoid``) are used only with
@@ -75,7 +97,9 @@ class Tensorize(Pass):
               Param("arch", Space.one_of(*bang_table.ARCHS), "the MLU model (NRAM size, intrinsics)",
                     default="mtp_372"),
               Param("approximate", BOOL, "use intrinsics that are approximate on hardware (table-based "
-                    "activations)", default=True))
+                    "activations)", default=True),
+              Param("chunk", Space.ints(0, 1 << 16), "BANG: elements per NRAM chunk, a multiple of 32 (0: as "
+                    "many as the NRAM left allows)", default=0))
     requires = (Precondition("bound", "the module speaks the target dialect (run bind first)"),)
 
     def preconditions(self, module: ir.Module, target: Optional[str], **params) -> Iterator[Refusal]:
@@ -83,7 +107,7 @@ class Tensorize(Pass):
             yield self.refuse("bound", f"the module is {module.dialect}, not {target}: run bind first")
 
     def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "", arch: str = "mtp_372",
-                approximate: bool = True) -> ir.Module:
+                approximate: bool = True, chunk: int = 0) -> ir.Module:
         self.notes: list[str] = []
         self.nests: list[dict] = []
         chosen = {k.name for k in module.kernels if not kernel or k.name == kernel}
@@ -99,7 +123,7 @@ class Tensorize(Pass):
             if cls is None:
                 self._report_untouched(f, target)
                 continue
-            k = cls(self, module, f, taken, arch=arch, approximate=approximate)
+            k = cls(self, module, f, taken, arch=arch, approximate=approximate, chunk=chunk)
             replace.update(k.plan())
             if k.decls:
                 decls[f.name] = k.decls

@@ -8,12 +8,21 @@ from .. import ir
 from ..analysis import elementwise as E
 from ..analysis.symbols import SymbolTable
 from ..dialects.bang import intrinsics as bang_table
-from ..dialects.templates import Template, templates
+from ..analysis.loops import NotCanonical, loop_view
+from ..dialects.templates import Reduction, Template, reductions, templates
 from .base import fresh_name
 from .tensorize import Cover, Tensorize, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
 
 #: the BANG vector unit's granule: vector operations run on multiples of 128 bytes
 GRANULE_BYTES = 128
+
+
+def _stmts(s: ir.Stmt) -> list[ir.Stmt]:
+    return list(s.stmts) if isinstance(s, ir.Block) else [s]
+
+
+def _is_zero(e: ir.Expr) -> bool:
+    return isinstance(e, ir.IntLit) and e.value == 0
 
 
 def _task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
@@ -37,11 +46,14 @@ def _task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
 @lowering("bang")
 class BangKernel:
     def __init__(self, p: Tensorize, module: ir.Module, f: ir.Function, taken: set[str], arch: str = "mtp_372",
-                 approximate: bool = True):
+                 approximate: bool = True, chunk: int = 0):
         self.p, self.module, self.f = p, module, f
+        self.chunk = chunk
         self.arch, self.approximate, self.taken = arch, approximate, taken
         self.rules = bang_table.ARCH_RULES[arch]
         self.decls: list[ir.Stmt] = []  # __nram__ buffers, at the top of the kernel
+        self.buffers: list[str] = []  # NRAM buffers of every nest (a nest reuses the ones before it)
+        self.chunk_lits: list[ir.IntLit] = []  # the chunk size wherever it is written, set by finish()
         self.nram_used = _nram_bytes(f)
         self.float_names = {p.name for p in f.params if isinstance(p.type, ir.Named) and
                             p.type.name.replace("const ", "").strip() == "float"} | \
@@ -50,35 +62,90 @@ class BangKernel:
 
     def plan(self) -> dict[int, list[ir.Stmt]]:
         """The statements replacing each tensorized loop (by the loop's id); the buffers
-        they use are in ``self.decls``."""
+        they use are in ``self.decls``. A loop bound to ``taskId`` whose body is
+        element-wise is cut into chunks spread over the tasks; else, each innermost serial
+        loop in the kernel whose body is element-wise (reductions allowed) is cut into
+        chunks run one after another by the task that runs it."""
         table = SymbolTable(self.f, self.module)
-        loops = [n for n in self.f.body.walk() if isinstance(n, ir.For) and _task_loop(n)]
-        if not loops:
-            self.p.nests.append({"kernel": self.f.name, "lines": _lines(self.f),
-                                 "not": ["not tensorized: no loop bound to taskId (see the bind pass notes)"]})
-            return {}
         replace: dict[int, list[ir.Stmt]] = {}
-        for old in loops:
+        records: list[dict] = []
+        tasks = [n for n in self.f.body.walk() if isinstance(n, ir.For) and _task_loop(n)]
+        whole: set[int] = set()
+        for old in tasks:
             var, extent = _task_loop(old)
-            body = old.body.stmts if isinstance(old.body, ir.Block) else [old.body]
-            nest = E.analyse(body, var, table)
-            if not nest:
-                where = f" (line {nest.line})" if nest.line else ""
-                self.p.nests.append({"kernel": self.f.name, "lines": _lines(old),
-                                     "not": [f"not tensorized: {nest.reason}{where}"]})
-                continue
-            out = self.lower(nest, extent, old)
-            if isinstance(out, str):
-                self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "not": [f"not tensorized: {out}"]})
-                continue
-            stmts, used = out
-            replace[id(old)] = stmts
-            self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": used,
-                                 "staged_in": ["nram"]})
+            nest = E.analyse(_stmts(old.body), var, table)
+            if nest:
+                out = self.lower(nest, extent, "tasks")
+                if not isinstance(out, str):
+                    replace[id(old)] = out[0]
+                    whole.update(id(n) for n in old.walk())
+                    records.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": out[1],
+                                    "staged_in": ["nram"]})
+                    continue
+                why = out
+            else:
+                why = nest.reason + (f" (line {nest.line})" if nest.line else "")
+            inner = self.inner_loops(old, table, replace, records)
+            if not inner:
+                records.append({"kernel": self.f.name, "lines": _lines(old), "not": [f"not tensorized: {why}"]})
+        if not tasks:
+            if not self.inner_loops(self.f.body, table, replace, records):
+                records.append({"kernel": self.f.name, "lines": _lines(self.f),
+                                "not": ["not tensorized: no loop bound to taskId and no element-wise inner loop"]})
+        if replace and not self.finish():
+            replace = {}
+            records = [{"kernel": self.f.name, "lines": _lines(self.f),
+                        "not": [f"not tensorized: {self.nbuf} NRAM buffers of 32 elements do not fit the NRAM "
+                                f"the kernel leaves ({self.room} bytes)"]}]
+        self.p.nests.extend(sorted(records, key=lambda r: tuple(r["lines"])))
         return replace
 
+    def inner_loops(self, root: ir.Node, table: SymbolTable, replace: dict, records: list) -> int:
+        """Tensorize the innermost serial loops under ``root``; the number tensorized (a
+        loop that is not is recorded only when none is)."""
+        done, whys = 0, []
+        for n in root.walk():
+            if not isinstance(n, ir.For) or n is root or _task_loop(n) or \
+                    any(isinstance(m, (ir.For, ir.While, ir.DoWhile)) for m in _stmts(n.body) for m in m.walk()):
+                continue
+            view = loop_view(n, table)
+            if isinstance(view, NotCanonical) or view.step != 1 or not _is_zero(view.start):
+                continue
+            nest = E.analyse(_stmts(n.body), view.var, table, reductions=True)
+            if not nest:
+                whys.append((n, nest.reason + (f" (line {nest.line})" if nest.line else "")))
+                continue
+            out = self.lower(nest, view.end, "serial")
+            if isinstance(out, str):
+                whys.append((n, out))
+                continue
+            replace[id(n)] = out[0]
+            done += 1
+            records.append({"kernel": self.f.name, "lines": _lines(n), "tensorized_into": out[1],
+                            "staged_in": ["nram"]})
+        if done:
+            for n, why in whys:
+                records.append({"kernel": self.f.name, "lines": _lines(n), "not": [f"not tensorized: {why}"]})
+        return done
+
+    def finish(self) -> bool:
+        """Size the chunks now that every nest's buffers are known: one size for the
+        kernel, a multiple of the granule, as large as the NRAM left allows."""
+        self.nbuf = len(self.buffers)
+        self.room = self.rules["nram_bytes"] - self.rules["nram_stack_reserve_bytes"] - self.nram_used
+        lanes = GRANULE_BYTES // 4
+        ch = (self.room // (self.nbuf * 4)) // lanes * lanes if self.nbuf else 0
+        if ch < lanes:
+            return False
+        ch = min(ch, 1 << 16, max(lanes, self.chunk // lanes * lanes) if self.chunk else 1 << 16)
+        for lit in self.chunk_lits:
+            lit.value, lit.text = ch, str(ch)
+        for b in self.buffers:
+            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Named("float"), _int(ch)), space="nram")]))
+        return True
+
     # ------------------------------------------------------------------ one loop
-    def lower(self, nest: E.Elementwise, extent: ir.Expr, loop: ir.For) -> Union[str, tuple[list[ir.Stmt], list[str]]]:
+    def lower(self, nest: E.Elementwise, extent: ir.Expr, mode: str) -> Union[str, tuple[list[ir.Stmt], list[str]]]:
         cands = tuple(t for t in templates("bang", nest.elem, self.arch)
                       if t.space == "nram" and t.pipeline == "compute" and not t.domain
                       and (self.approximate or t.accuracy == "exact"))
@@ -89,16 +156,16 @@ class BangKernel:
         notes: list[str] = []
         stmts = nest.stmts
         cover = Cover(nest, cands)
+        reds = reductions("bang", nest.elem, self.arch)
         for s in stmts:
+            if isinstance(s, E.Reduce) and s.op not in reds:
+                return f"no BANG {s.op} reduction on {self.arch}"
             if not s.invariant if isinstance(s, E.Def) else True:
-                if cover.cost(s.value) is None:
+                if cover.cost(s.value) is None and nest.kind(s.value) not in ("load", "temp"):
                     bad = cover.failed if cover.failed is not None else s.value
                     return f"{_txt(bad)} has no BANG intrinsic on {self.arch}"
-        g = _Gen(self, nest, cover, extent)
-        try:
-            body = g.body(stmts)
-        except _NoRoom as e:
-            return str(e)
+        g = _Gen(self, nest, cover, extent, mode, reds)
+        body = g.body(stmts)
         notes.extend(dict.fromkeys(g.rounding))
         for t in sorted(g.used_approx):
             notes.append(f"{t} is approximate on hardware (table-based); the oracle checked its exact formula")
@@ -107,10 +174,6 @@ class BangKernel:
 
     def fresh(self, base: str) -> str:
         return fresh_name(base, self.taken)
-
-
-class _NoRoom(Exception):
-    pass
 
 
 def _nram_bytes(f: ir.Function) -> int:
@@ -138,14 +201,16 @@ def _elem_bytes(t: ir.CType) -> int:
 
 
 class _Gen:
-    """The chunk loop of one element-wise nest: buffers, copies and calls."""
+    """The chunk loop of one element-wise nest: buffers, copies and calls. ``mode``:
+    ``tasks`` (the chunks spread over the tasks, a task's share rounded to the granule) or
+    ``serial`` (one task runs them in order)."""
 
-    def __init__(self, k: BangKernel, nest: E.Elementwise, cover: Cover, extent: ir.Expr):
-        self.k, self.nest, self.cover, self.extent = k, nest, cover, extent
+    def __init__(self, k: BangKernel, nest: E.Elementwise, cover: Cover, extent: ir.Expr, mode: str,
+                 reds: dict[str, Reduction]):
+        self.k, self.nest, self.cover, self.extent, self.mode, self.reds = k, nest, cover, extent, mode, reds
         self.elem = nest.elem
         self.lanes = GRANULE_BYTES // 4  # float
-        self.buffers: list[str] = []  # every NRAM buffer of this nest, in order
-        self.pool: list[str] = []  # scratch buffers free for reuse
+        self.pool: list[str] = list(reversed(k.buffers))  # the kernel's buffers are free at a nest's start
         self.of_stream: dict[E.Stream, str] = {}  # loaded (or stored) streams and their buffer
         self.of_temp: dict[str, str] = {}
         self.used: set[str] = {"__memcpy"}
@@ -159,10 +224,15 @@ class _Gen:
         if self.pool:
             return self.pool.pop()
         name = self.k.fresh(f"xp_{hint}")
-        self.buffers.append(name)
+        self.k.buffers.append(name)
         return name
 
-    def body(self, stmts: list[Union[E.Def, E.Store]]) -> list[ir.Stmt]:
+    def chunk(self) -> ir.IntLit:
+        lit = ir.IntLit(0)
+        self.k.chunk_lits.append(lit)
+        return lit
+
+    def body(self, stmts: list) -> list[ir.Stmt]:
         inner: list[ir.Stmt] = []
         loads: list[ir.Stmt] = []
         # every stream read from memory: copied in at the start of the chunk
@@ -177,47 +247,64 @@ class _Gen:
                         loads.append(self.copy_in(b, st))
             if isinstance(s, E.Store):
                 stored.add(s.stream)
-        self.loaded = dict(self.of_stream)
         for s in stmts:
             if isinstance(s, E.Def):
                 if s.invariant:
                     inner.append(_decl(s.name, ir.clone(s.value), s.type))
                     continue
-                b, owned = self.vector(s.value, inner, s.name)
-                if not owned:  # an alias of a load or another temporary: stays valid (never written in place)
-                    self.of_temp[s.name] = b
-                else:
-                    self.of_temp[s.name] = b
-            else:
-                b, owned = self.vector(s.value, inner, s.stream.buf)
+                b, _ = self.vector(s.value, inner, s.name)
+                self.of_temp[s.name] = b  # a load's or a temporary's buffer is never written in place
+            elif isinstance(s, E.Store):
+                b, _ = self.vector(s.value, inner, s.stream.buf)
                 inner.append(self.copy_out(s.stream, b))
                 self.of_stream[s.stream] = b  # later reads of the stream see the stored value
+            else:
+                b, owned = self.vector(s.value, inner, s.name)
+                inner.extend(self.reduce(s, b))
                 if owned:
-                    pass  # the stream now owns it (read again after the store)
-        # sizes
-        nbuf = len(self.buffers)
-        room = self.k.rules["nram_bytes"] - self.k.rules["nram_stack_reserve_bytes"] - self.k.nram_used
-        ch = (room // (nbuf * 4)) // self.lanes * self.lanes if nbuf else 0
-        if ch < self.lanes:
-            raise _NoRoom(f"{nbuf} NRAM buffers do not fit the {room} bytes of NRAM left")
-        ch = min(ch, 1 << 20)
-        self.k.nram_used += nbuf * ch * 4
-        for b in self.buffers:
-            v = ir.VarDecl(b, ir.Array(ir.Named(self.elem), _int(ch)), space="nram")
-            self.k.decls.append(ir.Decl([v]))
-        per, step = self.k.fresh("xp_per"), self.k.fresh("xp_step")
+                    self.pool.append(b)
         x = self.extent
-        head = [_decl(per, _round_up(ir.Binary("/", ir.Binary("+", ir.clone(x), ir.Binary("-", _name("taskDim"),
-                                                                                            _int(1))),
-                                                 _name("taskDim")), self.lanes)),
-                _decl(step, _min(_name(per), _int(ch)))]
-        chunk = [_decl(self.len, _min(ir.Binary("-", ir.clone(x), _name(self.c)), _name(step))),
+        head: list[ir.Stmt] = []
+        if self.mode == "tasks":
+            per, step = self.k.fresh("xp_per"), self.k.fresh("xp_step")
+            head = [_decl(per, _round_up(ir.Binary("/", ir.Binary("+", ir.clone(x), ir.Binary(
+                "-", _name("taskDim"), _int(1))), _name("taskDim")), self.lanes)),
+                _decl(step, ir.Ternary(ir.Binary("<", _name(per), self.chunk()), _name(per), self.chunk()))]
+            start, stride = ir.Binary("*", _name("taskId"), _name(step)), ir.Binary("*", _name("taskDim"), _name(step))
+            length = _min(ir.Binary("-", ir.clone(x), _name(self.c)), _name(step))
+        else:
+            start, stride = _int(0), self.chunk()
+            rest = ir.Binary("-", ir.clone(x), _name(self.c))
+            length = ir.Ternary(ir.Binary("<", rest, self.chunk()), ir.clone(rest), self.chunk())
+        chunk = [_decl(self.len, length),
                  _decl(self.vlen, _round_up(_name(self.len), self.lanes))]
-        loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), ir.Binary("*", _name("taskId"), _name(step)))]),
+        loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), start)]),
                       ir.Binary("<", _name(self.c), ir.clone(x)),
-                      ir.Assign("+=", _name(self.c), ir.Binary("*", _name("taskDim"), _name(step))),
+                      ir.Assign("+=", _name(self.c), stride),
                       ir.Block(chunk + loads + inner))
         return head + [loop]
+
+    def reduce(self, s: E.Reduce, b: str) -> list[ir.Stmt]:
+        """``acc`` combined with the chunk's reduction (its ``len`` elements: the padding
+        lanes hold no data)."""
+        r = self.reds[s.op]
+        self.used.add(r.intrinsic)
+        args = {"v0": _name(b), "n": _name(self.len)}
+        if r.returns:
+            value: ir.Expr = ir.Call(_name(r.intrinsic), [args[x] for x in r.roles])
+            out: list[ir.Stmt] = []
+        else:
+            tmp = self.buffer("red")
+            self.pool.append(tmp)  # (free again once its value is read below)
+            out = [_call(r.intrinsic, *[_name(tmp) if x == "dst" else args[x] for x in r.roles])]
+            value = ir.Index(_name(tmp), _int(0))
+        acc = _name(s.name)
+        if s.op == "sum":
+            out.append(ir.ExprStmt(ir.Assign("+=", acc, value)))
+        else:
+            fn = "fmaxf" if s.op == "max" else "fminf"
+            out.append(ir.ExprStmt(ir.Assign("=", acc, ir.Call(_name(fn), [_name(s.name), value]))))
+        return out
 
     def _where(self, st: E.Stream) -> ir.Expr:
         off = st.offset

@@ -953,7 +953,7 @@ _SUM = Intrinsic(
     "reduction",
     "Returns the scalar sum_{i<elem_count} src[i] (src in NRAM). Added in v4.0. Summation order "
     "unspecified; float accumulation.",
-    source="bang.md §4.5 [M §3.28.50]", pipeline="compute")
+    source="bang.md §4.5 [M §3.28.50]", pipeline="compute", reduces="sum")
 
 
 def _sem_arg(cmp: str, nan_mode: str) -> str:
@@ -1005,10 +1005,12 @@ def _arg(name: str, cmp: str, word: str, nan_mode: str, deprecated: str | None =
         doc = (f"Finds the {word} of src[0..elem_count), {nan_doc}." + _ARG_LAYOUT +
                " T in {half, float, bfloat16_t}. dst may overlap src.")
         overlap = "allowed"
+    # NaN-ignoring max/min (fmaxf's rule): the reductions tensorize uses for fmaxf/fminf
+    reduces = {">": "max", "<": "min"}[cmp] if nan_mode == "ignore" and not deprecated else ""
     return Intrinsic(name, ovs, "reduction", doc,
                      source="bang.md §4.5, §6 [M §3.24.1-2, §4.39, §4.42; K nms_utils.h]",
                      overlap=overlap, pipeline="compute", deprecated=deprecated,
-                     alias_of=deprecated)
+                     alias_of=deprecated, reduces=reduces)
 
 
 _ARGMAX = _arg("__bang_argmax", ">", "maximum", "ignore")

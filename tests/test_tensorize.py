@@ -1,0 +1,227 @@
+"""fuse and tensorize (BANG): the rewrites, their preconditions and notes, each output run
+by the oracle against its input (two seeds, sentinel-filled outputs, a size that divides
+no chunk)."""
+import pytest
+
+import xpiler
+from xpiler import ir, oracle, parse, passes, print_module
+from xpiler.analysis import elementwise as E
+from xpiler.analysis.symbols import SymbolTable
+from xpiler.dialects.templates import templates
+
+LIFTED = """\
+// xpiler: args x=float32[1000] y=float32[1000] a=2.5 n=1000
+void saxpy(const float *x, float *y, float a, int n) {
+    for (int bx = 0; bx < (n + 255) / 256; ++bx) {
+        for (int tx = 0; tx < 256; ++tx) {
+            int i = bx * 256 + tx;
+            if (i < n) {
+                y[i] = a * x[i] + y[i];
+            }
+        }
+    }
+}
+"""
+
+FIXED_GRID = LIFTED.replace("(n + 255) / 256", "3")
+
+USES_TX = LIFTED.replace("y[i] = a * x[i] + y[i];", "y[i] = a * x[i] + y[i] + tx;")
+
+EW = """\
+// xpiler: args x=float32[997] y=float32[997] out=float32[997] a=1.5 n=997
+void ew(const float *x, const float *y, float *out, float a, int n) {
+    for (int i = 0; i < n; ++i) {
+        float t = a * x[i] + y[i];
+        out[i] = fmaxf(t, 0.0f) - a / (1.0f + expf(-x[i])) + (2.0f - x[i]);
+    }
+}
+"""
+
+LEAKY = """\
+// xpiler: args x=float32[500] out=float32[500] n=500
+void leaky(const float *x, float *out, int n) {
+    for (int i = 0; i < n; ++i)
+        out[i] = x[i] > 0.0f ? x[i] : 0.1f * x[i];
+}
+"""
+
+STENCIL = """\
+// xpiler: args x=float32[500] n=499
+void shift(float *x, int n) {
+    for (int i = 0; i < n; ++i)
+        x[i] = x[i + 1] * 2.0f;
+}
+"""
+
+INPLACE = """\
+// xpiler: args x=float32[777] n=777
+void twice(float *x, int n) {
+    for (int i = 0; i < n; ++i) {
+        x[i] = x[i] * 2.0f;
+        x[i] = x[i] + 1.0f;
+    }
+}
+"""
+
+
+def _fuse(src: str):
+    m = parse(src, path="k.c")
+    r = passes.get("fuse").apply(m, "bang")
+    assert r.ok, r.refused
+    return r
+
+
+def _kernel_loops(m, name):
+    return [n for n in m.function(name).body.walk() if isinstance(n, ir.For)]
+
+
+def test_fuse_makes_one_loop_bounded_by_the_guard():
+    r = _fuse(LIFTED)
+    loops = _kernel_loops(r.module, "saxpy")
+    assert len(loops) == 1
+    text = print_module(r.module)
+    assert "for (int i = 0; i < n; ++i)" in text and "if (" not in text
+    assert any("fused into one over i" in n for n in r.notes)
+    ok = oracle.check(LIFTED, text, path="a.c", candidate_path="b.c", kernel="saxpy")
+    assert ok.ok, ok.message
+
+
+def test_fuse_keeps_the_grid_when_it_does_not_cover_the_bound():
+    r = _fuse(FIXED_GRID)
+    text = print_module(r.module)
+    assert "i < (n < 3 * 256 ? n : 3 * 256)" in text
+    ok = oracle.check(FIXED_GRID, text, path="a.c", candidate_path="b.c", kernel="saxpy")
+    assert ok.ok, ok.message
+
+
+def test_fuse_leaves_a_nest_whose_element_index_is_used_alone():
+    r = _fuse(USES_TX)
+    assert len(_kernel_loops(r.module, "saxpy")) == 2
+    assert any("not fused" in n and "apart from the index i" in n for n in r.notes)
+
+
+def test_bang_templates_come_from_the_table():
+    ts = {t.intrinsic: t for t in templates("bang", "float", "mtp_372")}
+    assert str(ts["__bang_add"]) == "__bang_add: $v0 + $v1"
+    assert ts["__bang_mul_scalar"].roles == ("dst", "v0", "s", "n")
+    assert ts["__bang_active_relu"].accuracy == "exact"
+    assert ts["__bang_active_sigmoid"].accuracy == "approximate"
+    assert "__bang_div" not in ts  # not on MLU370 (">=322, not 372")
+    assert "__bang_div" in {t.intrinsic for t in templates("bang", "float", "mtp_592")}
+    assert ts["__bang_active_recip"].domain  # documented input range: never chosen without a proof
+
+
+def _analyse(src: str):
+    m = parse(src, path="k.c")
+    f = m.kernels[0]
+    loop = _kernel_loops(m, f.name)[0]
+    body = loop.body.stmts if isinstance(loop.body, ir.Block) else [loop.body]
+    return E.analyse(body, "i", SymbolTable(f, m))
+
+
+def test_elementwise_analysis_accepts_and_says_why_not():
+    nest = _analyse(EW)
+    assert nest and nest.temps == {"t"} and [s.buf for s in nest.streams_written] == ["out"]
+    assert {s.buf for s in nest.streams_read} == {"x", "y"}
+    assert _analyse(LEAKY)  # element-wise; whether a target covers it is tensorize's question
+    nest = _analyse(STENCIL)
+    assert not nest and "read at another offset" in nest.reason
+
+
+@pytest.mark.parametrize("src,kernel", [(LIFTED, "saxpy"), (EW, "ew"), (INPLACE, "twice")])
+def test_translated_to_bang_and_tensorized(src, kernel):
+    t = xpiler.translate(src, "bang", path=f"{kernel}.c")
+    assert t.status == "checked", t.why
+    nest = t.nests[0]
+    assert "__memcpy" in nest.tensorized_into and nest.staged_in == ["nram"] and not nest.not_
+    assert "__nram__" in t.code and "GDRAM2NRAM" in t.code and "NRAM2GDRAM" in t.code
+    if kernel == "ew":
+        assert {"__bang_mul_scalar", "__bang_add", "__bang_maximum_scalar", "__bang_active_sigmoid",
+                "__bang_sub"} <= set(nest.tensorized_into)
+        notes = [n for p in t.passes if p.name == "tensorize" for n in p.notes]
+        assert any("__bang_active_sigmoid is approximate" in n for n in notes)
+        assert "__bang_write_value" in t.code  # 2.0f - x[i]: the scalar broadcast into NRAM
+    if kernel == "twice":  # the second statement reads what the first stored
+        assert t.code.count("NRAM2GDRAM") == 2
+
+
+def test_exact_only_keeps_approximate_activations_out():
+    m = parse(EW, path="ew.c")
+    for step in ("fold_constants", "fuse", "bind"):
+        m = passes.get(step).apply(m, "bang").module
+    r = passes.get("tensorize").apply(m, "bang", approximate=False)
+    assert r.ok
+    assert r.nests[0].get("not") and "has no BANG intrinsic" in r.nests[0]["not"][0]
+    assert "__bang_active_sigmoid" not in print_module(r.module)
+
+
+def test_not_tensorized_says_why():
+    t = xpiler.translate(LEAKY, "bang", path="leaky.c")
+    assert t.status == "checked", t.why
+    assert t.nests[0].not_ and t.nests[0].not_[0].startswith("not tensorized: ")
+    assert "has no BANG intrinsic" in t.nests[0].not_[0]
+
+
+def test_tensorize_refuses_an_unbound_module():
+    m = parse(EW, path="ew.c")
+    r = passes.get("tensorize").apply(m, "bang")
+    assert r.refused and r.refused.precondition == "bound"
+
+
+def test_other_targets_report_their_loops():
+    t = xpiler.translate(EW, "cuda", path="ew.c")
+    assert t.status == "checked", t.why
+    assert any("not tensorized: CUDA" in w for n in t.nests for w in n.not_)
+
+
+ROWS = """\
+// xpiler: args x=float32[9,203] out=float32[9,203] mx=float32[9] rows=9 cols=203
+void rows(const float *x, float *out, float *mx, int rows, int cols) {
+    for (int r = 0; r < rows; ++r) {
+        const float *xr = x + r * cols;
+        float m = -1e30f;
+        for (int c = 0; c < cols; ++c)
+            m = fmaxf(m, xr[c]);
+        double s = 0.0;
+        for (int c = 0; c < cols; ++c) {
+            float e = xr[c] - m;
+            out[r * cols + c] = e;
+            s += e * e;
+        }
+        mx[r] = m + (float)s;
+    }
+}
+"""
+
+
+def test_rows_with_reductions_tensorize_their_inner_loops():
+    t = xpiler.translate(ROWS, "bang", path="rows.c")
+    assert t.status == "checked", t.why
+    into = [set(n.tensorized_into) for n in t.nests]
+    assert {"__bang_argmax", "__memcpy"} <= into[0]
+    assert {"__bang_sum", "__bang_sub_scalar", "__bang_mul"} <= into[1]
+    assert "s += __bang_sum(" in t.code and "m = fmaxf(m, " in t.code
+
+
+@pytest.mark.parametrize("src,kernel", [(ROWS, "rows"), (EW, "ew")])
+def test_small_chunks_cover_every_tail(src, kernel):
+    """chunk=64: many chunks per row or task and a partial last one, checked by the oracle."""
+    m0 = parse(src, path=f"{kernel}.c")
+    m = m0
+    for step in ("fold_constants", "fuse", "bind"):
+        m = passes.get(step).apply(m, "bang").module
+    r = passes.get("tensorize").apply(m, "bang", chunk=64)
+    assert r.ok and all(n.get("tensorized_into") for n in r.nests), r.nests
+    out = print_module(r.module)
+    assert "[64]" in out
+    launch = r.module.function(kernel).annotations.get("launch")
+    ok = oracle.check(src, out, path=f"{kernel}.c", candidate_path=f"{kernel}.mlu", kernel=kernel,
+                      candidate_launch=launch)
+    assert ok.ok, ok.message
+
+
+def test_reduction_read_elsewhere_is_not_a_reduction():
+    src = ROWS.replace("m = fmaxf(m, xr[c]);", "{ m = fmaxf(m, xr[c]); out[r * cols + c] = m; }")
+    t = xpiler.translate(src, "bang", path="rows.c")
+    assert t.status == "checked", t.why
+    assert t.nests[0].not_ and "not tensorized" in t.nests[0].not_[0]
