@@ -24,9 +24,11 @@ a millisecond; a row where it did not is flagged ``<1ms``.
 Ratios are speed-ups (other time / translation time: above 1 means the translation is
 faster); geometric means over the rows that have both figures. Targets (issue 18): C vs
 PyTorch geometric mean >= 1.0; the default pass sequence >= 2x the same translations with
-``tensorize``, ``cache`` and ``pipeline`` taken out of it (``--no-baseline`` skips that
-column; when none of those passes is built, both columns would use the same sequence and
-the script says so instead of timing it twice).
+``tensorize``, ``cache`` and ``pipeline`` taken out of it, same compiler flags (the baseline
+column; ``--baseline-sequence SEQ`` gives it another sequence, ``--no-baseline`` skips it;
+when none of those passes is built, both columns would use the same sequence and the
+script says "tensorize not built: both columns use the same sequence" instead of timing
+it twice).
 
 Without PyTorch (``pip install -e '.[bench]'``, see README.md) the script says so and prints
 the NumPy comparison.
@@ -579,6 +581,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--out", help="write the raw figures (every sample) to this JSON file")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip the column translated without tensorize, cache and pipeline")
+    ap.add_argument("--baseline-sequence", metavar="SEQ",
+                    help="the baseline column's pass sequence (xpiler translate --passes syntax), for every "
+                         "target; default: the default sequence less " + ", ".join(IDIOM_PASSES))
     ap.add_argument("--no-torch", action="store_true", help="do not import PyTorch (the NumPy comparison only)")
     ap.add_argument("--simde", action="store_true", help="compile VNNI through SIMDe even on an AVX-512 VNNI CPU")
     ap.add_argument("--targets", default="c,vnni", help="translation targets to time (c, vnni)")
@@ -595,7 +600,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     torch, torch_why = (None, "PyTorch not used (--no-torch)") if a.no_torch else _load_torch(a.threads)
     mode, simde_flags, vnni_why = vnni_mode(a.simde)
     vnni_flags = None if mode == "native" else simde_flags
-    seqs = {t: baseline_sequence("cuda", t) for t in targets}
+    if a.baseline_sequence:
+        given = passes.parse_sequence(a.baseline_sequence)
+        seqs = {t: (given, [f"given: {'; '.join(map(str, given))}"]) for t in targets}
+    else:
+        seqs = {t: baseline_sequence("cuda", t) for t in targets}
     do_base = not a.no_baseline and any(s is not None for s, _ in seqs.values())
     blas = _blas()
 
@@ -624,7 +633,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     else:
         for t in targets:
             base, removed = seqs[t]
-            print(f"baseline cuda -> {t}: the default less {', '.join(removed) or 'nothing'}")
+            print(f"baseline cuda -> {t}: {removed[0] if a.baseline_sequence else 'the default less ' + ', '.join(removed)}")
     print(f"median of {a.repeat} calls after {WARMUP} warm-up calls; size {a.size}"
           f"{' (smoke test: not for the record)' if a.size == 'small' else ''}\n")
 
@@ -789,6 +798,10 @@ def print_tables(rows: list[dict], targets: list[str], do_base: bool, have_torch
         for case, k, why in bad:
             print(f"  {case} {k}: {why}")
 
+    loads = [x[0] for r in rows for x in (r.get("loadavg_before"), r.get("loadavg_after")) if x]
+    if loads:
+        print(f"\n1-minute load average around the timed rounds: {min(loads):.2f} to {max(loads):.2f} on "
+              f"{os.cpu_count()} cores (this run's own threads count in it)")
     print("\ntargets (issue 18):")
     if "c" in targets:
         g = geo.get("C vs PyTorch")
