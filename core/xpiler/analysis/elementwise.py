@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .. import ir
-from .affine import Affine, NotAffine, affine_of
+from .affine import Affine, NotAffine, Range, affine_of
 from .symbols import SymbolTable
 
 #: calls whose value depends only on their arguments (C's math functions on floats)
@@ -134,13 +134,21 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
     """The element-wise form of a loop body over ``var`` (the body's statements, nodes of
     ``table``'s function), or why it is not one. ``reductions``: accept ``Reduce``
     statements (a serial loop; their order of accumulation may change)."""
+    stmts = _flatten(stmts)
+    if isinstance(stmts, NotElementwise):
+        return stmts
     aliases: dict[str, ir.Expr] = {}
     temps: set[str] = set()
     scalars: set[str] = set()
     out: list[Union[Def, Store, Reduce]] = []
     loads: dict[int, Stream] = {}
     accs = _accumulators(stmts) if reductions else {}
-    assigned = _assigned(stmts) - set(accs)
+    # body-local float scalars assigned after their declaration: each assignment is a new
+    # definition (straight-line code: the later statements read the latest)
+    local = {v.name: v for s in stmts if isinstance(s, ir.Decl) for v in s.vars}
+    redefined = {n for n in _assigned(stmts) if n in local and isinstance(local[n].type, ir.Named)
+                 and _spelling(local[n].type) == "float"}
+    assigned = _assigned(stmts) - set(accs) - redefined
     elem: Optional[str] = None
     written: dict[str, Stream] = {}
     seen: dict[str, set[str]] = {}
@@ -168,7 +176,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
         if not varying:
             return NotElementwise(f"index {_text(ix.index)} does not depend on {var}", ix)
         moving = _sum(varying)
-        a = affine_of(moving, table, defs=aliases)
+        a = affine_of(moving, table, defs=aliases, ranges={var: Range(0, None)})
         if isinstance(a, NotAffine):
             return NotElementwise(f"index {_text(ix.index)} is not affine in {var}: {a.reason}", ix)
         if a.coeff(var) != 1:
@@ -213,13 +221,16 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
     for s in stmts:
         if isinstance(s, ir.Decl):
             for v in s.vars:
+                if v.name in redefined and v.init is None and v.space == "local":
+                    temps.add(v.name)  # defined by its first assignment
+                    continue
                 if v.init is None or v.init_style != "=" or not isinstance(v.type, ir.Named) or \
                         v.space not in ("local",):
                     return NotElementwise(f"declaration of {v.name}: not a scalar with an initialiser", s)
                 if v.name in assigned:
                     return NotElementwise(f"{v.name} is assigned after its declaration", s)
                 ty = _spelling(v.type)
-                a = affine_of(v.init, table, defs=aliases) if ty in _INTS else None
+                a = affine_of(v.init, table, defs=aliases, ranges={var: Range(0, None)}) if ty in _INTS else None
                 if a is not None and not isinstance(a, NotAffine) and a.coeff(var) == 1:
                     aliases[v.name] = v.init  # int i = i0 (+ c): read through by the streams
                     continue
@@ -232,8 +243,26 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
                               for n in v.init.walk())
                 if not inv and ty != (elem or "float"):
                     return NotElementwise(f"{v.name} is {ty}: tensorize handles float", s)
+                inv = inv and v.name not in redefined  # (one buffer for every definition of the name)
                 (scalars if inv else temps).add(v.name)
                 out.append(Def(v.name, ty, v.init, inv))
+            continue
+        if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Name) \
+                and s.expr.target.name in redefined:
+            asg, name = s.expr, s.expr.target.name
+            if asg.op == "=":
+                val = asg.value
+            elif asg.op in ("+=", "-=", "*=", "/="):
+                val = ir.Binary(asg.op[0], ir.Name(name), asg.value)
+            else:
+                return NotElementwise(f"{_text(s)}: the operator {asg.op}", s)
+            if name not in temps and asg.op != "=":
+                return NotElementwise(f"{name} is read before it is set", s)
+            why = value(val)
+            if why is not None:
+                return why
+            temps.add(name)
+            out.append(Def(name, "float", val, False))
             continue
         if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Index):
             asg = s.expr
@@ -286,6 +315,25 @@ def _spelling(t: ir.CType) -> str:
 
 def _mentions(e: ir.Node, names: set[str]) -> bool:
     return any(isinstance(n, ir.Name) and n.name in names for n in e.walk())
+
+
+def _flatten(stmts: list[ir.Stmt]) -> Union[list[ir.Stmt], NotElementwise]:
+    """Nested blocks spliced into one statement list (what inlining leaves: ``{ float v =
+    x[i]; r = f(v); }``), refused when that would make two declarations of one name meet."""
+    out: list[ir.Stmt] = []
+    for s in stmts:
+        if isinstance(s, ir.Block):
+            inner = _flatten(s.stmts)
+            if isinstance(inner, NotElementwise):
+                return inner
+            out.extend(inner)
+        else:
+            out.append(s)
+    names = [v.name for s in out if isinstance(s, ir.Decl) for v in s.vars]
+    if len(names) != len(set(names)):
+        dup = next(n for n in names if names.count(n) > 1)
+        return NotElementwise(f"{dup} is declared in two blocks of the loop")
+    return out
 
 
 def _terms(e: ir.Expr, sign: int) -> list[tuple[int, ir.Expr]]:

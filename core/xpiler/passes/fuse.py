@@ -81,7 +81,7 @@ class Fuse(Pass):
 
     def apply(self, module, target=None, **params):
         r = super().apply(module, target, **params)
-        r.notes.extend(getattr(self, "notes", []))
+        r.notes.extend(dict.fromkeys(getattr(self, "notes", [])))  # (lifted loops share their kernel's line)
         return r
 
 

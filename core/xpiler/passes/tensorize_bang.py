@@ -11,7 +11,7 @@ from ..dialects.bang import intrinsics as bang_table
 from ..analysis.loops import NotCanonical, loop_view
 from ..dialects.templates import Reduction, Template, reductions, templates
 from .base import fresh_name
-from .tensorize import Cover, Tensorize, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
+from .tensorize import Cover, Tensorize, float_cast, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
 
 #: the BANG vector unit's granule: vector operations run on multiples of 128 bytes
 GRANULE_BYTES = 128
@@ -73,7 +73,11 @@ class BangKernel:
         whole: set[int] = set()
         for old in tasks:
             var, extent = _task_loop(old)
-            nest = E.analyse(_stmts(old.body), var, table)
+            nest = E.analyse(_stmts(old.body), var, table, reductions=True)
+            shared = [s.name for s in (nest.stmts if nest else []) if isinstance(s, E.Reduce)
+                      and self.space_of(s.name) != "local"]
+            if shared:  # one accumulator for every task: not a per-task reduction
+                nest = E.NotElementwise(f"the accumulator {shared[0]} is shared by the tasks")
             if nest:
                 out = self.lower(nest, extent, "tasks")
                 if not isinstance(out, str):
@@ -99,6 +103,14 @@ class BangKernel:
                                 f"the kernel leaves ({self.room} bytes)"]}]
         self.p.nests.extend(sorted(records, key=lambda r: tuple(r["lines"])))
         return replace
+
+    def space_of(self, name: str) -> str:
+        for n in self.f.walk():
+            if isinstance(n, ir.Decl):
+                for v in n.vars:
+                    if v.name == name:
+                        return v.space
+        return "global" if any(p.name == name for p in self.f.params) else "unknown"
 
     def inner_loops(self, root: ir.Node, table: SymbolTable, replace: dict, records: list) -> int:
         """Tensorize the innermost serial loops under ``root``; the number tensorized (a
@@ -276,8 +288,9 @@ class _Gen:
             start, stride = _int(0), self.chunk()
             rest = ir.Binary("-", ir.clone(x), _name(self.c))
             length = ir.Ternary(ir.Binary("<", rest, self.chunk()), ir.clone(rest), self.chunk())
-        chunk = [_decl(self.len, length),
-                 _decl(self.vlen, _round_up(_name(self.len), self.lanes))]
+        chunk = [_decl(self.len, length)]
+        if any(isinstance(n, ir.Name) and n.name == self.vlen for st in inner for n in st.walk()):
+            chunk.append(_decl(self.vlen, _round_up(_name(self.len), self.lanes)))
         loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), start)]),
                       ir.Binary("<", _name(self.c), ir.clone(x)),
                       ir.Assign("+=", _name(self.c), stride),
@@ -335,6 +348,10 @@ class _Gen:
             fill = self.cover.fill
             out.append(self.call(fill, b, {"$s": e}))
             return b, True
+        if float_cast(e):
+            if e.type.name != self.elem:
+                self.rounding.append(f"{_txt(e)} computed in {self.elem}")
+            return self.vector(e.operand, out, hint)
         c = self.cover.choose(e)
         assert c is not None  # the cover was checked before generating
         if c.note:
