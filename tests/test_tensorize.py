@@ -225,3 +225,21 @@ def test_reduction_read_elsewhere_is_not_a_reduction():
     t = xpiler.translate(src, "bang", path="rows.c")
     assert t.status == "checked", t.why
     assert t.nests[0].not_ and "not tensorized" in t.nests[0].not_[0]
+
+
+GRID_STRIDE = """\
+// xpiler: args x=float32[3001] y=float32[3001] n=3001
+__global__ void scale(const float *x, float *y, int n) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = 3.0f * x[i];
+}
+"""
+
+
+def test_a_lifted_grid_stride_loop_fuses_into_one_loop_and_tensorizes():
+    src = "// xpiler: launch grid=4,1,1 block=64,1,1\n" + GRID_STRIDE
+    t = xpiler.translate(src, "bang", path="scale.cu")
+    assert t.status == "checked", t.why
+    fuse = next(p for p in t.passes if p.name == "fuse")
+    assert any("fused into one over i" in n for n in fuse.notes)
+    assert "__bang_mul_scalar" in t.nests[0].tensorized_into

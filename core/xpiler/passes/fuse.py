@@ -111,12 +111,15 @@ def _fused(outer: ir.For):
     if isinstance(vo, NotCanonical) or isinstance(vi, NotCanonical):
         return None
     if not (_is(vo.start, 0) and vo.step == 1 and _is(vi.start, 0) and vi.step == 1 and vo.declared and vi.declared):
-        return "the loops do not both count from 0 by 1"
+        return None  # not a block loop over an element loop
     B = vi.trip_count
     if B is None or B <= 0:
         return "the inner loop's extent is not a constant"
     a, b = vo.var, vi.var
     body = _body(inner.body)
+    stride = _grid_stride(outer, inner, body, vo, B)
+    if stride is not None:
+        return stride
     ranges = {a: Range(0, None), b: Range(0, B - 1)}
     idx = None
     for k, s in enumerate(body):
@@ -153,6 +156,43 @@ def _fused(outer: ir.For):
                   ir.LoopInfo("parallel") if both else ir.LoopInfo())
     loop.span = outer.span
     return loop
+
+
+def _grid_stride(outer: ir.For, inner: ir.For, body: list[ir.Stmt], vo, B: int):
+    """``for a < E: for b < B: for (i = a * B + b; i < X; i += E * B) S`` -> ``for (i = 0;
+    i < X; ++i) S``: every ``i`` in ``[0, X)`` is ``(k * E + a) * B + b`` for exactly one
+    ``(k, a, b)``. Only for loops that ran in parallel (lifted threads and blocks): the order
+    of the ``i`` changes. None when the nest is not of that shape."""
+    body = [s for s in body if not isinstance(s, (ir.Empty, ir.Comment))]
+    if len(body) != 1 or not isinstance(body[0], ir.For):
+        return None
+    loop = body[0]
+    E = vo.trip_count
+    if E is None or not (outer.info.kind == "parallel" and inner.info.kind == "parallel"):
+        return None
+    if not (isinstance(loop.init, ir.Decl) and len(loop.init.vars) == 1 and loop.init.vars[0].init is not None):
+        return None
+    i = loop.init.vars[0].name
+    a, b = vo.var, _var(inner)
+    start = affine_of(loop.init.vars[0].init, ranges={a: Range(0, None), b: Range(0, B - 1)})
+    if isinstance(start, NotAffine) or start.coeffs != {a: B, b: 1} or start.const != 0:
+        return None
+    st = loop.step
+    step = st.value if isinstance(st, ir.Assign) and st.op == "+=" and isinstance(st.target, ir.Name) and \
+        st.target.name == i else None
+    if step is None or affine_of(step) != Affine.constant(E * B):
+        return None
+    c = loop.cond
+    if not (isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == i):
+        return None
+    if _mentions(loop.body, {a, b}) or _mentions(c.rhs, {a, b, i}) or _assigns(loop.body, i):
+        return "the grid-stride loop reads the block or thread index"
+    vtype = ir.clone(loop.init.vars[0].type)
+    vtype.const = False
+    out = ir.For(ir.Decl([ir.VarDecl(i, vtype, ir.IntLit(0))]), ir.Binary("<", ir.Name(i), ir.clone(c.rhs)),
+                 ir.Unary("++", ir.Name(i)), ir.clone(loop.body), list(outer.pragmas), ir.LoopInfo("parallel"))
+    out.span = outer.span
+    return out
 
 
 def _guard(rest: list[ir.Stmt], v: str) -> Optional[tuple[ir.Expr, ir.Stmt]]:
