@@ -52,7 +52,11 @@ def test_c_to_every_target_is_checked(to):
     assert [p.name for p in t.passes if p.verdict == "applied"][-2:] == ["host_code", "retarget"]
     if to in ("cuda", "hip", "bang"):
         assert t.launch and "// xpiler: launch " + t.launch in t.code
-    assert t.nests and t.nests[0].bound_to and any("not tensorized" in n for n in t.nests[0].not_)
+    # every nest says what it was tensorized into, or why not
+    assert t.nests and t.nests[0].bound_to
+    assert all(n.tensorized_into or any(w.startswith("not tensorized: ") for w in n.not_) for n in t.nests)
+    if to == "bang":  # the row loops' reductions and scaling: NRAM and __bang_* (tensorize)
+        assert all("__memcpy" in n.tensorized_into for n in t.nests)
     assert Translation.from_json(t.to_json()) == t
 
 

@@ -125,7 +125,7 @@ async def test_translate_flow(client, tmp_path):
     assert kinds[0] == "begin" and kinds[-1] == "end"
     assert client.progress_reports[token][0].title == "Translate saxpy to C"
     stages = reports(client, token)
-    assert "pass 1/7 inline_calls" in stages and "pass 7/7 retarget" in stages and "check compute: saxpy" in stages
+    assert "pass 1/9 inline_calls" in stages and "pass 9/9 retarget" in stages and "check compute: saxpy" in stages
     assert end.message.startswith("✓ checked") and end.message.endswith("→ s.c")
     # the result: CreateFile beside the source, its text, then shown
     out = tmp_path / "s.c"

@@ -57,12 +57,14 @@ class Def:
     type: str
     value: ir.Expr
     invariant: bool  # reads no memory and no temporary: one value for every element
+    span: Optional[ir.Span] = None  # the source statement's (the code made for it points there)
 
 
 @dataclass
 class Store:
     stream: Stream
     value: ir.Expr
+    span: Optional[ir.Span] = None
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Reduce:
     name: str
     op: str
     value: ir.Expr
+    span: Optional[ir.Span] = None
 
 
 @dataclass
@@ -245,7 +248,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
                     return NotElementwise(f"{v.name} is {ty}: tensorize handles float", s)
                 inv = inv and v.name not in redefined  # (one buffer for every definition of the name)
                 (scalars if inv else temps).add(v.name)
-                out.append(Def(v.name, ty, v.init, inv))
+                out.append(Def(v.name, ty, v.init, inv, s.span))
             continue
         if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Name) \
                 and s.expr.target.name in redefined:
@@ -262,7 +265,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
             if why is not None:
                 return why
             temps.add(name)
-            out.append(Def(name, "float", val, False))
+            out.append(Def(name, "float", val, False, s.span))
             continue
         if isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and isinstance(s.expr.target, ir.Index):
             asg = s.expr
@@ -280,7 +283,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
                 return why
             seen.setdefault(st.buf, set()).add(st.key)
             written[st.buf] = st
-            out.append(Store(st, val))
+            out.append(Store(st, val, s.span))
             continue
         if isinstance(s, ir.ExprStmt) and id(s) in accs.get(_acc_name(s) or "", {}):
             op, val = accs[_acc_name(s)][id(s)]
@@ -290,7 +293,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
             t = _spelling(table.type_of(s.expr.target) or ir.Named(""))
             if t not in ("float", "double") or (op != "sum" and t != "float"):
                 return NotElementwise(f"the accumulator {_acc_name(s)} is {t or 'of unknown type'}", s)
-            out.append(Reduce(_acc_name(s), op, val))
+            out.append(Reduce(_acc_name(s), op, val, s.span))
             continue
         if isinstance(s, (ir.Empty, ir.Comment)):
             continue

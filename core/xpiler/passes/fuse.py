@@ -242,3 +242,6 @@ def _assigns(s: ir.Node, name: str) -> bool:
         if isinstance(n, ir.Decl) and any(x.name == name for x in n.vars):
             return True  # shadowed: the fused loop's variable would be confused with it
     return False
+
+
+Fuse.__doc__ = __doc__  # the module docstring is the pass's documentation (docs/passes.md)

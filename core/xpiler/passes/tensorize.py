@@ -354,3 +354,6 @@ def _min(a: ir.Expr, b: ir.Expr) -> ir.Expr:
 
 def _round_up(e: ir.Expr, k: int) -> ir.Expr:
     return ir.Binary("*", ir.Binary("/", ir.Binary("+", e, _int(k - 1)), _int(k)), _int(k))
+
+
+Tensorize.__doc__ = __doc__  # the module docstring is the pass's documentation (docs/passes.md)

@@ -81,7 +81,7 @@ class BangKernel:
             if nest:
                 out = self.lower(nest, extent, "tasks")
                 if not isinstance(out, str):
-                    replace[id(old)] = out[0]
+                    replace[id(old)] = [_spanned(st, old.span) or st for st in out[0]]
                     whole.update(id(n) for n in old.walk())
                     records.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": out[1],
                                     "staged_in": ["nram"]})
@@ -131,7 +131,7 @@ class BangKernel:
             if isinstance(out, str):
                 whys.append((n, out))
                 continue
-            replace[id(n)] = out[0]
+            replace[id(n)] = [_spanned(st, n.span) or st for st in out[0]]
             done += 1
             records.append({"kernel": self.f.name, "lines": _lines(n), "tensorized_into": out[1],
                             "staged_in": ["nram"]})
@@ -186,6 +186,16 @@ class BangKernel:
 
     def fresh(self, base: str) -> str:
         return fresh_name(base, self.taken)
+
+
+def _spanned(node: ir.Node, span: Optional[ir.Span]) -> None:
+    """Give ``span`` to the nodes made for a source statement (provenance: the line of the
+    statement, not of its loop)."""
+    if span is None:
+        return
+    for n in node.walk():
+        if n.span is None:
+            n.span = span
 
 
 def _nram_bytes(f: ir.Function) -> int:
@@ -260,21 +270,10 @@ class _Gen:
             if isinstance(s, E.Store):
                 stored.add(s.stream)
         for s in stmts:
-            if isinstance(s, E.Def):
-                if s.invariant:
-                    inner.append(_decl(s.name, ir.clone(s.value), s.type))
-                    continue
-                b, _ = self.vector(s.value, inner, s.name)
-                self.of_temp[s.name] = b  # a load's or a temporary's buffer is never written in place
-            elif isinstance(s, E.Store):
-                b, _ = self.vector(s.value, inner, s.stream.buf)
-                inner.append(self.copy_out(s.stream, b))
-                self.of_stream[s.stream] = b  # later reads of the stream see the stored value
-            else:
-                b, owned = self.vector(s.value, inner, s.name)
-                inner.extend(self.reduce(s, b))
-                if owned:
-                    self.pool.append(b)
+            first = len(inner)
+            self.statement(s, inner)
+            for st in inner[first:]:
+                _spanned(st, s.span)
         x = self.extent
         head: list[ir.Stmt] = []
         if self.mode == "tasks":
@@ -296,6 +295,24 @@ class _Gen:
                       ir.Assign("+=", _name(self.c), stride),
                       ir.Block(chunk + loads + inner))
         return head + [loop]
+
+    def statement(self, s, inner: list[ir.Stmt]) -> None:
+        """The calls (and copies out) of one statement of the body, appended to ``inner``."""
+        if isinstance(s, E.Def):
+            if s.invariant:
+                inner.append(_decl(s.name, ir.clone(s.value), s.type))
+                return
+            b, _ = self.vector(s.value, inner, s.name)
+            self.of_temp[s.name] = b  # a load's or a temporary's buffer is never written in place
+        elif isinstance(s, E.Store):
+            b, _ = self.vector(s.value, inner, s.stream.buf)
+            inner.append(self.copy_out(s.stream, b))
+            self.of_stream[s.stream] = b  # later reads of the stream see the stored value
+        else:
+            b, owned = self.vector(s.value, inner, s.name)
+            inner.extend(self.reduce(s, b))
+            if owned:
+                self.pool.append(b)
 
     def reduce(self, s: E.Reduce, b: str) -> list[ir.Stmt]:
         """``acc`` combined with the chunk's reduction (its ``len`` elements: the padding

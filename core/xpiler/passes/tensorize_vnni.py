@@ -109,28 +109,45 @@ class VnniKernel:
         return fresh_name(base, self.taken)
 
     def plan(self) -> dict[int, list[ir.Stmt]]:
-        """The statements replacing each tensorized loop (by the loop's id)."""
+        """The statements replacing each tensorized loop (by the loop's id): each loop under
+        ``#pragma omp parallel for``, else (its body is not element-wise, or the kernel has
+        no such loop) each innermost loop inside it, which runs in order on its thread."""
         table = SymbolTable(self.f, self.module)
-        loops = [n for n in self.f.body.walk() if _omp_for(n)]
-        if not loops:
-            self.p.nests.append({"kernel": self.f.name, "lines": _lines(self.f),
-                                 "not": ["not tensorized: no loop under #pragma omp parallel for "
-                                         "(see the bind pass notes)"]})
-            return {}
+        loops = [n for n in self.f.body.walk() if _omp_for(n) and not any(_omp_for(m) for m in n.body.walk())]
         replace: dict[int, list[ir.Stmt]] = {}
+        if not loops:
+            if not self._inner(self.f.body, table, replace):
+                self.p.nests.append({"kernel": self.f.name, "lines": _lines(self.f),
+                                     "not": ["not tensorized: no loop under #pragma omp parallel for "
+                                             "(see the bind pass notes) and no element-wise innermost loop"]})
+            return replace
         for old in loops:
-            if any(_omp_for(n) for n in old.body.walk()):
-                continue  # (the inner one is examined on its own)
             out = self.lower(old, table)
             if isinstance(out, str):
-                self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "not": [f"not tensorized: {out}"]})
+                if not self._inner(old.body, table, replace):
+                    self.p.nests.append({"kernel": self.f.name, "lines": _lines(old),
+                                         "not": [f"not tensorized: {out}"]})
                 continue
-            stmts, used, notes = out
-            replace[id(old)] = stmts
-            self.p.notes.extend(f"{self.f.name}: {n}" for n in notes)
-            self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": used,
-                                 "staged_in": ["registers"]})
+            self._record(old, out, replace)
         return replace
+
+    def _inner(self, root: ir.Node, table: SymbolTable, replace: dict[int, list[ir.Stmt]]) -> bool:
+        """Tensorize the innermost loops under ``root``; whether any was."""
+        done = False
+        for n in root.walk():
+            if isinstance(n, ir.For) and not any(isinstance(m, (ir.For, ir.While, ir.DoWhile)) for m in n.body.walk()):
+                out = self.lower(n, table)
+                if not isinstance(out, str):
+                    self._record(n, out, replace)
+                    done = True
+        return done
+
+    def _record(self, old: ir.For, out: tuple, replace: dict[int, list[ir.Stmt]]) -> None:
+        stmts, used, notes = out
+        replace[id(old)] = stmts
+        self.p.notes.extend(f"{self.f.name}: {n}" for n in notes)
+        self.p.nests.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": used,
+                             "staged_in": ["registers"]})
 
     def lower(self, loop: ir.For, table: SymbolTable) -> Union[str, tuple[list[ir.Stmt], list[str], list[str]]]:
         view = L.loop_view(loop, table)
