@@ -208,7 +208,37 @@ def _prologue(d: dialects.Dialect, it: base.Intrinsic, ov: base.Overload, env) -
         out.append(f'    ::xp::NoOverlap xp_no_overlap("{it.name}");')
     if it.deprecated:
         out.append(f'    ::xp::report("deprecated", "{it.name} is deprecated: use {_c_escape(it.deprecated)}");')
+    out += _work_counter(d, it, ov, env)
     return out
+
+
+def _work_module(d: dialects.Dialect, name: str):
+    for mod in dialects._tables(d.intrinsic_modules):
+        if hasattr(mod, "work") and name in getattr(mod, "INTRINSICS", {}):
+            return mod
+    return None
+
+
+def _work_counter(d: dialects.Dialect, it: base.Intrinsic, ov: base.Overload, env) -> list[str]:
+    """The emulator's work counter (issue 18), after the checks: a copy this core does not
+    perform has returned by then. From the table's ``work(intrinsic, overload)`` (family and
+    a C expression over the parameters) and ``work_type``; dialects without one count nothing
+    (only BANG has one, so the calls name its runtime, ``::xp::bang``, xp_bang.hpp). Both
+    checked and unchecked runs count (one call and a few additions per intrinsic call)."""
+    mod = _work_module(d, it.name)
+    w = mod.work(it, ov) if mod else None
+    if not w:
+        return []
+    family, expr = w
+    t = mod.work_type(family, ov, env)
+    size = f"sizeof({t})" if t else "0"
+    slot = f'    static const int xp_work = ::xp::bang::work_slot("{it.name}", "{family}", "{t}", {size});'
+    if family in ("copy", "move"):
+        names = {p.name for p in ov.params}
+        direction = "(int)dir" if "dir" in names else str(mod.MEMCPY_DIRECTIONS["NRAM2NRAM"]["value"])
+        return [slot, f"    ::xp::bang::count_copy(xp_work, {direction}, (unsigned long long)(size), "
+                      f"{mod.copy_segments(ov)});"]
+    return [slot, f"    ::xp::bang::count_work(xp_work, {expr});"]
 
 
 def _c_escape(text: str) -> str:

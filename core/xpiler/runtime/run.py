@@ -135,6 +135,16 @@ class Execution:
     # option watch NAME:BYTE,...: per watched byte, the last write's line and who (thread,
     # block, task), and how many writes covered it (``{"buffer", "byte", "line", "who", "writes"}``)
     watched: list[dict] = field(default_factory=list)
+    # What the run did, from the dialect runtime's counters.json (BANG; {} for the others):
+    # arch, checked, launches, tasks, task_dim, max_task_dim, cluster_dim, units_ran,
+    # units_skipped; copy: {DIRECTION: {calls, bytes, segments, async_calls, async_bytes}};
+    # work: [{intrinsic, family, type, elem_bytes, calls, amount}] (family copy, move, set.SPACE,
+    # vector, reduce, matmul: see dialects/bang/intrinsics.py, work()); scalar: {gdram, ldram:
+    # {reads, read_bytes, writes, write_bytes}} (plain loads and stores outside intrinsics:
+    # checked runs only, zero in unchecked ones); task_max: {dram_bytes, vector_bytes,
+    # matmul_macs, onchip_bytes} (the largest task's). A sampled run counts the units it ran.
+    # xpiler.tune.cost reads it (predict_bang, gdram_breakdown).
+    counters: dict = field(default_factory=dict)
 
     @property
     def sampled(self) -> bool:
@@ -223,6 +233,17 @@ def _run_options(program: _build.Program, options: Optional[dict[str, str]], sam
     return out
 
 
+def _counters(path: Path) -> dict:
+    import json
+
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError:  # a run killed while writing it
+        return {}
+
+
 def _jsonl(path: Path) -> list[dict]:
     import json
 
@@ -304,7 +325,7 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
         tr = _jsonl(outdir / "trace.jsonl") if trace else []
         return Execution(program.entry, program.dialect, outputs, written, findings, r.elapsed, compile_seconds,
                          resolved.launch, resolved.launch_source, resolved.evidence, status, message, tr, progress,
-                         program.checks, _jsonl(outdir / "watch.jsonl"))
+                         program.checks, _jsonl(outdir / "watch.jsonl"), _counters(outdir / "counters.json"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

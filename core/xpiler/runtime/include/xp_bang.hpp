@@ -26,6 +26,10 @@
 // __memcpy to GDRAM, a scalar load), or at the intrinsic when it returns a value computed
 // from it (__bang_sum). The deferral ends when the intrinsic returns (::xp::IntrinsicScope).
 //
+// Work counters (issue 18; the section "work counters" below): what the run copied per
+// direction, the work each intrinsic did, plain GDRAM/LDRAM accesses (checked runs), written to
+// counters.json for the cost model (xpiler.tune.cost) and bench/idiom.py.
+//
 // __memcpy_async runs eagerly by default; `option bang_async deferred` holds each async copy
 // back until the __sync* that covers its pipeline (its destination reads as never-written,
 // poisoned data until then, and a source overwritten before that sync is reported).
@@ -253,6 +257,7 @@ struct Task {
   uint64_t wait_gen = 0;
   AsyncList pending;  // deferred async copies
   long split_key[16] = {};
+  unsigned long long w_dram = 0, w_vector = 0, w_matmul = 0, w_onchip = 0, w_ops = 0;  // work counters (below)
   uint64_t split_gen[16] = {};
   int nsplit = 0;
 };
@@ -261,6 +266,178 @@ inline Task g_host_task;  // what the built-in variables read outside a kernel
 inline Task *g_task = nullptr;
 inline uint32_t g_epoch_counter = 1;
 inline const Task &task() { return g_task ? *g_task : g_host_task; }
+
+// ---------------------------------------------------------------------------- work counters (issue 18)
+// What a run did, for the cost model (xpiler.tune.cost) and bench/idiom.py, written to
+// counters.json when the run ends. Counted in checked and unchecked runs alike, except the
+// scalar off-chip accesses, which only checked runs see (their accesses are instrumented):
+//   - every generated intrinsic calls count_work / count_copy after its checks (the table's
+//     work(): runtime/gen.py), into a slot per (intrinsic, family, element type): calls and
+//     work (elements, multiply-accumulates, or bytes for copies);
+//   - copies also per direction: calls, bytes, segments (contiguous pieces) and the async part;
+//   - plain loads and stores of GDRAM and LDRAM by kernel code outside intrinsics (the core's
+//     access hook): accesses and bytes, read and written;
+//   - scalar arithmetic outside intrinsics (checked runs): emit.py puts XP_OPS(k) beside each
+//     statement's XP_LINE, k its own + - * / % (compound assignments, unary minus, device math
+//     calls; not subscripts, loop control or constant expressions: emit.scalar_ops);
+//   - per task: off-chip bytes, vector bytes (elements x element size of vector and reduce
+//     work), multiply-accumulates, on-chip copy bytes and scalar operations; the largest of
+//     each over the tasks.
+enum WorkKind : int { WK_COPY, WK_MOVE, WK_SET_OFFCHIP, WK_SET_ONCHIP, WK_VECTOR, WK_REDUCE, WK_MATMUL };
+struct WorkSlot {
+  const char *fn, *family, *type;
+  int esize, kind;
+  bool async;
+  unsigned long long calls, amount;
+};
+struct CopyCount {
+  unsigned long long calls, bytes, segments, async_calls, async_bytes;
+};
+struct ScalarCount {
+  unsigned long long reads, read_bytes, writes, write_bytes;
+};
+struct Counters {
+  WorkSlot slot[256];
+  int nslots;
+  CopyCount copy[32];
+  ScalarCount scalar[2];  // gdram, ldram
+  unsigned long long max_dram, max_vector, max_matmul, max_onchip, max_ops, scalar_ops;
+  long long launches, tasks, task_dim, max_task_dim;
+  int cluster_dim;
+};
+inline Counters g_counters{};
+
+inline int work_slot(const char *fn, const char *family, const char *type, int esize) {
+  Counters &C = g_counters;
+  for (int i = 0; i < C.nslots; ++i)
+    if (!strcmp(C.slot[i].fn, fn) && !strcmp(C.slot[i].family, family) && !strcmp(C.slot[i].type, type))
+      return i;
+  if (C.nslots == 256) {
+    fprintf(stderr, "xpiler runtime: more than 256 work counters; %s counted under the last\n", fn);
+    return 255;
+  }
+  WorkSlot &w = C.slot[C.nslots];
+  w.fn = fn, w.family = family, w.type = type, w.esize = esize;
+  w.async = !strcmp(fn, "__memcpy_async");
+  if (!strcmp(family, "copy")) w.kind = WK_COPY;
+  else if (!strcmp(family, "move")) w.kind = WK_MOVE;
+  else if (!strcmp(family, "set.gdram") || !strcmp(family, "set.ldram")) w.kind = WK_SET_OFFCHIP;
+  else if (!strncmp(family, "set.", 4)) w.kind = WK_SET_ONCHIP;
+  else if (!strcmp(family, "reduce")) w.kind = WK_REDUCE;
+  else if (!strcmp(family, "matmul")) w.kind = WK_MATMUL;
+  else w.kind = WK_VECTOR;
+  return C.nslots++;
+}
+
+inline void count_work(int slot, unsigned long long amount) {
+  WorkSlot &w = g_counters.slot[slot];
+  w.calls++;
+  w.amount += amount;
+  Task *t = g_task;
+  if (!t) return;
+  switch (w.kind) {
+    case WK_VECTOR: case WK_REDUCE: t->w_vector += amount * (unsigned long long)w.esize; break;
+    case WK_MATMUL: t->w_matmul += amount; break;
+    case WK_SET_OFFCHIP: t->w_dram += amount * (unsigned long long)w.esize; break;
+    case WK_SET_ONCHIP: t->w_onchip += amount * (unsigned long long)w.esize; break;
+    default: break;
+  }
+}
+
+// emit.py's scalar-operation count of a statement (checked runs only).
+#define XP_OPS(k) (::xp::bang::g_task ? (void)(::xp::bang::g_task->w_ops += (unsigned long long)(k)) : (void)0)
+
+inline bool offchip_name(const char *s) { return !strcmp(s, "gdram") || !strcmp(s, "ldram"); }
+
+// A copy of `segments` pieces of `size` bytes in direction `dir` (a __bang_move: NRAM2NRAM).
+inline void count_copy(int slot, int dir, unsigned long long size, unsigned long long segments) {
+  WorkSlot &w = g_counters.slot[slot];
+  const unsigned long long bytes = size * segments;
+  w.calls++;
+  w.amount += bytes;
+  if (dir < 0 || dir >= 32) return;
+  CopyCount &c = g_counters.copy[dir];
+  c.calls++, c.bytes += bytes, c.segments += segments;
+  if (w.async) c.async_calls++, c.async_bytes += bytes;
+  Task *t = g_task;
+  const DirectionSpec *d = nullptr;
+  for (int i = 0; i < xp_num_directions && !d; ++i)
+    if (xp_directions[i].value == dir) d = &xp_directions[i];
+  if (!t || !d) return;
+  const int off = offchip_name(d->src) + offchip_name(d->dst);
+  if (off) t->w_dram += bytes * (unsigned long long)off;
+  else t->w_onchip += bytes;
+}
+
+// The core's access hook (checked runs): a plain load or store outside every intrinsic.
+inline void access_hook(const Region *r, size_t bytes, int mode) {
+  if (!g_task || (r->space != GDRAM && r->space != LDRAM)) return;
+  ScalarCount &c = g_counters.scalar[r->space == GDRAM ? 0 : 1];
+  if (mode & RD) c.reads++, c.read_bytes += bytes, g_task->w_dram += bytes;
+  if (mode & WR) c.writes++, c.write_bytes += bytes, g_task->w_dram += bytes;
+}
+
+inline void fold_task_work(Task *t) {
+  Counters &C = g_counters;
+  C.tasks++;
+  C.max_dram = std::max(C.max_dram, t->w_dram);
+  C.max_vector = std::max(C.max_vector, t->w_vector);
+  C.max_matmul = std::max(C.max_matmul, t->w_matmul);
+  C.max_onchip = std::max(C.max_onchip, t->w_onchip);
+  C.max_ops = std::max(C.max_ops, t->w_ops);
+  C.scalar_ops += t->w_ops;
+  t->w_dram = t->w_vector = t->w_matmul = t->w_onchip = t->w_ops = 0;
+}
+
+inline void json_key(FILE *f, const char *k) {
+  ::xp::json_str(f, k);
+  fputs(": ", f);
+}
+
+inline void write_counters(const std::string &dir) {
+  FILE *f = fopen((dir + "counters.json").c_str(), "w");
+  if (!f) return;
+  const Counters &C = g_counters;
+  const Progress &P = g_progress;
+  fprintf(f, "{\"arch\": ");
+  ::xp::json_str(f, g_arch->name);
+  fprintf(f, ", \"checked\": %s, \"launches\": %lld, \"tasks\": %lld, \"task_dim\": %lld, \"max_task_dim\": %lld, "
+             "\"cluster_dim\": %d, \"units_ran\": %lld, \"units_skipped\": %lld,\n \"copy\": {",
+          XP_CHECKS ? "true" : "false", C.launches, C.tasks, C.task_dim, C.max_task_dim, C.cluster_dim, P.ran,
+          P.skipped);
+  bool first = true;
+  for (int i = 0; i < xp_num_directions; ++i) {
+    const CopyCount &c = C.copy[xp_directions[i].value & 31];
+    if (!c.calls) continue;
+    fprintf(f, "%s\n  ", first ? "" : ",");
+    first = false;
+    json_key(f, xp_directions[i].name);
+    fprintf(f, "{\"calls\": %llu, \"bytes\": %llu, \"segments\": %llu, \"async_calls\": %llu, \"async_bytes\": %llu}",
+            c.calls, c.bytes, c.segments, c.async_calls, c.async_bytes);
+  }
+  fprintf(f, "},\n \"work\": [");
+  for (int i = 0; i < C.nslots; ++i) {
+    const WorkSlot &w = C.slot[i];
+    fprintf(f, "%s\n  {\"intrinsic\": ", i ? "," : "");
+    ::xp::json_str(f, w.fn);
+    fprintf(f, ", \"family\": ");
+    ::xp::json_str(f, w.family);
+    fprintf(f, ", \"type\": ");
+    ::xp::json_str(f, w.type);
+    fprintf(f, ", \"elem_bytes\": %d, \"calls\": %llu, \"amount\": %llu}", w.esize, w.calls, w.amount);
+  }
+  fprintf(f, "],\n \"scalar\": {");
+  const char *names[2] = {"gdram", "ldram"};
+  for (int k = 0; k < 2; ++k) {
+    const ScalarCount &c = C.scalar[k];
+    fprintf(f, "%s\"%s\": {\"reads\": %llu, \"read_bytes\": %llu, \"writes\": %llu, \"write_bytes\": %llu}",
+            k ? ", " : "", names[k], c.reads, c.read_bytes, c.writes, c.write_bytes);
+  }
+  fprintf(f, "},\n \"scalar_ops\": %llu,\n \"task_max\": {\"dram_bytes\": %llu, \"vector_bytes\": %llu, "
+             "\"matmul_macs\": %llu, \"onchip_bytes\": %llu, \"scalar_ops\": %llu}}\n",
+          C.scalar_ops, C.max_dram, C.max_vector, C.max_matmul, C.max_onchip, C.max_ops);
+  fclose(f);
+}
 
 // ---------------------------------------------------------------------------- intrinsic hooks
 // State between an intrinsic's prologue (check_space / check_direction) and its return
@@ -621,6 +798,7 @@ inline Body g_body;
 inline void end_task() {
   complete_async(PIPE_ALL);  // the kernel's end drains every pipeline
   finish_hook();
+  if (g_task) fold_task_work(g_task);
 }
 
 inline void fiber_main(void *) {
@@ -734,6 +912,10 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
   g_body = {fn, arg};
   const int dx = L.dim[0], dy = L.dim[1], dz = L.dim[2];
   const int tdim = dx * dy * dz;
+  g_counters.launches++;
+  g_counters.task_dim = tdim;
+  g_counters.max_task_dim = std::max(g_counters.max_task_dim, (long long)tdim);
+  g_counters.cluster_dim = n;
   if (n == 0) {  // BLOCK: one task after another on one core; every __sync_* is a no-op
     Store *core = core_store(0), *cl = cluster_store(0);
     Job job;
@@ -1339,6 +1521,8 @@ inline void register_impl() {
   g_impl.run_launch = &run_launch;
   ::xp::g_dialect_start = &start;
   ::xp::g_intrinsic_end = &finish_hook;
+  ::xp::g_dialect_finish = &write_counters;
+  ::xp::g_access_hook = &access_hook;
 }
 template <int N>
 const bool Registrar<N>::done = (register_impl(), true);

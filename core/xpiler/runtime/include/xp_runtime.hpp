@@ -421,6 +421,16 @@ using IntrinsicEnd = void (*)();
 inline IntrinsicEnd g_intrinsic_end = nullptr;
 inline int g_intrinsic_depth = 0;
 
+// Every checked access that lands inside a buffer, outside any generated intrinsic, is shown
+// to the dialect runtime's hook when it has one (BANG counts its plain GDRAM/LDRAM loads and
+// stores for the cost model). Checked runs only: unchecked accesses are not instrumented.
+using AccessHook = void (*)(const Region *r, size_t bytes, int mode);
+inline AccessHook g_access_hook = nullptr;
+
+// What the dialect runtime writes into the output directory (its path, with a trailing /)
+// when the run ends, before status.txt (BANG: counters.json).
+inline void (*g_dialect_finish)(const std::string &dir) = nullptr;
+
 // Declared first in every generated intrinsic that touches memory (runtime/gen.py), so
 // that it ends after the rest of the prologue's guards (NoOverlap). `value`: the intrinsic
 // returns a value computed from its operands; computed from a never-written byte, that is
@@ -910,6 +920,7 @@ void *check(const void *p, size_t bytes, int mode) {
   if ((mode & WR) && r->watch) watch_write(r, off, bytes);
   if (r->races && cur->thread_key >= 0) race_access(r, off, bytes, mode);
   if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
+  if (g_access_hook && !g_intrinsic_depth) g_access_hook(r, bytes, mode);
   return (void *)p;
 }
 
@@ -1408,6 +1419,7 @@ void finish(int status) {
       fclose(f);
     }
   }
+  if (g_dialect_finish) g_dialect_finish(d);
   f = fopen((d + "status.txt").c_str(), "w");
   if (f) fprintf(f, "%d\n", status), fclose(f);
   write_progress();
