@@ -275,14 +275,14 @@ inline const Task &task() { return g_task ? *g_task : g_host_task; }
 //     work(): runtime/gen.py), into a slot per (intrinsic, family, element type): calls and
 //     work (elements, multiply-accumulates, or bytes for copies);
 //   - copies also per direction: calls, bytes, segments (contiguous pieces) and the async part;
-//   - plain loads and stores of GDRAM and LDRAM by kernel code outside intrinsics (the core's
-//     access hook): accesses and bytes, read and written;
+//   - plain loads and stores of GDRAM and LDRAM by kernel code outside intrinsics (counted by
+//     the core's check() while a task runs: g_count_offchip): accesses and bytes, read and written;
 //   - scalar arithmetic outside intrinsics (checked runs): emit.py puts XP_OPS(k) beside each
 //     statement's XP_LINE, k its own + - * / % (compound assignments, unary minus, device math
 //     calls; not subscripts, loop control or constant expressions: emit.scalar_ops);
-//   - per task: off-chip bytes, vector bytes (elements x element size of vector and reduce
-//     work), multiply-accumulates, on-chip copy bytes and scalar operations; the largest of
-//     each over the tasks.
+//   - per task: off-chip bytes moved by intrinsics, vector bytes (elements x element size of
+//     vector and reduce work), multiply-accumulates, on-chip copy bytes and scalar operations;
+//     the largest of each over the tasks.
 enum WorkKind : int { WK_COPY, WK_MOVE, WK_SET_OFFCHIP, WK_SET_ONCHIP, WK_VECTOR, WK_REDUCE, WK_MATMUL };
 struct WorkSlot {
   const char *fn, *family, *type;
@@ -293,14 +293,10 @@ struct WorkSlot {
 struct CopyCount {
   unsigned long long calls, bytes, segments, async_calls, async_bytes;
 };
-struct ScalarCount {
-  unsigned long long reads, read_bytes, writes, write_bytes;
-};
 struct Counters {
   WorkSlot slot[256];
   int nslots;
   CopyCount copy[32];
-  ScalarCount scalar[2];  // gdram, ldram
   unsigned long long max_dram, max_vector, max_matmul, max_onchip, max_ops, scalar_ops;
   long long launches, tasks, task_dim, max_task_dim;
   int cluster_dim;
@@ -329,7 +325,9 @@ inline int work_slot(const char *fn, const char *family, const char *type, int e
   return C.nslots++;
 }
 
-inline void count_work(int slot, unsigned long long amount) {
+// Both below are forced inline into the generated intrinsics: a call per intrinsic call was
+// measurable in unchecked runs of kernels made of many short intrinsics.
+__attribute__((always_inline)) inline void count_work(int slot, unsigned long long amount) {
   WorkSlot &w = g_counters.slot[slot];
   w.calls++;
   w.amount += amount;
@@ -349,32 +347,31 @@ inline void count_work(int slot, unsigned long long amount) {
 
 inline bool offchip_name(const char *s) { return !strcmp(s, "gdram") || !strcmp(s, "ldram"); }
 
+// Off-chip sides of each direction (0: on-chip to on-chip), by value; filled at start-up.
+inline signed char g_dir_offchip[32];
+
+inline void init_dir_offchip() {
+  for (int i = 0; i < xp_num_directions; ++i)
+    if (xp_directions[i].value >= 0 && xp_directions[i].value < 32)
+      g_dir_offchip[xp_directions[i].value] =
+          (signed char)(offchip_name(xp_directions[i].src) + offchip_name(xp_directions[i].dst));
+}
+
 // A copy of `segments` pieces of `size` bytes in direction `dir` (a __bang_move: NRAM2NRAM).
-inline void count_copy(int slot, int dir, unsigned long long size, unsigned long long segments) {
+__attribute__((always_inline)) inline void count_copy(int slot, int dir, unsigned long long size,
+                                                      unsigned long long segments) {
   WorkSlot &w = g_counters.slot[slot];
   const unsigned long long bytes = size * segments;
   w.calls++;
   w.amount += bytes;
-  if (dir < 0 || dir >= 32) return;
+  if ((unsigned)dir >= 32u) return;
   CopyCount &c = g_counters.copy[dir];
   c.calls++, c.bytes += bytes, c.segments += segments;
   if (w.async) c.async_calls++, c.async_bytes += bytes;
   Task *t = g_task;
-  const DirectionSpec *d = nullptr;
-  for (int i = 0; i < xp_num_directions && !d; ++i)
-    if (xp_directions[i].value == dir) d = &xp_directions[i];
-  if (!t || !d) return;
-  const int off = offchip_name(d->src) + offchip_name(d->dst);
-  if (off) t->w_dram += bytes * (unsigned long long)off;
+  if (!t) return;
+  if (const int off = g_dir_offchip[dir]) t->w_dram += bytes * (unsigned long long)off;
   else t->w_onchip += bytes;
-}
-
-// The core's access hook (checked runs): a plain load or store outside every intrinsic.
-inline void access_hook(const Region *r, size_t bytes, int mode) {
-  if (!g_task || (r->space != GDRAM && r->space != LDRAM)) return;
-  ScalarCount &c = g_counters.scalar[r->space == GDRAM ? 0 : 1];
-  if (mode & RD) c.reads++, c.read_bytes += bytes, g_task->w_dram += bytes;
-  if (mode & WR) c.writes++, c.write_bytes += bytes, g_task->w_dram += bytes;
 }
 
 inline void fold_task_work(Task *t) {
@@ -429,7 +426,7 @@ inline void write_counters(const std::string &dir) {
   fprintf(f, "],\n \"scalar\": {");
   const char *names[2] = {"gdram", "ldram"};
   for (int k = 0; k < 2; ++k) {
-    const ScalarCount &c = C.scalar[k];
+    const OffchipCount &c = ::xp::g_offchip[k];  // counted by the core's check()
     fprintf(f, "%s\"%s\": {\"reads\": %llu, \"read_bytes\": %llu, \"writes\": %llu, \"write_bytes\": %llu}",
             k ? ", " : "", names[k], c.reads, c.read_bytes, c.writes, c.write_bytes);
   }
@@ -808,6 +805,7 @@ inline void fiber_main(void *) {
 
 inline void set_current(Task *t) {
   g_task = t;
+  ::xp::g_count_offchip = t != nullptr;  // plain off-chip accesses count while a task runs
   cur = t ? &t->ctx : &g_host_ctx;
   if (t && t->job) g_block_epoch = t->job->cluster_epoch[t->cluster_id];
 }
@@ -1000,6 +998,7 @@ inline void start() {
     if (a == x.name) g_arch = &x;
   if (a != g_arch->name) fprintf(stderr, "xpiler runtime: unknown bang_arch '%s', using %s\n", a.c_str(), g_arch->name);
   g_deferred = option("bang_async", "eager") == "deferred";
+  init_dir_offchip();
   g_space_arena[GDRAM] = new_arena(GDRAM, 2ull << 30, "gdram");
   g_onchip_hook = &onchip_hook;
   g_stacks.size = 1u << 20;  // fiber stacks: kernels keep local arrays on their stack
@@ -1522,7 +1521,6 @@ inline void register_impl() {
   ::xp::g_dialect_start = &start;
   ::xp::g_intrinsic_end = &finish_hook;
   ::xp::g_dialect_finish = &write_counters;
-  ::xp::g_access_hook = &access_hook;
 }
 template <int N>
 const bool Registrar<N>::done = (register_impl(), true);

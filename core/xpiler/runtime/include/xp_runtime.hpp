@@ -231,6 +231,7 @@ struct Region {
   int id = 0;
   int owner = -1;  // the block/core/cluster it belongs to (-1: everyone)
   bool watch = false;  // a byte of it is watched (g_watch)
+  bool offchip = false;  // GDRAM or LDRAM: plain accesses are counted (g_offchip)
   bool live = true;
   Region() = default;
   Region(const Region &) = delete;
@@ -282,6 +283,7 @@ struct Regions {
     r->written.assign(bytes, written ? 1 : 0);
     r->track_init = track_init;
     r->races = races;
+    r->offchip = space == GDRAM || space == LDRAM;
     r->id = next_id++;
     auto it = std::upper_bound(sorted.begin(), sorted.end(), r->lo, [](uintptr_t x, Region *q) { return x < q->lo; });
     sorted.insert(it, r);
@@ -421,11 +423,15 @@ using IntrinsicEnd = void (*)();
 inline IntrinsicEnd g_intrinsic_end = nullptr;
 inline int g_intrinsic_depth = 0;
 
-// Every checked access that lands inside a buffer, outside any generated intrinsic, is shown
-// to the dialect runtime's hook when it has one (BANG counts its plain GDRAM/LDRAM loads and
-// stores for the cost model). Checked runs only: unchecked accesses are not instrumented.
-using AccessHook = void (*)(const Region *r, size_t bytes, int mode);
-inline AccessHook g_access_hook = nullptr;
+// Plain loads and stores of off-chip memory (GDRAM, LDRAM) outside generated intrinsics, counted
+// by check() while g_count_offchip is set (BANG sets it while a task runs, for the cost model).
+// Checked runs only: unchecked accesses are not instrumented. An on-chip access pays one test
+// of its region's flag, as for `watch`.
+struct OffchipCount {
+  unsigned long long reads, read_bytes, writes, write_bytes;
+};
+inline OffchipCount g_offchip[2] = {};  // [0] GDRAM, [1] LDRAM
+inline bool g_count_offchip = false;
 
 // What the dialect runtime writes into the output directory (its path, with a trailing /)
 // when the run ends, before status.txt (BANG: counters.json).
@@ -872,6 +878,12 @@ static void race_access(Region *r, size_t off, size_t bytes, int mode) {
   }
 }
 
+static void count_offchip(const Region *r, size_t bytes, int mode) {
+  OffchipCount &c = g_offchip[r->space == LDRAM];
+  if (mode & RD) c.reads++, c.read_bytes += bytes;
+  if (mode & WR) c.writes++, c.write_bytes += bytes;
+}
+
 void *check(const void *p, size_t bytes, int mode) {
   uintptr_t a = (uintptr_t)p;
   if (g_footprint.on) (mode & WR ? g_footprint.writes : g_footprint.reads).push_back({a, a + bytes});
@@ -918,9 +930,9 @@ void *check(const void *p, size_t bytes, int mode) {
     if (tn.on) tn.wrote = true;
   }
   if ((mode & WR) && r->watch) watch_write(r, off, bytes);
+  if (r->offchip && g_count_offchip && !g_intrinsic_depth) count_offchip(r, bytes, mode);
   if (r->races && cur->thread_key >= 0) race_access(r, off, bytes, mode);
   if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
-  if (g_access_hook && !g_intrinsic_depth) g_access_hook(r, bytes, mode);
   return (void *)p;
 }
 
