@@ -139,11 +139,13 @@ class Execution:
     # arch, checked, launches, tasks, task_dim, max_task_dim, cluster_dim, units_ran,
     # units_skipped; copy: {DIRECTION: {calls, bytes, segments, async_calls, async_bytes}};
     # work: [{intrinsic, family, type, elem_bytes, calls, amount}] (family copy, move, set.SPACE,
-    # vector, reduce, matmul: see dialects/bang/intrinsics.py, work()); scalar: {gdram, ldram:
+    # vector, fill, layout, reduce, matmul: dialects/bang/intrinsics.py, work()); scalar: {gdram, ldram:
     # {reads, read_bytes, writes, write_bytes}} (plain loads and stores outside intrinsics:
-    # checked runs only, zero in unchecked ones); task_max: {dram_bytes, vector_bytes,
-    # matmul_macs, onchip_bytes} (the largest task's). A sampled run counts the units it ran.
-    # xpiler.tune.cost reads it (predict_bang, gdram_breakdown).
+    # checked runs only, zero in unchecked ones); scalar_ops (arithmetic of plain code,
+    # emit.scalar_ops: checked runs only); task_max: {dram_bytes (moved by intrinsics),
+    # vector_bytes, matmul_macs, onchip_bytes, scalar_ops} (the largest task's). A sampled run
+    # counts the units it ran. xpiler.tune.cost reads it (predict_bang, gdram_breakdown,
+    # arith_breakdown).
     counters: dict = field(default_factory=dict)
 
     @property
