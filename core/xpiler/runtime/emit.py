@@ -179,8 +179,8 @@ class EmuPrinter(Printer):
             return lines
         pad = "    " * depth
         marker = f"XP_LINE({s.span.line}); "
-        if self.checks and self.src.name == "bang":  # the scalar-arithmetic counter (checked runs)
-            k = scalar_ops(s, self._is_math)
+        if self.checks:  # the scalar-arithmetic counter (checked runs; counts when asked)
+            k = scalar_ops(s, self._is_math, self._is_pointer)
             if k:
                 marker += f"XP_OPS({k}); "
         if isinstance(s, ir.Decl) and any(v.space in ON_CHIP for v in s.vars):
@@ -552,15 +552,16 @@ _ARITH = {"+", "-", "*", "/", "%"}
 _ARITH_ASSIGN = {"+=", "-=", "*=", "/=", "%="}
 
 
-def scalar_ops(s: ir.Stmt, is_math=lambda name: False) -> int:
+def scalar_ops(s: ir.Stmt, is_math=lambda name: False, is_pointer=lambda e: False) -> int:
     """Arithmetic operations one execution of statement ``s`` does by itself (BANG's work
     counters, issue 18: the scalar side of "arithmetic inside __bang_* vs outside"): binary
     ``+ - * / %`` and their compound assignments, unary minus, and calls to device math
     (``is_math``), each one operation. Not counted: subscripts (address arithmetic), loop
     headers and conditions (loop control), increments, comparisons and logic, constant
     expressions (``256 * sizeof(float)``), and the statements nested in ``s`` (they count
-    themselves). Pointer offsets outside subscripts
-    (``a + o`` passed to ``__memcpy``) do count: the IR has no types here to tell them apart."""
+    themselves), and pointer offsets (``a + o`` passed to ``__memcpy``, ``p += 16``: address
+    arithmetic, told by ``is_pointer`` from the emulation printer's symbol table; an operand
+    whose type it cannot tell counts as a number)."""
     if isinstance(s, ir.ExprStmt):
         exprs = [s.expr]
     elif isinstance(s, ir.Decl):
@@ -581,15 +582,22 @@ def scalar_ops(s: ir.Stmt, is_math=lambda name: False) -> int:
             stack.append(e.base)  # not e.index: address arithmetic
             continue
         if isinstance(e, ir.Binary) and e.op in _ARITH:
-            n += 1
+            n += not (e.op in "+-" and (_pointer(e.lhs, is_pointer) or _pointer(e.rhs, is_pointer)))
         elif isinstance(e, ir.Assign) and e.op in _ARITH_ASSIGN:
-            n += 1
+            n += not (e.op in ("+=", "-=") and _pointer(e.target, is_pointer))
         elif isinstance(e, ir.Unary) and e.op == "-":
             n += 1
         elif isinstance(e, ir.Call) and isinstance(e.callee, ir.Name) and is_math(e.callee.name):
             n += 1
         stack.extend(_children(e))
     return n
+
+
+def _pointer(e: ir.Expr, is_pointer) -> bool:
+    try:
+        return bool(is_pointer(e))
+    except Exception:  # a type the symbol table cannot work out: a number
+        return False
 
 
 def _constant(e: ir.Expr) -> bool:

@@ -35,7 +35,7 @@ The model and its assumptions (each also said in ``Prediction.notes`` where it a
    where the intrinsic does not exist) is costed at the vector rate, with a note.
 5. On-chip copies (NRAM/WRAM/SRAM, ``__bang_move``) run at ``onchip_bytes_per_cycle`` per
    core (an estimated figure).
-6. Scalar arithmetic outside intrinsics (counted in checked runs only: ``scalar_ops``) takes
+6. Scalar arithmetic outside intrinsics (counted in counted checked runs only: ``scalar_ops``) takes
    ``scalar_cycles_per_op`` cycles each on its core, spread like the vector work.
 7. Overlap. A core's pipelines (Scalar, IO-DMA, Move-DMA, Compute: bang.md §1.5) run
    concurrently only where the kernel lets them: with ``__memcpy_async`` (the counters show
@@ -118,7 +118,8 @@ def gdram_breakdown(counters: dict) -> dict:
     """GDRAM bytes by who moved them: ``memcpy`` (``__memcpy``/``__memcpy_async``, both sides of
     a GDRAM2GDRAM copy), ``set`` (``__gdramset``), ``scalar`` (plain loads and stores outside
     intrinsics), with ``memcpy_share`` = memcpy / all (None when nothing moved, or when the run
-    was unchecked: plain accesses are counted in checked runs only)."""
+    was not counted: plain accesses are counted in checked runs asked for it,
+    ``execute(counters=True)``)."""
     dirs = _bang.MEMCPY_DIRECTIONS
     memcpy = 0
     for name, c in (counters.get("copy") or {}).items():
@@ -129,9 +130,15 @@ def gdram_breakdown(counters: dict) -> dict:
     sc = (counters.get("scalar") or {}).get("gdram") or {}
     scalar = sc.get("read_bytes", 0) + sc.get("write_bytes", 0)
     total = memcpy + sets + scalar
-    share = None if (not total or not counters.get("checked")) else memcpy / total
+    share = None if (not total or not _counted(counters)) else memcpy / total
     return {"memcpy": memcpy, "set": sets, "scalar": scalar, "total": total, "memcpy_share": share,
-            "scalar_counted": bool(counters.get("checked"))}
+            "scalar_counted": _counted(counters)}
+
+
+def _counted(counters: dict) -> bool:
+    """Plain accesses and scalar arithmetic were counted (a checked run asked for it; counters
+    written before that was opt-in have no "counted" and count in every checked run)."""
+    return bool(counters.get("checked")) and bool(counters.get("counted", True))
 
 
 def arith_breakdown(counters: dict) -> dict:
@@ -148,9 +155,9 @@ def arith_breakdown(counters: dict) -> dict:
             intrinsic += 2 * w["amount"]
     scalar = float(counters.get("scalar_ops") or 0)
     total = intrinsic + scalar
-    share = None if (not total or not counters.get("checked")) else intrinsic / total
+    share = None if (not total or not _counted(counters)) else intrinsic / total
     return {"intrinsic": intrinsic, "scalar": scalar, "total": total, "intrinsic_share": share,
-            "scalar_counted": bool(counters.get("checked"))}
+            "scalar_counted": _counted(counters)}
 
 
 def _traffic(bytes_: float, segments: float, granule: float, partial_write: float, write: bool) -> float:
@@ -231,8 +238,9 @@ def predict_bang(counters: dict, arch: Optional[str] = None, *, overlap: Optiona
             dram += c.get("reads", 0) * max(granule, 1.0) + c.get("writes", 0) * partial
             notes.append(f"plain {space} loads and stores ({c.get('reads', 0)} reads, {c.get('writes', 0)} "
                          "writes): their latency is not modelled, only their traffic")
-    if not counters.get("checked", True):
-        notes.append("unchecked run: plain GDRAM loads and stores and scalar arithmetic are not counted")
+    if not _counted(counters):
+        notes.append("plain GDRAM loads and stores and scalar arithmetic were not counted (an unchecked run, or "
+                     "one not asked: execute(counters=True))")
     dram, onchip, vector_bytes = dram * scale, onchip * scale, vector_bytes * scale
     matrix_core_s, matrix_ops, macs = matrix_core_s * scale, matrix_ops * scale, macs * scale
 

@@ -268,67 +268,31 @@ inline uint32_t g_epoch_counter = 1;
 inline const Task &task() { return g_task ? *g_task : g_host_task; }
 
 // ---------------------------------------------------------------------------- work counters (issue 18)
-// What a run did, for the cost model (xpiler.tune.cost) and bench/idiom.py, written to
-// counters.json when the run ends. Counted in checked and unchecked runs alike, except the
-// scalar off-chip accesses, which only checked runs see (their accesses are instrumented):
-//   - every generated intrinsic calls count_work / count_copy after its checks (the table's
-//     work(): runtime/gen.py), into a slot per (intrinsic, family, element type): calls and
-//     work (elements, multiply-accumulates, or bytes for copies);
-//   - copies also per direction: calls, bytes, segments (contiguous pieces) and the async part;
-//   - plain loads and stores of GDRAM and LDRAM by kernel code outside intrinsics (counted by
-//     the core's check() while a task runs: g_count_offchip): accesses and bytes, read and written;
-//   - scalar arithmetic outside intrinsics (checked runs): emit.py puts XP_OPS(k) beside each
-//     statement's XP_LINE, k its own + - * / % (compound assignments, unary minus, device math
-//     calls; not subscripts, loop control or constant expressions: emit.scalar_ops);
-//   - per task: off-chip bytes moved by intrinsics, vector bytes (elements x element size of
-//     vector and reduce work), multiply-accumulates, on-chip copy bytes and scalar operations;
-//     the largest of each over the tasks.
-enum WorkKind : int { WK_COPY, WK_MOVE, WK_SET_OFFCHIP, WK_SET_ONCHIP, WK_VECTOR, WK_REDUCE, WK_MATMUL };
-struct WorkSlot {
-  const char *fn, *family, *type;
-  int esize, kind;
-  bool async;
-  unsigned long long calls, amount;
-};
+// BANG's part of counters.json (the common part, its schema and when what is counted:
+// xp_runtime.hpp, "work counters"). Generated intrinsics count through count_work /
+// count_copy below (runtime/gen.py), which add to the common slot and to the running task's
+// totals; copies also per direction: calls, bytes, segments (contiguous pieces) and the async
+// part. Per task: off-chip bytes moved by intrinsics, vector bytes (elements x element size of
+// vector and reduce work), multiply-accumulates, on-chip copy bytes and scalar operations
+// (XP_OPS, counted runs); the largest of each over the tasks. Plain GDRAM/LDRAM loads and
+// stores are the common access counts (counted runs), repeated under "scalar".
 struct CopyCount {
   unsigned long long calls, bytes, segments, async_calls, async_bytes;
 };
 struct Counters {
-  WorkSlot slot[256];
-  int nslots;
   CopyCount copy[32];
-  unsigned long long max_dram, max_vector, max_matmul, max_onchip, max_ops, scalar_ops;
+  unsigned long long max_dram, max_vector, max_matmul, max_onchip, max_ops;
   long long launches, tasks, task_dim, max_task_dim;
   int cluster_dim;
 };
 inline Counters g_counters{};
 
-inline int work_slot(const char *fn, const char *family, const char *type, int esize) {
-  Counters &C = g_counters;
-  for (int i = 0; i < C.nslots; ++i)
-    if (!strcmp(C.slot[i].fn, fn) && !strcmp(C.slot[i].family, family) && !strcmp(C.slot[i].type, type))
-      return i;
-  if (C.nslots == 256) {
-    fprintf(stderr, "xpiler runtime: more than 256 work counters; %s counted under the last\n", fn);
-    return 255;
-  }
-  WorkSlot &w = C.slot[C.nslots];
-  w.fn = fn, w.family = family, w.type = type, w.esize = esize;
-  w.async = !strcmp(fn, "__memcpy_async");
-  if (!strcmp(family, "copy")) w.kind = WK_COPY;
-  else if (!strcmp(family, "move")) w.kind = WK_MOVE;
-  else if (!strcmp(family, "set.gdram") || !strcmp(family, "set.ldram")) w.kind = WK_SET_OFFCHIP;
-  else if (!strncmp(family, "set.", 4)) w.kind = WK_SET_ONCHIP;
-  else if (!strcmp(family, "reduce")) w.kind = WK_REDUCE;
-  else if (!strcmp(family, "matmul")) w.kind = WK_MATMUL;
-  else w.kind = WK_VECTOR;
-  return C.nslots++;
-}
+using ::xp::work_slot;
 
 // Both below are forced inline into the generated intrinsics: a call per intrinsic call was
 // measurable in unchecked runs of kernels made of many short intrinsics.
 __attribute__((always_inline)) inline void count_work(int slot, unsigned long long amount) {
-  WorkSlot &w = g_counters.slot[slot];
+  WorkSlot &w = ::xp::g_work[slot];
   w.calls++;
   w.amount += amount;
   Task *t = g_task;
@@ -341,9 +305,6 @@ __attribute__((always_inline)) inline void count_work(int slot, unsigned long lo
     default: break;
   }
 }
-
-// emit.py's scalar-operation count of a statement (checked runs only).
-#define XP_OPS(k) (::xp::bang::g_task ? (void)(::xp::bang::g_task->w_ops += (unsigned long long)(k)) : (void)0)
 
 inline bool offchip_name(const char *s) { return !strcmp(s, "gdram") || !strcmp(s, "ldram"); }
 
@@ -360,7 +321,7 @@ inline void init_dir_offchip() {
 // A copy of `segments` pieces of `size` bytes in direction `dir` (a __bang_move: NRAM2NRAM).
 __attribute__((always_inline)) inline void count_copy(int slot, int dir, unsigned long long size,
                                                       unsigned long long segments) {
-  WorkSlot &w = g_counters.slot[slot];
+  WorkSlot &w = ::xp::g_work[slot];
   const unsigned long long bytes = size * segments;
   w.calls++;
   w.amount += bytes;
@@ -382,7 +343,7 @@ inline void fold_task_work(Task *t) {
   C.max_matmul = std::max(C.max_matmul, t->w_matmul);
   C.max_onchip = std::max(C.max_onchip, t->w_onchip);
   C.max_ops = std::max(C.max_ops, t->w_ops);
-  C.scalar_ops += t->w_ops;
+  ::xp::g_scalar_ops += t->w_ops;
   t->w_dram = t->w_vector = t->w_matmul = t->w_onchip = t->w_ops = 0;
 }
 
@@ -391,17 +352,13 @@ inline void json_key(FILE *f, const char *k) {
   fputs(": ", f);
 }
 
-inline void write_counters(const std::string &dir) {
-  FILE *f = fopen((dir + "counters.json").c_str(), "w");
-  if (!f) return;
+inline void write_counters(FILE *f) {
   const Counters &C = g_counters;
-  const Progress &P = g_progress;
-  fprintf(f, "{\"arch\": ");
+  fprintf(f, ",\n \"arch\": ");
   ::xp::json_str(f, g_arch->name);
-  fprintf(f, ", \"checked\": %s, \"launches\": %lld, \"tasks\": %lld, \"task_dim\": %lld, \"max_task_dim\": %lld, "
-             "\"cluster_dim\": %d, \"units_ran\": %lld, \"units_skipped\": %lld,\n \"copy\": {",
-          XP_CHECKS ? "true" : "false", C.launches, C.tasks, C.task_dim, C.max_task_dim, C.cluster_dim, P.ran,
-          P.skipped);
+  fprintf(f, ", \"launches\": %lld, \"tasks\": %lld, \"task_dim\": %lld, \"max_task_dim\": %lld, \"cluster_dim\": %d,"
+             "\n \"copy\": {",
+          C.launches, C.tasks, C.task_dim, C.max_task_dim, C.cluster_dim);
   bool first = true;
   for (int i = 0; i < xp_num_directions; ++i) {
     const CopyCount &c = C.copy[xp_directions[i].value & 31];
@@ -412,28 +369,16 @@ inline void write_counters(const std::string &dir) {
     fprintf(f, "{\"calls\": %llu, \"bytes\": %llu, \"segments\": %llu, \"async_calls\": %llu, \"async_bytes\": %llu}",
             c.calls, c.bytes, c.segments, c.async_calls, c.async_bytes);
   }
-  fprintf(f, "},\n \"work\": [");
-  for (int i = 0; i < C.nslots; ++i) {
-    const WorkSlot &w = C.slot[i];
-    fprintf(f, "%s\n  {\"intrinsic\": ", i ? "," : "");
-    ::xp::json_str(f, w.fn);
-    fprintf(f, ", \"family\": ");
-    ::xp::json_str(f, w.family);
-    fprintf(f, ", \"type\": ");
-    ::xp::json_str(f, w.type);
-    fprintf(f, ", \"elem_bytes\": %d, \"calls\": %llu, \"amount\": %llu}", w.esize, w.calls, w.amount);
-  }
-  fprintf(f, "],\n \"scalar\": {");
-  const char *names[2] = {"gdram", "ldram"};
+  fprintf(f, "},\n \"scalar\": {");
+  const int spaces[2] = {GDRAM, LDRAM};
   for (int k = 0; k < 2; ++k) {
-    const OffchipCount &c = ::xp::g_offchip[k];  // counted by the core's check()
+    const AccessCount &c = ::xp::g_access[0][spaces[k]];  // counted by the core's check()
     fprintf(f, "%s\"%s\": {\"reads\": %llu, \"read_bytes\": %llu, \"writes\": %llu, \"write_bytes\": %llu}",
-            k ? ", " : "", names[k], c.reads, c.read_bytes, c.writes, c.write_bytes);
+            k ? ", " : "", space_name(spaces[k]), c.reads, c.read_bytes, c.writes, c.write_bytes);
   }
-  fprintf(f, "},\n \"scalar_ops\": %llu,\n \"task_max\": {\"dram_bytes\": %llu, \"vector_bytes\": %llu, "
-             "\"matmul_macs\": %llu, \"onchip_bytes\": %llu, \"scalar_ops\": %llu}}\n",
-          C.scalar_ops, C.max_dram, C.max_vector, C.max_matmul, C.max_onchip, C.max_ops);
-  fclose(f);
+  fprintf(f, "},\n \"task_max\": {\"dram_bytes\": %llu, \"vector_bytes\": %llu, "
+             "\"matmul_macs\": %llu, \"onchip_bytes\": %llu, \"scalar_ops\": %llu}",
+          C.max_dram, C.max_vector, C.max_matmul, C.max_onchip, C.max_ops);
 }
 
 // ---------------------------------------------------------------------------- intrinsic hooks
@@ -805,7 +750,8 @@ inline void fiber_main(void *) {
 
 inline void set_current(Task *t) {
   g_task = t;
-  ::xp::g_count_offchip = t != nullptr;  // plain off-chip accesses count while a task runs
+  ::xp::g_counting = ::xp::g_count_asked && t != nullptr;  // accesses and scalar ops count while a task runs
+  ::xp::g_ops_sink = t ? &t->w_ops : &::xp::g_scalar_ops;
   cur = t ? &t->ctx : &g_host_ctx;
   if (t && t->job) g_block_epoch = t->job->cluster_epoch[t->cluster_id];
 }
@@ -999,6 +945,7 @@ inline void start() {
   if (a != g_arch->name) fprintf(stderr, "xpiler runtime: unknown bang_arch '%s', using %s\n", a.c_str(), g_arch->name);
   g_deferred = option("bang_async", "eager") == "deferred";
   init_dir_offchip();
+  ::xp::g_counting = false;  // until a task runs (set_current)
   g_space_arena[GDRAM] = new_arena(GDRAM, 2ull << 30, "gdram");
   g_onchip_hook = &onchip_hook;
   g_stacks.size = 1u << 20;  // fiber stacks: kernels keep local arrays on their stack
@@ -1520,7 +1467,7 @@ inline void register_impl() {
   g_impl.run_launch = &run_launch;
   ::xp::g_dialect_start = &start;
   ::xp::g_intrinsic_end = &finish_hook;
-  ::xp::g_dialect_finish = &write_counters;
+  ::xp::g_dialect_counters = &write_counters;
 }
 template <int N>
 const bool Registrar<N>::done = (register_impl(), true);
