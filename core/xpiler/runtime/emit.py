@@ -553,8 +553,9 @@ _ARITH_ASSIGN = {"+=", "-=", "*=", "/=", "%="}
 
 
 def scalar_ops(s: ir.Stmt, is_math=lambda name: False, is_pointer=lambda e: False) -> int:
-    """Arithmetic operations one execution of statement ``s`` does by itself (BANG's work
-    counters, issue 18: the scalar side of "arithmetic inside __bang_* vs outside"): binary
+    """Arithmetic operations one execution of statement ``s`` does by itself (the work
+    counters, issue 18: the scalar side of "arithmetic inside __bang_* / vector intrinsics /
+    wmma vs outside"; ``XP_OPS(k)`` in checked programs of every dialect): binary
     ``+ - * / %`` and their compound assignments, unary minus, and calls to device math
     (``is_math``), each one operation. Not counted: subscripts (address arithmetic), loop
     headers and conditions (loop control), increments, comparisons and logic, constant
