@@ -172,6 +172,36 @@ class MemorySpace:
     capacity: Mapping[str, int] = field(default_factory=dict)  # arch -> bytes
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A performance figure of a part (bandwidth, clock, throughput), with where it comes from.
+
+    Exactly one of two provenances: ``source`` (where the number is stated: a URL or a
+    citation, and, when the number is computed from stated ones, how) or ``estimated`` (how it
+    was derived when nothing citable states it). A figure with neither is refused, so an
+    estimate can never pass for a sourced number. The cost models (``xpiler.tune.cost``) read
+    these: ``Figure(614.4e9, "B/s", source="https://...")``, values are plain floats in ``unit``.
+    """
+
+    value: float
+    unit: str  # "B/s", "Hz", "B/cycle/core", "ops/s", "count", "B"
+    source: str = ""
+    estimated: str = ""
+    note: str = ""
+
+    def __post_init__(self):
+        if bool(self.source) == bool(self.estimated):
+            raise ValueError(f"a Figure needs exactly one of source or estimated: {self!r}")
+
+    @property
+    def is_estimated(self) -> bool:
+        return bool(self.estimated)
+
+    @property
+    def provenance(self) -> str:
+        return f"estimated: {self.estimated}" if self.estimated else self.source
+
+
 def lanes(params: Iterable[Param], ret: str, body: str) -> Collective:
     """A ``kind="lanes"`` collective over an intrinsic's own parameters: per-thread parameters
     become lane arrays (``T var`` -> ``const T *var``; an out pointer ``int *pred`` stays ``int *``,

@@ -179,6 +179,10 @@ class EmuPrinter(Printer):
             return lines
         pad = "    " * depth
         marker = f"XP_LINE({s.span.line}); "
+        if self.checks:  # the scalar-arithmetic counter (checked runs; counts when asked)
+            k = scalar_ops(s, self._is_math, self._is_pointer)
+            if k:
+                marker += f"XP_OPS({k}); "
         if isinstance(s, ir.Decl) and any(v.space in ON_CHIP for v in s.vars):
             marker = ""  # the runtime records the line itself
         i = 0
@@ -187,6 +191,10 @@ class EmuPrinter(Printer):
         if i < len(lines):
             lines[i] = pad + marker + lines[i][len(pad):]
         return [f'#line {s.span.line} "{self.path}"'] + lines
+
+    def _is_math(self, name: str) -> bool:
+        it = self.src.intrinsic(name)
+        return it is not None and it.category == "math"
 
     def _stmt(self, s: ir.Stmt, depth: int) -> list[str]:
         if isinstance(s, ir.Decl):
@@ -538,3 +546,81 @@ def renames(module: ir.Module) -> dict[str, str]:
 
 _LIBC = frozenset("""abs labs llabs div printf puts malloc free calloc realloc exit abort memcpy memset memmove
 strlen strcmp rand srand time clock min max swap sort fill copy main""".split())
+
+
+_ARITH = {"+", "-", "*", "/", "%"}
+_ARITH_ASSIGN = {"+=", "-=", "*=", "/=", "%="}
+
+
+def scalar_ops(s: ir.Stmt, is_math=lambda name: False, is_pointer=lambda e: False) -> int:
+    """Arithmetic operations one execution of statement ``s`` does by itself (the work
+    counters, issue 18: the scalar side of "arithmetic inside __bang_* / vector intrinsics /
+    wmma vs outside"; ``XP_OPS(k)`` in checked programs of every dialect): binary
+    ``+ - * / %`` and their compound assignments, unary minus, and calls to device math
+    (``is_math``), each one operation. Not counted: subscripts (address arithmetic), loop
+    headers and conditions (loop control), increments, comparisons and logic, constant
+    expressions (``256 * sizeof(float)``), and the statements nested in ``s`` (they count
+    themselves), and pointer offsets (``a + o`` passed to ``__memcpy``, ``p += 16``: address
+    arithmetic, told by ``is_pointer`` from the emulation printer's symbol table; an operand
+    whose type it cannot tell counts as a number)."""
+    if isinstance(s, ir.ExprStmt):
+        exprs = [s.expr]
+    elif isinstance(s, ir.Decl):
+        exprs = [v.init for v in s.vars if v.init is not None]
+    elif isinstance(s, ir.Return):
+        exprs = [s.value] if s.value is not None else []
+    elif isinstance(s, ir.If):
+        exprs = [s.cond]
+    else:  # loops (control), switch, labels, opaque text
+        exprs = []
+    n = 0
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if _constant(e):  # 256 * sizeof(float): folded by the compiler
+            continue
+        if isinstance(e, ir.Index):
+            stack.append(e.base)  # not e.index: address arithmetic
+            continue
+        if isinstance(e, ir.Binary) and e.op in _ARITH:
+            n += not (e.op in "+-" and (_pointer(e.lhs, is_pointer) or _pointer(e.rhs, is_pointer)))
+        elif isinstance(e, ir.Assign) and e.op in _ARITH_ASSIGN:
+            n += not (e.op in ("+=", "-=") and _pointer(e.target, is_pointer))
+        elif isinstance(e, ir.Unary) and e.op == "-":
+            n += 1
+        elif isinstance(e, ir.Call) and isinstance(e.callee, ir.Name) and is_math(e.callee.name):
+            n += 1
+        stack.extend(_children(e))
+    return n
+
+
+def _pointer(e: ir.Expr, is_pointer) -> bool:
+    try:
+        return bool(is_pointer(e))
+    except Exception:  # a type the symbol table cannot work out: a number
+        return False
+
+
+def _constant(e: ir.Expr) -> bool:
+    if isinstance(e, (ir.IntLit, ir.FloatLit, ir.CharLit, ir.BoolLit, ir.SizeOf)):
+        return True
+    if isinstance(e, ir.Cast):
+        return _constant(e.operand)
+    if isinstance(e, ir.Unary):
+        return e.op in ("-", "+", "~", "!") and _constant(e.operand)
+    if isinstance(e, ir.Binary):
+        return e.op != "," and _constant(e.lhs) and _constant(e.rhs)
+    return False
+
+
+def _children(e: ir.Expr) -> list:
+    out = []
+    for f in dataclasses.fields(e):
+        if f.name in ("span", "origin"):
+            continue
+        v = getattr(e, f.name)
+        if isinstance(v, ir.Expr):
+            out.append(v)
+        elif isinstance(v, list):
+            out.extend(x for x in v if isinstance(x, ir.Expr))
+    return out

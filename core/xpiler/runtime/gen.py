@@ -180,8 +180,9 @@ def generate_report(name: str) -> Generated:
         decls.append(_with_defaults(it.name, ov, env) + ";")
         if k in printed:
             defs.append(printed[k])
-        else:
-            defs.append(f"{sig} {{\n{base.bind(ov.semantics, env)}\n}}")
+        else:  # no memory operand (or kept unchecked): the work counter is its only prologue
+            counter = "\n".join(_work_counter(d, it, ov, env))
+            defs.append(f"{sig} {{\n{counter + chr(10) if counter else ''}{base.bind(ov.semantics, env)}\n}}")
     unchecked = [(items[k][3], why.get(k, "the parser made no function of the snippet"))
                  for k in memory if k not in printed]
     return Generated("\n".join(decls) + "\n", "\n".join(defs) + "\n", len(items), len(memory), unchecked)
@@ -208,7 +209,45 @@ def _prologue(d: dialects.Dialect, it: base.Intrinsic, ov: base.Overload, env) -
         out.append(f'    ::xp::NoOverlap xp_no_overlap("{it.name}");')
     if it.deprecated:
         out.append(f'    ::xp::report("deprecated", "{it.name} is deprecated: use {_c_escape(it.deprecated)}");')
+    out += _work_counter(d, it, ov, env)
     return out
+
+
+def _work_module(d: dialects.Dialect, name: str):
+    for mod in dialects._tables(d.intrinsic_modules):
+        if hasattr(mod, "work") and name in getattr(mod, "INTRINSICS", {}):
+            return mod
+    return None
+
+
+def _work_counter(d: dialects.Dialect, it: base.Intrinsic, ov: base.Overload, env) -> list[str]:
+    """The emulator's work counter (issue 18), after the checks: a copy this core does not
+    perform has returned by then. From the table's ``work(intrinsic, overload)`` (family and
+    a C expression over the parameters) and its element type (``work_type``: a C type, or
+    ``work_type_of``: a name and size); dialects without ``work`` count nothing. BANG counts
+    in every run through its runtime (``::xp::bang``: per task and per copy direction, a call
+    and a few additions per intrinsic call); VNNI in checked runs only (``#if XP_CHECKS``: its
+    unchecked runs may be native, where nothing counts), through the common slots."""
+    mod = _work_module(d, it.name)
+    w = mod.work(it, ov) if mod else None
+    if not w:
+        return []
+    family, expr = w
+    if hasattr(mod, "work_type_of"):
+        t, nbytes = mod.work_type_of(it)
+        size = str(nbytes)
+    else:
+        t = mod.work_type(family, ov, env)
+        size = f"sizeof({t})" if t else "0"
+    slot = f'    static const int xp_work = ::xp::work_slot("{it.name}", "{family}", "{t}", {size});'
+    if d.name != "bang":
+        return ["#if XP_CHECKS", slot, f"    ::xp::count_work(xp_work, {expr});", "#endif"]
+    if family in ("copy", "move"):
+        names = {p.name for p in ov.params}
+        direction = "(int)dir" if "dir" in names else str(mod.MEMCPY_DIRECTIONS["NRAM2NRAM"]["value"])
+        return [slot, f"    ::xp::bang::count_copy(xp_work, {direction}, (unsigned long long)(size), "
+                      f"{mod.copy_segments(ov)});"]
+    return [slot, f"    ::xp::bang::count_work(xp_work, {expr});"]
 
 
 def _c_escape(text: str) -> str:

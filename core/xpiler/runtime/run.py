@@ -135,6 +135,32 @@ class Execution:
     # option watch NAME:BYTE,...: per watched byte, the last write's line and who (thread,
     # block, task), and how many writes covered it (``{"buffer", "byte", "line", "who", "writes"}``)
     watched: list[dict] = field(default_factory=list)
+    # What the run did (the runtime's counters.json; {} when the program wrote none: a crash).
+    # Common to every dialect:
+    #   checked; counted (the run was asked: execute(counters=True) in a checked run);
+    #   units_ran, units_skipped (blocks or tasks; a sampled run counts the units it ran);
+    #   work: [{intrinsic, family, type, elem_bytes, calls, amount}], per generated intrinsic
+    #     (the tables' work(): BANG families copy, move, set.SPACE, vector, fill, layout, reduce,
+    #     matmul, amount in elements / MACs / bytes, counted in every run; VNNI families vector,
+    #     dot, reduce, convert (amount: active lanes; dot: int32 lanes, each 4 u8 x s8 or 2
+    #     s16 x s16 MACs), load, store (bytes), checked runs only; CUDA wmma "mma_sync" /
+    #     "bmma_sync" and HIP MFMA builtins, family matmul, amount: MACs, once per warp op);
+    #   access: {plain, intrinsic: {SPACE: {reads, read_bytes, writes, write_bytes}}}: checked
+    #     loads and stores by kernel code ("plain": the hand-written runtime's wmma loads and
+    #     stores count here) and inside generated intrinsics, per memory space (host, global,
+    #     shared, constant, local, gdram, nram, wram, sram, ldram), while device work runs;
+    #     counted runs only (empty otherwise);
+    #   scalar_ops: arithmetic of plain code (emit.scalar_ops: + - * / %, unary minus, device
+    #     math; not subscripts, pointer offsets, loop control or constants); counted runs only.
+    # BANG adds: arch, launches, tasks, task_dim, max_task_dim, cluster_dim; copy: {DIRECTION:
+    #   {calls, bytes, segments, async_calls, async_bytes}}; scalar: {gdram, ldram: the plain
+    #   access counts again}; task_max: {dram_bytes (moved by intrinsics), vector_bytes,
+    #   matmul_macs, onchip_bytes, scalar_ops} (the largest task's).
+    # CUDA/HIP add: warp_size, launches, blocks, threads (launched), blocks_ran, threads_ran,
+    #   max_block_threads, max_shared_bytes (a block's static + dynamic shared memory), launch:
+    #   [{grid, block, dynamic_shared}] (the first 8 launches).
+    # Readers: xpiler.tune.cost (predict_bang, gdram_breakdown, arith_breakdown), bench/idiom.py.
+    counters: dict = field(default_factory=dict)
 
     @property
     def sampled(self) -> bool:
@@ -180,11 +206,13 @@ def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None,
             trace: bool = False, timeout: float = 60.0, seed: int = 0,
             options: Optional[dict[str, str]] = None, sample: Optional[int] = None,
             budget: Optional[float] = None, deadline: Optional[float] = None,
-            probe_after: Optional[float] = None) -> Execution:
+            probe_after: Optional[float] = None, counters: bool = False) -> Execution:
     """Run ``kernel`` of ``source`` on given (or generated) arguments. ``options`` go to the
     dialect runtime (``bang_arch``: the MLU model; ``bang_async``: ``deferred`` applies
     ``__memcpy_async`` copies at their covering ``__sync*`` to catch missing syncs).
-    ``sample``, ``budget``, ``deadline``, ``probe_after``: see the module doc."""
+    ``sample``, ``budget``, ``deadline``, ``probe_after``: see the module doc. ``counters``:
+    a checked run also counts its loads and stores per space and its scalar arithmetic
+    (``Execution.counters``; off by default, since counting costs in hot paths)."""
     module = load(source, path, dialect)
     f = pick_kernel(module, kernel)
     resolved = resolve(module, f, launch=launch, args=args, arg_spec=arg_spec, seed=seed)
@@ -192,7 +220,7 @@ def execute(source: Union[str, bytes, ir.Module], *, path: Optional[str] = None,
     program = _build.build(module, f.name, checks=checks)
     return run_built(f, program, resolved, trace=trace, timeout=timeout,
                      compile_seconds=time.monotonic() - t0, options=options, sample=sample, budget=budget,
-                     deadline=deadline, probe_after=probe_after)
+                     deadline=deadline, probe_after=probe_after, counters=counters)
 
 
 def run_built(f: ir.Function, program: _build.Program, resolved: Resolved, **kw) -> Execution:
@@ -223,6 +251,17 @@ def _run_options(program: _build.Program, options: Optional[dict[str, str]], sam
     return out
 
 
+def _counters(path: Path) -> dict:
+    import json
+
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError:  # a run killed while writing it
+        return {}
+
+
 def _jsonl(path: Path) -> list[dict]:
     import json
 
@@ -234,8 +273,10 @@ def _jsonl(path: Path) -> list[dict]:
 def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = False, timeout: float = 60.0,
                 compile_seconds: float = 0.0, options: Optional[dict[str, str]] = None,
                 sample: Optional[int] = None, budget: Optional[float] = None, deadline: Optional[float] = None,
-                probe_after: Optional[float] = None) -> Execution:
+                probe_after: Optional[float] = None, counters: bool = False) -> Execution:
     options = _run_options(program, options, sample, budget, deadline, probe_after)
+    if counters and program.checks:
+        options["counters"] = "1"
     work = Path(tempfile.mkdtemp(prefix="xpiler-exec-"))
     try:
         outdir = work / "out"
@@ -304,7 +345,7 @@ def run_program(program: _build.Program, resolved: Resolved, *, trace: bool = Fa
         tr = _jsonl(outdir / "trace.jsonl") if trace else []
         return Execution(program.entry, program.dialect, outputs, written, findings, r.elapsed, compile_seconds,
                          resolved.launch, resolved.launch_source, resolved.evidence, status, message, tr, progress,
-                         program.checks, _jsonl(outdir / "watch.jsonl"))
+                         program.checks, _jsonl(outdir / "watch.jsonl"), _counters(outdir / "counters.json"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -15,6 +15,12 @@ Conventions of the ``semantics`` snippets (see ``..base``):
 - byte copies go through ``char *``; signed byte strides are widened to ``long long``;
 - ``sizeof(half) == sizeof(bfloat16_t) == 2`` is assumed (``__bang_reduce_sum``, ``__bang_argmax``).
 
+Beyond the reference (issue 18): ``PERF``/``PARTS``, performance figures per arch (bandwidth,
+clock, cores, vector, on-chip and matrix throughput), each a ``base.Figure`` that cites its
+source (a URL, or bang.md) or is marked estimated with its derivation, for the cost model
+``xpiler.tune.cost``; and ``work()``/``work_type()``, the work one intrinsic call does, which
+the generated emulation counts (``runtime/gen.py``, ``Execution.counters``).
+
 Names the prelude must define for the declarations and snippets: ``half``,
 ``bfloat16_t`` (both convertible to ``float`` with ``(float)x``), ``int4x2_t``,
 ``mluMemcpyDirection_t`` (the enum of :data:`MEMCPY_DIRECTIONS`), ``<stdint.h>`` types,
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from ..base import BuiltinVar, Intrinsic, MemorySpace, Overload, Param, combos, each, table
+from ..base import BuiltinVar, Figure, Intrinsic, MemorySpace, Overload, Param, combos, each, table
 
 # ----------------------------------------------------------------------------------------
 # Architectures
@@ -244,6 +250,185 @@ def _arch_is(word: str, arch: str, n: int) -> bool:
     if re.fullmatch(r"\dxx", word):
         return str(n)[0] == word[0]
     return True  # unknown: counted as a match, so "not <unknown>" is False
+
+
+# ----------------------------------------------------------------------------------------
+# Performance figures per arch (issue 18: the cost model, xpiler.tune.cost.predict_bang)
+# ----------------------------------------------------------------------------------------
+# bang.md gives capacities, not speeds. Each figure below is a base.Figure: either `source`
+# (where it is stated; a number computed from stated ones says how) or `estimated` (how it
+# was derived where nothing citable was found). tests/test_cost.py holds every figure to one
+# of the two. The part an arch stands for is PARTS[arch]. Keys of PERF[arch]:
+#   clusters, cores_per_cluster     MLU clusters of the part, MLU cores per cluster
+#   clock_hz                        core clock
+#   dram_bytes_per_s                off-chip (GDRAM/LDRAM) bandwidth of the part
+#   dram_read_granule_bytes         smallest GDRAM read (a shorter read costs this much)
+#   dram_partial_write_bytes        traffic of a GDRAM write shorter than the read granule
+#                                   (read-modify-write)
+#   vector_bytes_per_cycle          vector unit throughput per core (every __bang_* vector op)
+#   onchip_bytes_per_cycle          on-chip copies per core (NRAM/WRAM/SRAM moves)
+#   scalar_cycles_per_op            one scalar arithmetic operation (an add)
+#   matrix_<type>_ops_per_s         peak of __bang_conv/__bang_mlp/__bang_matmul for the part,
+#                                   in ops (a multiply-accumulate is 2 ops) per second, by input
+#                                   type (int8, int16, fp16, bf16, fp32); 0 where the arch has no
+#                                   such tensor operation (floating types on 2xx: bang.md §4.8, §5)
+
+_S_G = ("Cambricon/mlu-ops docs/BANG-C-OPS-Develop-Guide.md (commit 629f9b61), "
+        "https://github.com/Cambricon/mlu-ops/blob/master/docs/BANG-C-OPS-Develop-Guide.md")
+_S_X8 = ("MLU370-X8: https://cronfeed.work/ai-china-stack-supply-chain-update-cambricon-neuware-magicmind-"
+         "mlu-software-lane-2026q2/ (quoting Cambricon's MLU370-X8 product page) and the launch news "
+         "http://guangxilong.com/c/032129635H022.html")
+_S_X8_NEWS = "MLU370-X8 launch news, http://guangxilong.com/c/032129635H022.html"
+_S_290 = "MLU290-M5 launch notes, http://t.zoukankan.com/kongchung-p-14746622.html"
+_S_270 = "MLU270 announcement, https://n.znds.com/mip/37793.html"
+_S_MLU100 = "https://en.wikichip.org/wiki/cambricon/mlu/mlu100"
+_S_590 = "https://awesomeagents.ai/hardware/cambricon-mlu590"
+_S_CORE_DIM = "bang.md §2.2 [K] (4 MLU cores per cluster; ARCH_RULES core_dim)"
+
+_E_VECTOR = ("assumed equal to MLU370's 128 B per cycle (" + _S_G + " §5.3.4); the 2xx operand rules "
+             "(128-B multiples, bang.md §2.3) fit the same width")
+_E_ONCHIP = ("no figure found: assumed equal to the vector datapath's 128 B per cycle per core "
+             "(" + _S_G + " §5.3.4)")
+_E_GRANULE = "assumed the same as MLU370's (" + _S_G + " §5.3.3)"
+_E_CLOCK_2XX = ("no figure found: 1 GHz, MLU100's balanced-mode clock (" + _S_MLU100 + "); at 1 GHz the "
+                "INT8 peaks of MLU270 (128 TOPS, 16 cores) and MLU290 (512 TOPS, 64 cores) are both "
+                "4096 multiply-accumulates per cycle per core")
+_MAC_2XX = 4096  # int8 MACs per cycle per core on 2xx at 1 GHz (see _E_CLOCK_2XX)
+
+
+def _fig(value: float, unit: str, source: str = "", estimated: str = "", note: str = "") -> Figure:
+    return Figure(float(value), unit, source, estimated, note)
+
+
+def _common(arch: str) -> dict[str, Figure]:
+    """Figures stated for MLU370 [G §5.3.3, §5.3.4] and assumed for the others."""
+    m372 = arch == "mtp_372"
+    return {
+        "vector_bytes_per_cycle": _fig(128, "B/cycle/core", source=_S_G + " §5.3.4: a vector instruction "
+                                       "computes 128 B per cycle") if m372 else
+        _fig(128, "B/cycle/core", estimated=_E_VECTOR),
+        "onchip_bytes_per_cycle": _fig(128, "B/cycle/core", estimated=_E_ONCHIP),
+        "dram_read_granule_bytes": _fig(64, "B", source=_S_G + " §5.3.3: GDRAM reads are at least 64 B")
+        if m372 else _fig(64, "B", estimated=_E_GRANULE),
+        "dram_partial_write_bytes": _fig(128, "B", source=_S_G + " §5.3.3: a GDRAM write under 64 B is a "
+                                         "64-B read plus a 64-B write") if m372 else
+        _fig(128, "B", estimated=_E_GRANULE),
+        "scalar_cycles_per_op": _fig(2, "cycles", source=_S_G + " §5.3.4: a scalar add/sub of one fp16/fp32 "
+                                     "takes 2 cycles (ordinary ops 1-3, div/log/recip 6-18)") if m372 else
+        _fig(2, "cycles", estimated="assumed the same as MLU370's 2 cycles per scalar add (" + _S_G + " §5.3.4)"),
+    }
+
+
+def _no_float_tensor(arch: str) -> dict[str, Figure]:
+    why = "bang.md §4.8, §5: floating conv/mlp/matmul exist only on mtp_372 and mtp_592 (0 = not available)"
+    return {f"matrix_{t}_ops_per_s": _fig(0, "ops/s", source=why) for t in ("fp16", "bf16", "fp32")}
+
+
+def _perf_2xx(arch: str, clusters: Figure, cores: Figure, dram: Figure, int8: Figure, int16: Figure) -> dict:
+    return {"clusters": clusters, "cores_per_cluster": cores,
+            "clock_hz": _fig(1.0e9, "Hz", estimated=_E_CLOCK_2XX),
+            "dram_bytes_per_s": dram, "matrix_int8_ops_per_s": int8, "matrix_int16_ops_per_s": int16,
+            **_no_float_tensor(arch), **_common(arch)}
+
+
+def _per_core_2xx(n_cores: int, what: str) -> str:
+    return (f"{n_cores} cores x {_MAC_2XX} int8 multiply-accumulates per cycle x 2 ops x 1 GHz (the MLU270/"
+            f"MLU290 per-core rate, see clock_hz); {what}")
+
+
+_X8_CORES = 16  # 4 clusters x 4 cores [G §5.3.1]
+_X8_CLOCK = 1.3e9
+_X8_INT8_PER_CORE_CYCLE = 256e12 / (_X8_CORES * _X8_CLOCK)  # ops per cycle per core, for the estimates below
+
+PARTS: dict[str, str] = {
+    "tp_220": "MLU220 edge core (estimated figures only)",
+    "mtp_220": "MLU220 (estimated figures only)",
+    "mtp_270": "MLU270 (one chip)",
+    "mtp_290": "MLU290-M5 (one chip)",
+    "tp_322": "a single-core MLU3xx edge part (estimated figures only)",
+    "mtp_372": "MLU370-X8 card, as the mlu-ops guide describes it (4 clusters of 4 MLU cores)",
+    "mtp_592": "MLU590 (estimated figures only)",
+}
+
+PERF: dict[str, dict[str, Figure]] = {
+    "mtp_372": {
+        "clusters": _fig(4, "count", source=_S_G + " §5.3.1: the MLU370-X8 card holds 4 clusters of 4 MLU "
+                         "cores + 1 memory core",
+                         note="the X8 card carries two Siyuan 370 chips; the guide counts 4 clusters per card"),
+        "cores_per_cluster": _fig(4, "count", source=_S_CORE_DIM),
+        "clock_hz": _fig(_X8_CLOCK, "Hz", source=_S_G + " §5.3.4, table of MLU370 clocks: X8 1300 MHz",
+                         note="S4: 360-1000 MHz, X4: 500-1000 MHz (same table)"),
+        "dram_bytes_per_s": _fig(614.4e9, "B/s", source=_S_X8 + ": 48 GB LPDDR5, 614.4 GB/s"),
+        "matrix_int8_ops_per_s": _fig(256e12, "ops/s", source=_S_X8 + ": 256 TOPS INT8"),
+        "matrix_int16_ops_per_s": _fig(128e12, "ops/s", source=_S_X8_NEWS + ": 128 TOPS INT16"),
+        "matrix_fp16_ops_per_s": _fig(96e12, "ops/s", source=_S_X8 + ": 96 TFLOPS FP16"),
+        "matrix_bf16_ops_per_s": _fig(96e12, "ops/s", source=_S_X8 + ": 96 TFLOPS BF16"),
+        "matrix_fp32_ops_per_s": _fig(24e12, "ops/s", source=_S_X8 + ": 24 TFLOPS FP32",
+                                      note="the launch news says 32 TFLOPS FP32; the product page figure "
+                                           "(24) is used, the lower of the two"),
+        **_common("mtp_372"),
+    },
+    "mtp_290": _perf_2xx(
+        "mtp_290",
+        _fig(16, "count", source=_S_290 + ": 64 MLU cores; divided by 4 cores per cluster (" + _S_CORE_DIM + ")"),
+        _fig(4, "count", source=_S_CORE_DIM),
+        _fig(1228.8e9, "B/s", source=_S_290 + ": 32 GB HBM2, 1228 GB/s (4096-bit at 1.2 GHz: 1228.8 GB/s)"),
+        _fig(512e12, "ops/s", source=_S_290 + ": 512 TOPS INT8"),
+        _fig(256e12, "ops/s", source=_S_290 + ": 256 TOPS INT16")),
+    "mtp_270": _perf_2xx(
+        "mtp_270",
+        _fig(4, "count", estimated="no core count found: 128 TOPS INT8 (" + _S_270 + ") at MLU290's per-core "
+             "rate (512 TOPS over 64 cores) is 16 cores, 4 clusters of 4"),
+        _fig(4, "count", source=_S_CORE_DIM),
+        _fig(102.4e9, "B/s", estimated="no MLU270 figure found: MLU100's DDR4-3200 on 4 channels, 102.4 GB/s "
+             "(" + _S_MLU100 + ")"),
+        _fig(128e12, "ops/s", source=_S_270 + ": int8 128 TOPS"),
+        _fig(64e12, "ops/s", estimated="half the INT8 peak, as MLU290 (" + _S_290 + ") and MLU370 state")),
+    "mtp_220": _perf_2xx(
+        "mtp_220",
+        _fig(1, "count", estimated="no figure found: one cluster (bang.md §2.2 gives MLU220 2 MB of SRAM, "
+             "one cluster's worth on the other 2xx parts)"),
+        _fig(4, "count", source=_S_CORE_DIM),
+        _fig(25.6e9, "B/s", estimated="no figure found: one 64-bit LPDDR4x channel at 3200 MT/s, typical of "
+             "edge modules"),
+        _fig(4 * _MAC_2XX * 2 * 1e9, "ops/s", estimated=_per_core_2xx(4, "likely high for an edge part")),
+        _fig(4 * _MAC_2XX * 1e9, "ops/s", estimated=_per_core_2xx(4, "halved for INT16"))),
+    "tp_220": _perf_2xx(
+        "tp_220",
+        _fig(1, "count", estimated="a tp_ arch runs one core as a BLOCK task (no SRAM, bang.md §2.2)"),
+        _fig(1, "count", estimated="a tp_ arch runs one core (the emulator uses coreDim 1)"),
+        _fig(25.6e9, "B/s", estimated="no figure found: one 64-bit LPDDR4x channel at 3200 MT/s"),
+        _fig(_MAC_2XX * 2 * 1e9, "ops/s", estimated=_per_core_2xx(1, "one core")),
+        _fig(_MAC_2XX * 1e9, "ops/s", estimated=_per_core_2xx(1, "halved for INT16"))),
+    "tp_322": {
+        "clusters": _fig(1, "count", estimated="a tp_ arch runs one core (no SRAM, bang.md §2.2)"),
+        "cores_per_cluster": _fig(1, "count", source="bang.md §1.2 [K]: coreDim is 1 on tp_322"),
+        "clock_hz": _fig(1.0e9, "Hz", estimated="no figure found: the upper end of the MLU370-S4/X4 clock "
+                         "range (" + _S_G + " §5.3.4)"),
+        "dram_bytes_per_s": _fig(25.6e9, "B/s", estimated="no figure found: one 64-bit LPDDR4x channel at "
+                                 "3200 MT/s"),
+        **{f"matrix_{t}_ops_per_s": _fig(_X8_INT8_PER_CORE_CYCLE * f * 1.0e9, "ops/s",
+                                         estimated=f"MLU370-X8's per-core, per-cycle {t} rate (its peak / 16 "
+                                                   f"cores / 1.3 GHz) x 1 core x 1 GHz")
+           for t, f in (("int8", 1.0), ("int16", 0.5), ("fp16", 96 / 256), ("bf16", 96 / 256),
+                        ("fp32", 24 / 256))},
+        **_common("tp_322"),
+    },
+    "mtp_592": {
+        "clusters": _fig(8, "count", estimated="no figure found: assumed 8 clusters (twice MLU370-X8's 4)"),
+        "cores_per_cluster": _fig(4, "count", source=_S_CORE_DIM),
+        "clock_hz": _fig(1.3e9, "Hz", estimated="no figure found: MLU370-X8's 1300 MHz (" + _S_G + " §5.3.4)"),
+        "dram_bytes_per_s": _fig(2.4e12, "B/s", estimated="~2,400 GB/s HBM2e per " + _S_590 + ", a third-party "
+                                 "page that marks its own figures approximate"),
+        **{f"matrix_{t}_ops_per_s": _fig(_X8_INT8_PER_CORE_CYCLE * f * 32 * 1.3e9, "ops/s",
+                                         estimated=f"MLU370-X8's per-core, per-cycle {t} rate x 32 cores x "
+                                                   f"1.3 GHz (the cluster and clock estimates)")
+           for t, f in (("int8", 1.0), ("int16", 0.5), ("fp16", 96 / 256), ("bf16", 96 / 256),
+                        ("fp32", 24 / 256))},
+        **_common("mtp_592"),
+    },
+}
+assert set(PERF) == set(ARCHS) == set(PARTS)
 
 # ----------------------------------------------------------------------------------------
 # Built-in variables (bang.md §1.2)
@@ -1725,3 +1910,109 @@ INTRINSICS: dict[str, Intrinsic] = table(
     *_SYNCS, *_PREDICATES,
     *_device_math(),
 )
+
+# ----------------------------------------------------------------------------------------
+# Work counted by the emulator (issue 18: the cost model and bench/idiom.py)
+# ----------------------------------------------------------------------------------------
+# runtime/gen.py puts a counter after each generated intrinsic's checks (so a copy that this
+# core does not perform -- an MPU direction on a core other than 0 -- is not counted), from
+# work(intrinsic, overload): the family and a C expression over the parameters.
+#   copy     __memcpy, __memcpy_async: bytes moved (size x segments), per direction
+#   move     __bang_move: on-chip bytes (counted as an NRAM2NRAM copy)
+#   set.S    __gdramset, __ldramset, __sramset (and _async): elements written into space S
+#   vector   element-wise, scalar, active and conversion intrinsics: elements
+#   fill     NRAM fills (__bang_write_value, __memset_nram, __nramset...): elements
+#   layout   __bang_transpose, __bang_reshape_filter: elements moved
+#   reduce   reductions (elements read) and pooling (window taps: outputs x kernel area)
+#   matmul   __bang_conv, __bang_mlp, __bang_matmul: multiply-accumulates
+# The element type the work is counted under is work_type(overload, env): the destination's
+# for vector, fill, layout and set work, the (first) source's for reduce and matmul work.
+
+WORK_FAMILIES = ("copy", "move", "set", "vector", "fill", "layout", "reduce", "matmul")
+
+_VECTOR_CATEGORIES = {"elementwise", "scalar", "active", "convert"}
+
+
+def _u(name: str) -> str:
+    return f"(unsigned long long)({name})"
+
+
+def _segments(names: set[str], prefix: str = "") -> str:
+    """Segments of a 1-D, 2-D or 3-D copy or set, from its segnum parameters."""
+    if f"{prefix}segnum1" in names:
+        return f"({_u(prefix + 'segnum1')} + 1ull) * ({_u(prefix + 'segnum2')} + 1ull)"
+    if f"{prefix}segnum" in names:
+        return f"({_u(prefix + 'segnum')} + 1ull)"
+    if "segnum1" in names:  # sets: stride0/segnum1/stride1/segnum2
+        return f"({_u('segnum1')} + 1ull) * ({_u('segnum2')} + 1ull)"
+    return "1ull"
+
+
+def _out_dims(names: set[str], sh: str, sw: str, dil: bool) -> tuple[str, str]:
+    dh, dw = ("indilation_height", "indilation_width") if dil else ("1u", "1u")
+    if "in_dh" in names:
+        dh, dw = "in_dh", "in_dw"
+    ho = f"(({_u('height')} - (({_u('kernel_height')} - 1ull) * {_u(dh)} + 1ull)) / {_u(sh)} + 1ull)"
+    wo = f"(({_u('width')} - (({_u('kernel_width')} - 1ull) * {_u(dw)} + 1ull)) / {_u(sw)} + 1ull)"
+    return ho, wo
+
+
+def copy_segments(ov: Overload) -> str:
+    """C expression: the contiguous pieces of ``size`` bytes a copy overload moves (a 3-D copy:
+    the source's segments, which the destination's must match)."""
+    names = {p.name for p in ov.params}
+    return _segments(names, "src_") if "src_segnum1" in names else _segments(names)
+
+
+def work(it: Intrinsic, ov: Overload) -> tuple[str, str] | None:
+    """(family, C expression of the work one call does) for a generated intrinsic, or None
+    for those that do no counted work (syncs, predicates, device math). See WORK_FAMILIES."""
+    names = {p.name for p in ov.params}
+    elements = next((p.name for p in ov.params if p.unit == "elements"), None)
+    if it.name in ("__memcpy", "__memcpy_async", "__bang_move"):
+        return "move" if it.name == "__bang_move" else "copy", f"{_u('size')} * {copy_segments(ov)}"
+    if it.category == "memset":
+        space = next((sp for sp in ("gdram", "ldram", "sram") if it.name.startswith(f"__{sp}set")), None)
+        if space:
+            return f"set.{space}", f"{_u('elem_count')} * {_segments(names)}"
+        return "fill", _u("elem_count")
+    if it.category in _VECTOR_CATEGORIES and elements:
+        return "vector", _u(elements)
+    if it.name == "__bang_transpose":
+        return "layout", f"{_u('height')} * {_u('width')}"
+    if it.name == "__bang_reshape_filter":
+        return "layout", f"{_u('n')} * {_u('h')} * {_u('w')} * {_u('c')}"
+    if it.category == "reduction" and elements:
+        return "reduce", _u(elements)
+    if it.category == "pooling":
+        sh, sw = ("stride_height", "stride_width") if "stride_height" in names else ("kernel_height", "kernel_width")
+        ho, wo = _out_dims(names, sh, sw, False)
+        return "reduce", f"{ho} * {wo} * {_u('channel')} * {_u('kernel_height')} * {_u('kernel_width')}"
+    if it.name == "__bang_conv":
+        ho, wo = _out_dims(names, "stride_height", "stride_width", "indilation_height" in names)
+        return "matmul", (f"{ho} * {wo} * {_u('channel_output')} * {_u('kernel_height')} * {_u('kernel_width')}"
+                          f" * {_u('channel_input')}")
+    if it.name == "__bang_mlp":
+        return "matmul", f"{_u('height')} * {_u('width')}"
+    if it.name == "__bang_matmul":
+        return "matmul", f"{_u('M')} * {_u('K')} * {_u('N')}"
+    return None
+
+
+def work_type(family: str, ov: Overload, env) -> str:
+    """The C element type a call's work is counted under (see above); "" when none."""
+    from ..base import bind
+
+    ptrs = [p for p in ov.params if p.type.strip().endswith("*")]
+    if family in ("reduce", "matmul"):
+        ptrs = [p for p in ptrs if p.role == "in"] + [p for p in ptrs if p.role != "in"]
+    else:
+        ptrs = [p for p in ptrs if p.role in ("out", "inout")] + [p for p in ptrs if p.role not in ("out", "inout")]
+    for p in ptrs:
+        t = bind(p.type, env).replace("const", "").replace("*", "").strip()
+        if t and t != "void":
+            return t
+    for p in ov.params:  # a fill through void *: the value's type
+        if p.name == "value":
+            return bind(p.type, env).strip()
+    return ""

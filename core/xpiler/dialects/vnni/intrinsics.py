@@ -2457,3 +2457,76 @@ RCPPS/RSQRTPS and the scalar forms: 1.5 * 2^-12)."""
 
 UNDEFINED_RESULT: frozenset[str] = frozenset(name for name in INTRINSICS if "_undefined" in name)
 """Intrinsics whose result hardware leaves unspecified (the semantics return zeros)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Work counters (issue 18): what one call does, for the emulator's counters (runtime/gen.py)
+# and bench/idiom.py's "share of arithmetic in vector intrinsics"
+# ---------------------------------------------------------------------------------------------
+
+WORK_FAMILIES = ("vector", "dot", "reduce", "convert", "load", "store")
+"""Families of counted work: ``vector`` (element-wise, arithmetic, fused multiply-add, math:
+the amount is active lanes), ``dot`` (the VNNI dot products: int32 lanes, each 4 u8 x s8 or 2
+s16 x s16 multiply-accumulates), ``reduce`` (``_mm*_reduce_*``: input lanes), ``convert``
+(lanes), ``load`` / ``store`` (bytes, nominal: a masked one counts its active lanes' bytes).
+Shuffles, blends, compares, mask and bit operations, casts and sets are not counted."""
+
+_WORK_CATEGORY = {"arith": "vector", "elementwise": "vector", "math": "vector", "dot": "dot", "reduction": "reduce",
+                  "convert": "convert", "load": "load", "store": "store"}
+_SUFFIX_BITS = {"ps": 32, "pd": 64, "ph": 16, "ss": 32, "sd": 64, "sh": 16, "pbh": 16}
+_ELEM_NAME = {("epi", 8): "int8", ("epu", 8): "uint8", ("epi", 16): "int16", ("epu", 16): "uint16",
+              ("epi", 32): "int32", ("epu", 32): "uint32", ("epi", 64): "int64", ("epu", 64): "uint64"}
+
+
+def _vector_bits(ov: Overload) -> int:
+    for t in [ov.ret] + [p.type for p in ov.params]:
+        t = t.replace("const", "").strip()
+        if t.startswith("__m") and not t.startswith("__mmask") and t in TYPES:
+            return TYPES[t][0]
+    return 0
+
+
+def _elem(name: str) -> tuple[int, str]:
+    """(bits, type name) of the lanes an intrinsic computes on, from its suffix."""
+    m = re.search(r"_(epi|epu)(8|16|32|64)$", name)
+    if m:
+        bits = int(m.group(2))
+        return bits, _ELEM_NAME[(m.group(1), bits)]
+    m = re.search(r"_(ps|pd|ph|ss|sd|sh|pbh)$", name)
+    if m:
+        bits = _SUFFIX_BITS[m.group(1)]
+        return bits, {32: "float", 64: "double", 16: "half"}[bits] if m.group(1) != "pbh" else "bf16"
+    return 32, ""
+
+
+def work(it: Intrinsic, ov: Overload) -> tuple[str, str] | None:
+    """(family, C expression of the work one call does) for a generated intrinsic, or None for
+    those that do no counted work (see WORK_FAMILIES). Lanes: the vector's width over the lane
+    width its suffix names (``_ss``/``_sd``: one lane); a mask parameter counts its set bits."""
+    family = _WORK_CATEGORY.get(it.category)
+    if family is None:
+        return None
+    bits = _vector_bits(ov)
+    if not bits:
+        return None
+    ebits, _ = _elem(it.name)
+    if family == "dot":
+        ebits = 32  # int32 accumulator lanes
+    lanes = 1 if re.search(r"_(ss|sd|sh)$", it.name) else max(1, bits // ebits)
+    mask = next((p.name for p in ov.params if p.type.strip().startswith("__mmask")), None)
+    active = (f"(unsigned long long)__builtin_popcountll((unsigned long long)({mask}) & "
+              f"{(1 << lanes) - 1 if lanes < 64 else (1 << 64) - 1}ull)") if mask else f"{lanes}ull"
+    if family in ("load", "store"):
+        if "gather" in it.name or "scatter" in it.name or "compress" in it.name or "expand" in it.name:
+            return family, f"{active} * {ebits // 8}ull"
+        return family, (f"{active} * {ebits // 8}ull" if mask else f"{bits // 8}ull")
+    return family, active
+
+
+def work_type_of(it: Intrinsic) -> tuple[str, int]:
+    """(type name, bytes) of the lanes a call's work is counted under: "int8" for the u8 x s8
+    dot products, "int16" for the s16 x s16 ones, else from the suffix (float, int32...)."""
+    if it.category == "dot":
+        return ("int8", 1) if "dpbusd" in it.name else ("int16", 2)
+    bits, name = _elem(it.name)
+    return name, bits // 8

@@ -26,6 +26,10 @@
 // __memcpy to GDRAM, a scalar load), or at the intrinsic when it returns a value computed
 // from it (__bang_sum). The deferral ends when the intrinsic returns (::xp::IntrinsicScope).
 //
+// Work counters (issue 18; the section "work counters" below): what the run copied per
+// direction, the work each intrinsic did, plain GDRAM/LDRAM accesses (checked runs), written to
+// counters.json for the cost model (xpiler.tune.cost) and bench/idiom.py.
+//
 // __memcpy_async runs eagerly by default; `option bang_async deferred` holds each async copy
 // back until the __sync* that covers its pipeline (its destination reads as never-written,
 // poisoned data until then, and a source overwritten before that sync is reported).
@@ -253,6 +257,7 @@ struct Task {
   uint64_t wait_gen = 0;
   AsyncList pending;  // deferred async copies
   long split_key[16] = {};
+  unsigned long long w_dram = 0, w_vector = 0, w_matmul = 0, w_onchip = 0, w_ops = 0;  // work counters (below)
   uint64_t split_gen[16] = {};
   int nsplit = 0;
 };
@@ -261,6 +266,120 @@ inline Task g_host_task;  // what the built-in variables read outside a kernel
 inline Task *g_task = nullptr;
 inline uint32_t g_epoch_counter = 1;
 inline const Task &task() { return g_task ? *g_task : g_host_task; }
+
+// ---------------------------------------------------------------------------- work counters (issue 18)
+// BANG's part of counters.json (the common part, its schema and when what is counted:
+// xp_runtime.hpp, "work counters"). Generated intrinsics count through count_work /
+// count_copy below (runtime/gen.py), which add to the common slot and to the running task's
+// totals; copies also per direction: calls, bytes, segments (contiguous pieces) and the async
+// part. Per task: off-chip bytes moved by intrinsics, vector bytes (elements x element size of
+// vector and reduce work), multiply-accumulates, on-chip copy bytes and scalar operations
+// (XP_OPS, counted runs); the largest of each over the tasks. Plain GDRAM/LDRAM loads and
+// stores are the common access counts (counted runs), repeated under "scalar".
+struct CopyCount {
+  unsigned long long calls, bytes, segments, async_calls, async_bytes;
+};
+struct Counters {
+  CopyCount copy[32];
+  unsigned long long max_dram, max_vector, max_matmul, max_onchip, max_ops;
+  long long launches, tasks, task_dim, max_task_dim;
+  int cluster_dim;
+};
+inline Counters g_counters{};
+
+using ::xp::work_slot;
+
+// Both below are forced inline into the generated intrinsics: a call per intrinsic call was
+// measurable in unchecked runs of kernels made of many short intrinsics.
+__attribute__((always_inline)) inline void count_work(int slot, unsigned long long amount) {
+  WorkSlot &w = ::xp::g_work[slot];
+  w.calls++;
+  w.amount += amount;
+  Task *t = g_task;
+  if (!t) return;
+  switch (w.kind) {
+    case WK_VECTOR: case WK_REDUCE: t->w_vector += amount * (unsigned long long)w.esize; break;
+    case WK_MATMUL: t->w_matmul += amount; break;
+    case WK_SET_OFFCHIP: t->w_dram += amount * (unsigned long long)w.esize; break;
+    case WK_SET_ONCHIP: t->w_onchip += amount * (unsigned long long)w.esize; break;
+    default: break;
+  }
+}
+
+inline bool offchip_name(const char *s) { return !strcmp(s, "gdram") || !strcmp(s, "ldram"); }
+
+// Off-chip sides of each direction (0: on-chip to on-chip), by value; filled at start-up.
+inline signed char g_dir_offchip[32];
+
+inline void init_dir_offchip() {
+  for (int i = 0; i < xp_num_directions; ++i)
+    if (xp_directions[i].value >= 0 && xp_directions[i].value < 32)
+      g_dir_offchip[xp_directions[i].value] =
+          (signed char)(offchip_name(xp_directions[i].src) + offchip_name(xp_directions[i].dst));
+}
+
+// A copy of `segments` pieces of `size` bytes in direction `dir` (a __bang_move: NRAM2NRAM).
+__attribute__((always_inline)) inline void count_copy(int slot, int dir, unsigned long long size,
+                                                      unsigned long long segments) {
+  WorkSlot &w = ::xp::g_work[slot];
+  const unsigned long long bytes = size * segments;
+  w.calls++;
+  w.amount += bytes;
+  if ((unsigned)dir >= 32u) return;
+  CopyCount &c = g_counters.copy[dir];
+  c.calls++, c.bytes += bytes, c.segments += segments;
+  if (w.async) c.async_calls++, c.async_bytes += bytes;
+  Task *t = g_task;
+  if (!t) return;
+  if (const int off = g_dir_offchip[dir]) t->w_dram += bytes * (unsigned long long)off;
+  else t->w_onchip += bytes;
+}
+
+inline void fold_task_work(Task *t) {
+  Counters &C = g_counters;
+  C.tasks++;
+  C.max_dram = std::max(C.max_dram, t->w_dram);
+  C.max_vector = std::max(C.max_vector, t->w_vector);
+  C.max_matmul = std::max(C.max_matmul, t->w_matmul);
+  C.max_onchip = std::max(C.max_onchip, t->w_onchip);
+  C.max_ops = std::max(C.max_ops, t->w_ops);
+  ::xp::g_scalar_ops += t->w_ops;
+  t->w_dram = t->w_vector = t->w_matmul = t->w_onchip = t->w_ops = 0;
+}
+
+inline void json_key(FILE *f, const char *k) {
+  ::xp::json_str(f, k);
+  fputs(": ", f);
+}
+
+inline void write_counters(FILE *f) {
+  const Counters &C = g_counters;
+  fprintf(f, ",\n \"arch\": ");
+  ::xp::json_str(f, g_arch->name);
+  fprintf(f, ", \"launches\": %lld, \"tasks\": %lld, \"task_dim\": %lld, \"max_task_dim\": %lld, \"cluster_dim\": %d,"
+             "\n \"copy\": {",
+          C.launches, C.tasks, C.task_dim, C.max_task_dim, C.cluster_dim);
+  bool first = true;
+  for (int i = 0; i < xp_num_directions; ++i) {
+    const CopyCount &c = C.copy[xp_directions[i].value & 31];
+    if (!c.calls) continue;
+    fprintf(f, "%s\n  ", first ? "" : ",");
+    first = false;
+    json_key(f, xp_directions[i].name);
+    fprintf(f, "{\"calls\": %llu, \"bytes\": %llu, \"segments\": %llu, \"async_calls\": %llu, \"async_bytes\": %llu}",
+            c.calls, c.bytes, c.segments, c.async_calls, c.async_bytes);
+  }
+  fprintf(f, "},\n \"scalar\": {");
+  const int spaces[2] = {GDRAM, LDRAM};
+  for (int k = 0; k < 2; ++k) {
+    const AccessCount &c = ::xp::g_access[0][spaces[k]];  // counted by the core's check()
+    fprintf(f, "%s\"%s\": {\"reads\": %llu, \"read_bytes\": %llu, \"writes\": %llu, \"write_bytes\": %llu}",
+            k ? ", " : "", space_name(spaces[k]), c.reads, c.read_bytes, c.writes, c.write_bytes);
+  }
+  fprintf(f, "},\n \"task_max\": {\"dram_bytes\": %llu, \"vector_bytes\": %llu, "
+             "\"matmul_macs\": %llu, \"onchip_bytes\": %llu, \"scalar_ops\": %llu}",
+          C.max_dram, C.max_vector, C.max_matmul, C.max_onchip, C.max_ops);
+}
 
 // ---------------------------------------------------------------------------- intrinsic hooks
 // State between an intrinsic's prologue (check_space / check_direction) and its return
@@ -621,6 +740,7 @@ inline Body g_body;
 inline void end_task() {
   complete_async(PIPE_ALL);  // the kernel's end drains every pipeline
   finish_hook();
+  if (g_task) fold_task_work(g_task);
 }
 
 inline void fiber_main(void *) {
@@ -630,6 +750,8 @@ inline void fiber_main(void *) {
 
 inline void set_current(Task *t) {
   g_task = t;
+  ::xp::g_counting = ::xp::g_count_asked && t != nullptr;  // accesses and scalar ops count while a task runs
+  ::xp::g_ops_sink = t ? &t->w_ops : &::xp::g_scalar_ops;
   cur = t ? &t->ctx : &g_host_ctx;
   if (t && t->job) g_block_epoch = t->job->cluster_epoch[t->cluster_id];
 }
@@ -734,6 +856,10 @@ inline void run_launch(const LaunchInfo &L, void (*fn)(void *), void *arg) {
   g_body = {fn, arg};
   const int dx = L.dim[0], dy = L.dim[1], dz = L.dim[2];
   const int tdim = dx * dy * dz;
+  g_counters.launches++;
+  g_counters.task_dim = tdim;
+  g_counters.max_task_dim = std::max(g_counters.max_task_dim, (long long)tdim);
+  g_counters.cluster_dim = n;
   if (n == 0) {  // BLOCK: one task after another on one core; every __sync_* is a no-op
     Store *core = core_store(0), *cl = cluster_store(0);
     Job job;
@@ -818,6 +944,8 @@ inline void start() {
     if (a == x.name) g_arch = &x;
   if (a != g_arch->name) fprintf(stderr, "xpiler runtime: unknown bang_arch '%s', using %s\n", a.c_str(), g_arch->name);
   g_deferred = option("bang_async", "eager") == "deferred";
+  init_dir_offchip();
+  ::xp::g_counting = false;  // until a task runs (set_current)
   g_space_arena[GDRAM] = new_arena(GDRAM, 2ull << 30, "gdram");
   g_onchip_hook = &onchip_hook;
   g_stacks.size = 1u << 20;  // fiber stacks: kernels keep local arrays on their stack
@@ -1339,6 +1467,7 @@ inline void register_impl() {
   g_impl.run_launch = &run_launch;
   ::xp::g_dialect_start = &start;
   ::xp::g_intrinsic_end = &finish_hook;
+  ::xp::g_dialect_counters = &write_counters;
 }
 template <int N>
 const bool Registrar<N>::done = (register_impl(), true);

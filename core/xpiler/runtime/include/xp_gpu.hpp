@@ -779,6 +779,32 @@ inline void *onchip_hook(int space, int id, size_t bytes, const char *name, int 
 }
 
 // ------------------------------------------------------------------ launch (§8.1)
+// Work counters (issue 18; the common part: xp_runtime.hpp, "work counters"): launches,
+// blocks and threads launched and run, the largest block and its shared memory, the first
+// launches' shapes; warp-level wmma / MFMA operations count as work slots of family "matmul"
+// (amount: multiply-accumulates) when they complete (wmma_complete, mfma_complete).
+struct GpuCounters {
+  long long launches, blocks, threads, blocks_ran, threads_ran, max_block_threads, max_shared_bytes;
+  struct Shape {
+    unsigned grid[3], block[3];
+    size_t dynamic_shared;
+  } first[8];
+};
+inline GpuCounters g_gcount{};
+
+inline void write_counters(FILE *f) {
+  const GpuCounters &C = g_gcount;
+  fprintf(f, ",\n \"warp_size\": %d, \"launches\": %lld, \"blocks\": %lld, \"threads\": %lld, \"blocks_ran\": %lld, "
+             "\"threads_ran\": %lld, \"max_block_threads\": %lld, \"max_shared_bytes\": %lld,\n \"launch\": [",
+          (int)WS, C.launches, C.blocks, C.threads, C.blocks_ran, C.threads_ran, C.max_block_threads, C.max_shared_bytes);
+  for (long long i = 0; i < std::min(C.launches, 8ll); ++i) {
+    const auto &L = C.first[i];
+    fprintf(f, "%s{\"grid\": [%u, %u, %u], \"block\": [%u, %u, %u], \"dynamic_shared\": %zu}", i ? ", " : "", L.grid[0],
+            L.grid[1], L.grid[2], L.block[0], L.block[1], L.block[2], L.dynamic_shared);
+  }
+  fputs("]", f);
+}
+
 inline void thread_main(void *) { g_body.fn(g_body.arg); }
 
 inline void run_block(BlockState &B) {
@@ -819,6 +845,14 @@ inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void
   gridDim = grid;
   blockDim = block;
   g_running = true;
+  {
+    GpuCounters &C = g_gcount;
+    const long long nb = (long long)grid.x * grid.y * grid.z;
+    if (C.launches < 8) C.first[C.launches] = {{grid.x, grid.y, grid.z}, {block.x, block.y, block.z}, dyn};
+    C.launches++, C.blocks += nb, C.threads += nb * B.n;
+    C.max_block_threads = std::max(C.max_block_threads, (long long)B.n);
+  }
+  ::xp::g_counting = ::xp::g_count_asked;  // the threads' accesses and scalar ops (counted runs)
   launch_begin("block", (long long)grid.x * grid.y * grid.z);
   long long unit = 0;  // the block's linear index (x fastest): what `option sample` picks from
   for (unsigned bz = 0; bz < grid.z; ++bz)
@@ -843,6 +877,9 @@ inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void
         for (auto &e : B.warp_epochs) e++;
         ++g_block_epoch;
         run_block(B);
+        g_gcount.blocks_ran++, g_gcount.threads_ran += B.n;
+        g_gcount.max_shared_bytes =
+            std::max(g_gcount.max_shared_bytes, (long long)(B.static_bytes + (B.dyn ? g_dyn_bytes : 0)));
         ++g_block_epoch;
         for (Region *r : B.regions) g_regions.remove(r);
         B.regions.clear();
@@ -855,6 +892,7 @@ inline void run_grid(dim3 grid, dim3 block, size_t dyn, void (*fn)(void *), void
         launch_unit_done();
       }
   launch_end();
+  ::xp::g_counting = false;
   g_running = false;
   g_cur = &g_host_thread;
   cur = &g_host_ctx;
@@ -1337,6 +1375,8 @@ inline void wmma_complete(Thread **L, uint64_t P) {
   }
   const int op = first.cmod[1];
   const bool satf = first.cmod[0];
+  static const int xp_work = work_slot(op ? "bmma_sync" : "mma_sync", "matmul", TA::name, (int)sizeof(SA));
+  count_work(xp_work, (unsigned long long)M * N * K);
   for (uint64_t m = P; m; m &= m - 1) {
     Thread &t = *L[ctz64(m)];
     const unsigned char *md = TD::map + 2 * t.lane * TD::num_elements;
@@ -1481,6 +1521,7 @@ inline void mfma_complete(Thread **L, uint64_t P) {
     report("bad-argument", fmt("%s: cbsz = %d, abid = %d, blgp = %d out of range (%d blocks)", d.name, cbsz, abid,
                                blgp, NB));
   // at most 64 lanes x 8 slots of A and B, 64 lanes x 32 registers of C
+  count_work(work_slot(d.name, "matmul", "", 0), (unsigned long long)NB * M * N * K);
   static double A[512], B[512], C[2048];
   std::fill(A, A + NB * M * K, 0.0), std::fill(B, B + NB * K * N, 0.0), std::fill(C, C + NB * M * N, 0.0);
   auto blgp_src = [&](int l) {
@@ -2055,6 +2096,8 @@ inline void start() {
   g_shared_arena = g_space_arena[SHARED] = new_arena(SHARED, 64ull << 20, "shared");
   g_onchip_hook = &onchip_hook;
   g_stacks.size = 512 * 1024;  // fibers: a thread's local arrays live on its stack
+  ::xp::g_counting = false;  // until a launch runs threads
+  ::xp::g_dialect_counters = &write_counters;
 }
 inline const bool g_registered = (g_dialect_start = &start, true);
 }  // namespace gpu

@@ -421,6 +421,52 @@ using IntrinsicEnd = void (*)();
 inline IntrinsicEnd g_intrinsic_end = nullptr;
 inline int g_intrinsic_depth = 0;
 
+// ---------------------------------------------------------------------------- work counters (issue 18)
+// What a run did, for bench/idiom.py and the cost models (xpiler.tune.cost), written to
+// counters.json when the run ends (finish(): write_counters; Execution.counters in Python,
+// whose docstring is the schema). Two kinds:
+//   - work of generated intrinsics (runtime/gen.py puts a slot and a count in each one the
+//     table's work() names): calls and amount (elements, lanes, multiply-accumulates, bytes)
+//     per (intrinsic, family, element type). Cheap, so BANG counts it in every run; VNNI in
+//     checked runs (its unchecked runs may be native).
+//   - loads and stores through check() (per space; outside / inside generated intrinsics) and
+//     scalar arithmetic (XP_OPS, emit.scalar_ops): only when asked (`option counters 1`,
+//     execute(counters=True)) in a checked run, and only while device work runs
+//     (g_counting: a BANG task, a GPU thread, a VNNI/C entry), so a run that does not ask pays
+//     one test of a flag per access and per statement.
+inline bool g_count_asked = false;  // option counters 1
+inline bool g_counting = false;     // asked, and device work is running (the dialect sets it)
+struct AccessCount {
+  unsigned long long reads, read_bytes, writes, write_bytes;
+};
+inline AccessCount g_access[2][16] = {};  // [inside a generated intrinsic][Space]
+inline unsigned long long g_scalar_ops = 0;
+inline unsigned long long *g_ops_sink = &g_scalar_ops;  // BANG: the running task's
+#define XP_OPS(k) (__builtin_expect(::xp::g_counting, 0) ? (void)(*::xp::g_ops_sink += (unsigned long long)(k)) : (void)0)
+
+enum WorkKind : int { WK_COPY, WK_MOVE, WK_SET_OFFCHIP, WK_SET_ONCHIP, WK_VECTOR, WK_REDUCE, WK_MATMUL, WK_OTHER };
+struct WorkSlot {
+  const char *fn, *family, *type;
+  int esize, kind;
+  bool async;
+  unsigned long long calls, amount;
+};
+inline WorkSlot g_work[512];
+inline int g_nwork = 0;
+
+// The slot of (intrinsic, family, element type); each generated intrinsic asks once (a
+// function-local static). Families: dialects/*/intrinsics.py, work().
+int work_slot(const char *fn, const char *family, const char *type, int esize);
+
+__attribute__((always_inline)) inline void count_work(int slot, unsigned long long amount) {
+  WorkSlot &w = g_work[slot];
+  w.calls++;
+  w.amount += amount;
+}
+
+// The dialect's part of counters.json (keys after the common ones, each line starting ",\n ").
+inline void (*g_dialect_counters)(FILE *f) = nullptr;
+
 // Declared first in every generated intrinsic that touches memory (runtime/gen.py), so
 // that it ends after the rest of the prologue's guards (NoOverlap). `value`: the intrinsic
 // returns a value computed from its operands; computed from a never-written byte, that is
@@ -862,6 +908,67 @@ static void race_access(Region *r, size_t off, size_t bytes, int mode) {
   }
 }
 
+__attribute__((noinline)) static void count_access(const Region *r, size_t bytes, int mode) {
+  AccessCount &c = g_access[g_intrinsic_depth > 0][r->space & 15];
+  if (mode & RD) c.reads++, c.read_bytes += bytes;
+  if (mode & WR) c.writes++, c.write_bytes += bytes;
+}
+
+int work_slot(const char *fn, const char *family, const char *type, int esize) {
+  for (int i = 0; i < g_nwork; ++i)
+    if (!strcmp(g_work[i].fn, fn) && !strcmp(g_work[i].family, family) && !strcmp(g_work[i].type, type)) return i;
+  if (g_nwork == 512) {
+    fprintf(stderr, "xpiler runtime: more than 512 work counters; %s counted under the last\n", fn);
+    return 511;
+  }
+  WorkSlot &w = g_work[g_nwork];
+  w.fn = fn, w.family = family, w.type = type, w.esize = esize;
+  w.async = !strcmp(fn, "__memcpy_async");
+  if (!strcmp(family, "copy")) w.kind = WK_COPY;
+  else if (!strcmp(family, "move")) w.kind = WK_MOVE;
+  else if (!strcmp(family, "set.gdram") || !strcmp(family, "set.ldram")) w.kind = WK_SET_OFFCHIP;
+  else if (!strncmp(family, "set.", 4)) w.kind = WK_SET_ONCHIP;
+  else if (!strcmp(family, "reduce")) w.kind = WK_REDUCE;
+  else if (!strcmp(family, "matmul")) w.kind = WK_MATMUL;
+  else if (!strcmp(family, "vector") || !strcmp(family, "fill") || !strcmp(family, "layout")) w.kind = WK_VECTOR;
+  else w.kind = WK_OTHER;
+  return g_nwork++;
+}
+
+static void write_counters(const std::string &d) {
+  FILE *f = fopen((d + "counters.json").c_str(), "w");
+  if (!f) return;
+  fprintf(f, "{\"checked\": %s, \"counted\": %s, \"units_ran\": %lld, \"units_skipped\": %lld,\n \"work\": [",
+          XP_CHECKS ? "true" : "false", g_count_asked ? "true" : "false", g_progress.ran, g_progress.skipped);
+  for (int i = 0; i < g_nwork; ++i) {
+    const WorkSlot &w = g_work[i];
+    fprintf(f, "%s\n  {\"intrinsic\": ", i ? "," : "");
+    json_str(f, w.fn);
+    fprintf(f, ", \"family\": ");
+    json_str(f, w.family);
+    fprintf(f, ", \"type\": ");
+    json_str(f, w.type);
+    fprintf(f, ", \"elem_bytes\": %d, \"calls\": %llu, \"amount\": %llu}", w.esize, w.calls, w.amount);
+  }
+  fprintf(f, "],\n \"access\": {");
+  for (int k = 0; k < 2; ++k) {
+    fprintf(f, "%s\"%s\": {", k ? ", " : "", k ? "intrinsic" : "plain");
+    bool first = true;
+    for (int s = 0; s < 16; ++s) {
+      const AccessCount &c = g_access[k][s];
+      if (!c.reads && !c.writes) continue;
+      fprintf(f, "%s\"%s\": {\"reads\": %llu, \"read_bytes\": %llu, \"writes\": %llu, \"write_bytes\": %llu}",
+              first ? "" : ", ", space_name(s), c.reads, c.read_bytes, c.writes, c.write_bytes);
+      first = false;
+    }
+    fputs("}", f);
+  }
+  fprintf(f, "},\n \"scalar_ops\": %llu", g_scalar_ops);
+  if (g_dialect_counters) g_dialect_counters(f);
+  fputs("}\n", f);
+  fclose(f);
+}
+
 void *check(const void *p, size_t bytes, int mode) {
   uintptr_t a = (uintptr_t)p;
   if (g_footprint.on) (mode & WR ? g_footprint.writes : g_footprint.reads).push_back({a, a + bytes});
@@ -908,6 +1015,7 @@ void *check(const void *p, size_t bytes, int mode) {
     if (tn.on) tn.wrote = true;
   }
   if ((mode & WR) && r->watch) watch_write(r, off, bytes);
+  if (__builtin_expect(g_counting, 0)) count_access(r, bytes, mode);
   if (r->races && cur->thread_key >= 0) race_access(r, off, bytes, mode);
   if (g_trace) g_trace_map[{cur->line, r->id, (mode & WR) ? 1 : 0}].push_back(off);
   return (void *)p;
@@ -1329,6 +1437,8 @@ void start() {
     it.it_value.tv_usec = (suseconds_t)((deadline - (double)(time_t)deadline) * 1e6);
     setitimer(ITIMER_REAL, &it, nullptr);
   }
+  g_count_asked = XP_CHECKS && option("counters", "0") == "1";
+  g_counting = g_count_asked;  // VNNI, C: the entry is the device work; BANG and GPU set it per task / thread
   g_space_arena[HOST] = new_arena(HOST, 2ull << 30, "host");
   if (g_dialect_start) g_dialect_start();
 }
@@ -1408,6 +1518,7 @@ void finish(int status) {
       fclose(f);
     }
   }
+  write_counters(d);
   f = fopen((d + "status.txt").c_str(), "w");
   if (f) fprintf(f, "%d\n", status), fclose(f);
   write_progress();
