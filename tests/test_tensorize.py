@@ -243,3 +243,46 @@ def test_a_lifted_grid_stride_loop_fuses_into_one_loop_and_tensorizes():
     fuse = next(p for p in t.passes if p.name == "fuse")
     assert any("fused into one over i" in n for n in fuse.notes)
     assert "__bang_mul_scalar" in t.nests[0].tensorized_into
+
+
+SOFTMAX = """\
+// xpiler: args x=float32[7,150] out=float32[7,150] rows=7 cols=150
+void softmax(const float *x, float *out, int rows, int cols) {
+    for (int r = 0; r < rows; ++r) {
+        const float *xr = x + r * cols;
+        float *yr = out + r * cols;
+        float m = -1e30f;
+        for (int c = 0; c < cols; ++c)
+            m = fmaxf(m, xr[c]);
+        // the sum of exponentials
+        float s = 0.0f;
+        for (int c = 0; c < cols; ++c) {
+            yr[c] = expf(xr[c] - m);
+            s += yr[c];
+        }
+        const float inv = 1.0f / s;
+        for (int c = 0; c < cols; ++c)
+            yr[c] = yr[c] * inv;
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("chunk", [0, 64])
+def test_a_row_stays_in_nram_across_its_loops_when_it_fits(chunk):
+    """cache: one copy in of xr and one copy out of yr when cols fits a chunk (chunk=0);
+    the chunked loops otherwise (chunk=64 < cols), both checked by the oracle."""
+    m = parse(SOFTMAX, path="softmax.c")
+    for step in ("fold_constants", "fuse", "bind"):
+        m = passes.get(step).apply(m, "bang").module
+    r = passes.get("tensorize").apply(m, "bang", chunk=chunk)
+    assert r.ok and all(n.get("tensorized_into") for n in r.nests), r.nests
+    out = print_module(r.module)
+    assert "if (cols <= " in out and any("keep xr, yr in NRAM" in n for n in r.notes)
+    resident = out.split("if (cols <= ", 1)[1].split("} else {", 1)[0]
+    assert resident.count("GDRAM2NRAM") == 1 and resident.count("NRAM2GDRAM") == 1
+    assert "const float inv" not in out and "float inv;" in out  # hoisted out of the two branches
+    launch = r.module.function("softmax").annotations.get("launch")
+    ok = oracle.check(SOFTMAX, out, path="softmax.c", candidate_path="softmax.mlu", kernel="softmax",
+                      candidate_launch=launch)
+    assert ok.ok, ok.message

@@ -57,6 +57,17 @@ reduction's may)::
             m = fmaxf(m, xp_red[0]);
         }
 
+Cache (BANG): a run of such loops over one extent in one block, separated only by scalar
+statements, that share a stream (a row read by two loops, or stored by one and read by the
+next) runs, when the extent fits one chunk, with each stream copied into NRAM once and its
+stores copied out once at the end; the chunked loops stay as the other branch::
+
+    if (cols <= CH) { copy xr in; argmax; sub, exp, sum; mul; copy yr out }
+    else { the three chunked loops }
+
+Scalar declarations between the loops move before the ``if`` (non-const), so the code
+after the run still sees them.
+
 BANG specifics: the loop's iterations are cut into chunks of a multiple of 32 elements (128
 bytes, the vector unit's granule: bang.md 2.3), one chunk size for the kernel (its nests
 share the NRAM buffers, one after another), as large as the arch's NRAM allows after what

@@ -54,6 +54,7 @@ class BangKernel:
         self.decls: list[ir.Stmt] = []  # __nram__ buffers, at the top of the kernel
         self.buffers: list[str] = []  # NRAM buffers of every nest (a nest reuses the ones before it)
         self.chunk_lits: list[ir.IntLit] = []  # the chunk size wherever it is written, set by finish()
+        self.lowered: dict[int, tuple] = {}  # serial loop -> (nest, cover, reductions, extent, intrinsics)
         self.nram_used = _nram_bytes(f)
         self.float_names = {p.name for p in f.params if isinstance(p.type, ir.Named) and
                             p.type.name.replace("const ", "").strip() == "float"} | \
@@ -132,13 +133,88 @@ class BangKernel:
                 whys.append((n, out))
                 continue
             replace[id(n)] = [_spanned(st, n.span) or st for st in out[0]]
+            self.lowered[id(n)] = (*self.last, view.end, out[1])
             done += 1
             records.append({"kernel": self.f.name, "lines": _lines(n), "tensorized_into": out[1],
                             "staged_in": ["nram"]})
         if done:
             for n, why in whys:
                 records.append({"kernel": self.f.name, "lines": _lines(n), "not": [f"not tensorized: {why}"]})
+            self.cache(root, replace)
         return done
+
+    # ------------------------------------------------------------------ cache
+    def cache(self, root: ir.Node, replace: dict) -> None:
+        """Runs of tensorized loops over one extent, in one block, separated only by scalar
+        statements, that share a stream (read twice, or stored then read): when the extent
+        fits one chunk, the run executes with each stream copied into NRAM once and its
+        stores copied out once at the end (``_Gen`` mode ``resident``); otherwise as
+        chunks, as before::
+
+            if (cols <= CH) { one copy in; every loop's calls on NRAM; one copy out }
+            else { the chunked loops }
+        """
+        for blk in [n for n in root.walk() if isinstance(n, ir.Block)]:
+            run: list[ir.Stmt] = []
+            for st in list(blk.stmts) + [None]:
+                if st is not None and (id(st) in self.lowered or (run and _scalar_only(st))):
+                    run.append(st)
+                    continue
+                self.cache_run(run, replace)
+                run = []
+
+    def cache_run(self, run: list[ir.Stmt], replace: dict) -> None:
+        while run and id(run[-1]) not in self.lowered:
+            run = run[:-1]
+        nests = [st for st in run if id(st) in self.lowered]
+        if len(nests) < 2:
+            return
+        extent = self.lowered[id(nests[0])][3]
+        if any(_txt(self.lowered[id(n)][3]) != _txt(extent) for n in nests):
+            return
+        seen: set = set()
+        shared = False
+        for n in nests:
+            nest = self.lowered[id(n)][0]
+            here = set(nest.streams_read) | set(nest.streams_written)
+            shared |= bool(here & seen)
+            seen |= here
+        if not shared:
+            return
+        of_stream: dict = {}
+        pending: dict = {}
+        n_len, n_vlen = self.fresh("xp_n"), self.fresh("xp_vn")
+        hoisted: list[ir.Stmt] = []
+        resident: list[ir.Stmt] = [_decl(n_len, ir.clone(extent)),
+                                   _decl(n_vlen, _round_up(_name(n_len), GRANULE_BYTES // 4))]
+        chunked: list[ir.Stmt] = []
+        g = None
+        for st in run:
+            if id(st) in self.lowered:
+                nest, cover, reds, _, _ = self.lowered[id(st)]
+                g = _Gen(self, nest, cover, extent, "resident", reds, of_stream=of_stream, pending=pending,
+                         names=(n_len, n_vlen))
+                resident.extend(_spanned(x, st.span) or x for x in g.body(nest.stmts))
+                chunked.extend(replace[id(st)])
+            else:  # a scalar statement: its declarations before the if, so what follows still sees them
+                for branch in (resident, chunked):
+                    branch.extend(_assigned_decl(st, hoisted if branch is resident else None))
+        for stream, b in pending.items():
+            resident.append(_spanned(g.copy_out(stream, b), run[0].span) or g.copy_out(stream, b))
+        choice = ir.If(ir.Binary("<=", ir.clone(extent), self.chunk_lit()), ir.Block(resident), ir.Block(chunked))
+        choice.span = run[0].span
+        replace[id(run[0])] = hoisted + [choice]
+        for st in run[1:]:
+            replace[id(st)] = []
+        lines = ", ".join(str(n.span.line) for n in nests if n.span)
+        names = ", ".join(sorted({f"{x.buf}" for x in seen}))
+        self.p.notes.append(f"{self.f.name}: the loops at lines {lines} keep {names} in NRAM when "
+                            f"{_txt(extent)} fits one chunk (each copied in and out once)")
+
+    def chunk_lit(self) -> ir.IntLit:
+        lit = ir.IntLit(0)
+        self.chunk_lits.append(lit)
+        return lit
 
     def finish(self) -> bool:
         """Size the chunks now that every nest's buffers are known: one size for the
@@ -178,6 +254,7 @@ class BangKernel:
                     return f"{_txt(bad)} has no BANG intrinsic on {self.arch}"
         g = _Gen(self, nest, cover, extent, mode, reds)
         body = g.body(stmts)
+        self.last = (nest, cover, reds)
         notes.extend(dict.fromkeys(g.rounding))
         for t in sorted(g.used_approx):
             notes.append(f"{t} is approximate on hardware (table-based); the oracle checked its exact formula")
@@ -186,6 +263,43 @@ class BangKernel:
 
     def fresh(self, base: str) -> str:
         return fresh_name(base, self.taken)
+
+
+def _scalar_only(s: ir.Stmt) -> bool:
+    """A statement between loops of a cached run: scalar declarations and assignments that
+    read and write no memory and call only pure math functions."""
+    if isinstance(s, (ir.Comment, ir.Empty)):
+        return True
+    if not isinstance(s, (ir.Decl, ir.ExprStmt)):
+        return False
+    for n in s.walk():
+        if isinstance(n, (ir.Index, ir.Launch, ir.OpaqueExpr)) or \
+                (isinstance(n, ir.Unary) and n.op in ("*", "&")) or \
+                (isinstance(n, ir.Call) and not (isinstance(n.callee, ir.Name) and n.callee.name in E.PURE)):
+            return False
+        if isinstance(n, ir.Assign) and not isinstance(n.target, ir.Name):
+            return False
+        if isinstance(n, ir.VarDecl) and (not isinstance(n.type, ir.Named) or n.space != "local"):
+            return False
+    return True
+
+
+def _assigned_decl(s: ir.Stmt, hoisted: Optional[list[ir.Stmt]]) -> list[ir.Stmt]:
+    """A scalar statement for one branch of a cached run: a declaration becomes an
+    assignment, its (non-const) declaration going to ``hoisted`` once (given for one
+    branch only); other statements are copied."""
+    if not isinstance(s, ir.Decl):
+        return [ir.clone(s)]
+    out: list[ir.Stmt] = []
+    for v in s.vars:
+        if hoisted is not None:
+            t = ir.clone(v.type)
+            if isinstance(t, ir.Named):
+                t.const = False
+            hoisted.append(ir.Decl([ir.VarDecl(v.name, t)], span=s.span))
+        if v.init is not None:
+            out.append(ir.ExprStmt(ir.Assign("=", ir.Name(v.name), ir.clone(v.init)), span=s.span))
+    return out
 
 
 def _spanned(node: ir.Node, span: Optional[ir.Span]) -> None:
@@ -228,19 +342,28 @@ class _Gen:
     ``serial`` (one task runs them in order)."""
 
     def __init__(self, k: BangKernel, nest: E.Elementwise, cover: Cover, extent: ir.Expr, mode: str,
-                 reds: dict[str, Reduction]):
+                 reds: dict[str, Reduction], of_stream: Optional[dict] = None, pending: Optional[dict] = None,
+                 names: Optional[tuple[str, str]] = None):
         self.k, self.nest, self.cover, self.extent, self.mode, self.reds = k, nest, cover, extent, mode, reds
         self.elem = nest.elem
         self.lanes = GRANULE_BYTES // 4  # float
-        self.pool: list[str] = list(reversed(k.buffers))  # the kernel's buffers are free at a nest's start
-        self.of_stream: dict[E.Stream, str] = {}  # loaded (or stored) streams and their buffer
+        # loaded (or stored) streams and their buffer; in mode "resident" shared by a run of
+        # loops, with the stores copied out at its end (``pending``)
+        self.of_stream: dict[E.Stream, str] = {} if of_stream is None else of_stream
+        self.pending = pending
+        held = set(self.of_stream.values())
+        self.pool: list[str] = [b for b in reversed(k.buffers) if b not in held]  # free at a nest's start
         self.of_temp: dict[str, str] = {}
         self.used: set[str] = {"__memcpy"}
         self.used_approx: set[str] = set()
         self.rounding: list[str] = []
-        self.c = k.fresh("xp_c")
-        self.len = k.fresh("xp_len")
-        self.vlen = k.fresh("xp_vlen")
+        if mode == "resident":
+            self.c = None  # one chunk: the whole extent
+            self.len, self.vlen = names
+        else:
+            self.c = k.fresh("xp_c")
+            self.len = k.fresh("xp_len")
+            self.vlen = k.fresh("xp_vlen")
 
     def buffer(self, hint: str) -> str:
         if self.pool:
@@ -274,6 +397,8 @@ class _Gen:
             self.statement(s, inner)
             for st in inner[first:]:
                 _spanned(st, s.span)
+        if self.mode == "resident":
+            return loads + inner
         x = self.extent
         head: list[ir.Stmt] = []
         if self.mode == "tasks":
@@ -306,7 +431,10 @@ class _Gen:
             self.of_temp[s.name] = b  # a load's or a temporary's buffer is never written in place
         elif isinstance(s, E.Store):
             b, _ = self.vector(s.value, inner, s.stream.buf)
-            inner.append(self.copy_out(s.stream, b))
+            if self.pending is not None:
+                self.pending[s.stream] = b  # copied out once, at the end of the run
+            else:
+                inner.append(self.copy_out(s.stream, b))
             self.of_stream[s.stream] = b  # later reads of the stream see the stored value
         else:
             b, owned = self.vector(s.value, inner, s.name)
@@ -338,8 +466,10 @@ class _Gen:
 
     def _where(self, st: E.Stream) -> ir.Expr:
         off = st.offset
-        at = _name(self.c) if isinstance(off, ir.IntLit) and off.value == 0 else \
-            ir.Binary("+", _name(self.c), ir.clone(off))
+        zero = isinstance(off, ir.IntLit) and off.value == 0
+        if self.c is None:
+            return _name(st.buf) if zero else ir.Binary("+", _name(st.buf), ir.clone(off))
+        at = _name(self.c) if zero else ir.Binary("+", _name(self.c), ir.clone(off))
         return ir.Binary("+", _name(st.buf), at)
 
     def _bytes(self) -> ir.Expr:
