@@ -87,6 +87,17 @@ void redefined(const float *x, float *out, int n) {
 }
 """
 
+ROWS = """\
+// xpiler: args x=float32[19,45] scale=float32[19] out=float32[19,45] rows=19 cols=45
+void row_scale(const float *x, const float *scale, float *out, int rows, int cols) {
+    for (int r = 0; r < rows; ++r) {
+        float s = scale[r];
+        for (int c = 0; c < cols; ++c)
+            out[r * cols + c] = x[r * cols + c] * s;
+    }
+}
+"""
+
 
 def _translate(src: str, name: str):
     t = xpiler.translate(src, "vnni", path=f"{name}.c")
@@ -196,3 +207,12 @@ def test_the_pass_alone_on_a_bound_module():
     r = passes.get("tensorize").apply(m, "vnni")
     assert r.ok and r.nests[0]["tensorized_into"] and r.nests[0]["staged_in"] == ["registers"]
     assert "_mm512_mask_storeu_ps(out + xp_end, xp_m, " in print_module(r.module)
+
+
+def test_the_innermost_loop_of_a_parallel_row_loop():
+    t = _translate(ROWS, "row_scale")
+    code = t.code[:t.code.index("row_scale_host")] if "row_scale_host" in t.code else t.code
+    assert [n.staged_in for n in t.nests] == [["registers"]] and "_mm512_mul_ps" in t.nests[0].tensorized_into
+    assert "#pragma omp parallel for\n    for (int r = 0; r < rows; ++r)" in code  # the rows stay on the threads
+    assert "__m512 xp_s = _mm512_set1_ps(s);" in code and "_mm512_loadu_ps(x + xp_c + r * cols)" in code
+    assert code.count("#pragma omp") == 1  # the vector loop inside runs on its row's thread

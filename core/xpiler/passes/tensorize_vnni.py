@@ -28,8 +28,10 @@ element-wise loop that ``bind`` put under ``#pragma omp parallel for`` becomes a
         }
 
 What is tensorized: a loop under ``#pragma omp parallel for`` (what ``bind`` makes for
-``vnni``) that is canonical with step 1 and declares its variable, whose body is
-element-wise (``analysis/elementwise``) and every expression of which the cover
+``vnni``) or, where that loop's body is not element-wise (a row loop holding a column
+loop) or the kernel has none, each innermost loop inside it (no pragma: it runs in order on
+its thread; invariants of the row, ``float s = scale[r]``, broadcast before it), that is
+canonical with step 1 and declares its variable, whose body is element-wise (``analysis/elementwise``) and every expression of which the cover
 (``tensorize.Cover``) computes with the table's AVX-512F register templates
 (``dialects/templates``: ``_mm512_add_ps`` is ``$v0 + $v1``, ``_mm512_max_ps`` is
 ``$v0 > $v1 ? $v0 : $v1``, ``_mm512_set1_ps`` is the broadcast ``$s``, ...). A template is
