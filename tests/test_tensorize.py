@@ -286,3 +286,18 @@ def test_a_row_stays_in_nram_across_its_loops_when_it_fits(chunk):
     ok = oracle.check(SOFTMAX, out, path="softmax.c", candidate_path="softmax.mlu", kernel="softmax",
                       candidate_launch=launch)
     assert ok.ok, ok.message
+
+
+def test_a_checked_bang_translation_reports_its_predicted_time():
+    t = xpiler.translate(SOFTMAX, "bang", path="softmax.c")
+    assert t.status == "checked", t.why
+    c = t.cost
+    assert c and c["arch"] == "mtp_372" and c["seconds"] > 0 and c["bound"] in ("memory", "vector", "scalar")
+    assert set(c["breakdown"]) == {"memory", "vector", "matrix", "onchip", "scalar"}
+    # the same kernel with tensorize taken out computes through scalar GDRAM accesses: the model says slower
+    plain = xpiler.translate(SOFTMAX, "bang", path="softmax.c",
+                             sequence="fold_constants; fuse; bind; host_code; retarget")
+    assert plain.status == "checked" and plain.cost["seconds"] > c["seconds"]
+    from xpiler.report import Translation
+    assert Translation.from_json(t.to_json()).cost == c
+    assert xpiler.translate(SOFTMAX, "c", path="softmax.c").cost is None  # runs here: measured, not predicted

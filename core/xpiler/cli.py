@@ -443,6 +443,13 @@ def cmd_translate(args) -> int:
     else:
         for c in tr.checks:
             print(f"  {c.kind} ({c.tool}): {c.verdict}: {c.detail}")
+        for n in tr.nests:
+            what = (f"tensorized into {', '.join(n.tensorized_into)}" if n.tensorized_into else
+                    "; ".join(n.not_) or "as it is")
+            print(f"  loop nest at lines {n.lines[0]}-{n.lines[1]}: {what}")
+        if tr.cost:
+            print(f"  predicted on {tr.cost['arch']}: {tr.cost['seconds'] * 1e6:.3g} us, {tr.cost['bound']}-bound "
+                  f"({tr.cost['model']}, {tr.cost['args']})")
         where = f"; wrote {tr.path}" if tr.path else ("; nothing written (--keep-failed writes it)"
                                                      if tr.status == "failed" else "")
         print(f"{args.file} -> {args.to}: {tr.status}: {tr.why}{where}")

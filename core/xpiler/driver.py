@@ -288,6 +288,9 @@ def translate(source: Union[str, bytes], to: str, kernel: Optional[str] = None, 
     if ok:
         t.status = "checked"
         t.why = "; ".join(_short(c) for c in t.checks if c.kind in ("compute", "compile"))
+        if to == "bang" and kernels[0].name in plans:
+            t.cost = _predict(t.code, cand_path, kernels[0].name, plans[kernels[0].name],
+                              out.function(kernels[0].name), timeout)
         return t
     t.status = "failed"
     failed = [c for c in t.checks if c.verdict == "failed"]
@@ -485,6 +488,29 @@ def _compute(source: str, path: str, code: str, cand_path: str, module: ir.Modul
                   f"argument spec(s), findings checked on a sample ({'; '.join(sampled)})")
     return CheckRecord("compute", "oracle", "sampled" if sampled else "tested", detail, list(seeds), tried, None,
                        None, round(time.monotonic() - t0, 2))
+
+
+def _predict(code: str, cand_path: str, kernel: str, plan: _Plan, out_f: Optional[ir.Function],
+             timeout: float) -> Optional[dict]:
+    """The BANG output's predicted time on its MLU (``tune/cost.predict_bang``) from one
+    checked run with counters on the first argument spec; None when it cannot run."""
+    from .runtime import execute
+    from .tune.cost import predict_bang
+
+    launch = out_f.annotations.get("launch") if out_f is not None else None
+    try:
+        ex = execute(code, path=cand_path, kernel=kernel, arg_spec=plan.args, launch=launch, counters=True,
+                     timeout=timeout)
+    except XpilerError:
+        return None
+    if not ex.ok or not ex.counters:
+        return None
+    p = predict_bang(ex.counters)
+    return {"model": "bang roofline (tune/cost.py)", "arch": p.arch, "kernel": kernel, "args": plan.args,
+            "seconds": p.seconds, "bound": p.bound,
+            "breakdown": {"memory": p.memory_s, "vector": p.vector_s, "matrix": p.matrix_s, "onchip": p.onchip_s,
+                          "scalar": p.scalar_s},
+            "notes": list(p.notes)}
 
 
 def _short(c: CheckRecord) -> str:

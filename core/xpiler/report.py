@@ -123,6 +123,11 @@ class Translation:
     provenance: list[LineOrigin] = field(default_factory=list)
     launch: Optional[str] = None
     args: Optional[str] = None
+    # the predicted run time on the target where this machine cannot run it (BANG: the
+    # roofline model of tune/cost.py on the emulator's counters of one checked run):
+    # {model, arch, kernel, args, seconds, bound, breakdown: {term: seconds}, notes}; None when
+    # not predicted (other targets, or the translation did not pass its checks)
+    cost: Optional[dict] = None
 
     def __post_init__(self):
         if self.status not in STATUSES:

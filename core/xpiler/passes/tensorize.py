@@ -81,7 +81,17 @@ computed and never copied back. Intrinsics the table marks ``approximate`` on ha
 emulator's exact formula; an intrinsic with a documented input range (``__bang_active_recip``:
 [0.0078125, 65472]) is never used.
 
-Other targets are not tensorized yet: their loops are reported (``not tensorized: ...``)
+VNNI (``tensorize_vnni.py``, its own before/after): a loop under ``#pragma omp parallel
+for``, or else each innermost loop in it, becomes a loop over 16-lane ``__m512`` registers
+keeping the pragma, plus the ``n % 16`` tail under a ``__mmask16`` (masked load and store).
+Templates are the table's AVX-512F intrinsics whose semantics is one lane loop; invariants
+are broadcast with ``_mm512_set1_ps`` once before the loop; ``_mm512_fmadd_ps`` (one rounding:
+``fmaf``) never covers ``a * b + c``; ``fmaxf``/``fminf`` against a literal use max/min (the
+sign of a zero result noted); approximate intrinsics are never used; arithmetic the source
+does in double is not tensorized (the CPU has double lanes: no reason to change the
+rounding), where BANG, which has no double vector unit, computes it in float and says so.
+
+CUDA, HIP and C are not tensorized yet: their loops are reported (``not tensorized: ...``)
 so the translation's nest records say so.
 
 Preconditions: ``bound`` (the module speaks the target dialect: run ``bind`` first),
@@ -151,8 +161,8 @@ class Tensorize(Pass):
     def _report_untouched(self, f: ir.Function, target: str) -> None:
         why = {"c": "C: left to the compiler's vectoriser (gcc -O3)",
                "cuda": "CUDA: tensorize has no CUDA lowering yet (the bound loop runs one element per thread)",
-               "hip": "HIP: tensorize has no HIP lowering yet (the bound loop runs one element per thread)",
-               "vnni": "VNNI: tensorize has no AVX-512 lowering yet"}.get(target, f"{target}: not handled")
+               "hip": "HIP: tensorize has no HIP lowering yet (the bound loop runs one element per thread)"}.get(
+            target, f"{target}: not handled")
         self.nests.append({"kernel": f.name, "lines": _lines(f), "not": [f"not tensorized: {why}"]})
 
     def apply(self, module, target=None, **params):
