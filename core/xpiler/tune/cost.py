@@ -89,6 +89,7 @@ class Prediction:
     scalar_ops: float
     notes: list[str] = field(default_factory=list)
     figures: dict[str, str] = field(default_factory=dict)  # figure -> "value unit (provenance)"
+    details: dict = field(default_factory=dict)  # model-specific figures (predict_cpu, predict_cuda)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -270,3 +271,414 @@ def predict_bang(counters: dict, arch: Optional[str] = None, *, overlap: Optiona
         notes.append("estimated figures used: " + ", ".join(estimated))
     return Prediction(arch, _bang.PARTS[arch], seconds, memory_s, vector_s, matrix_s, onchip_s, scalar_s, bound, ov,
                       cores, dram, vector_bytes, matrix_ops, onchip, scalar_ops, notes, used)
+
+
+# ================================================================================= CPU (C, VNNI)
+# The model is described in the module doc's "C and VNNI" part; each figure says where it comes from.
+
+@dataclass
+class CpuFigures:
+    """This CPU's figures for ``predict_cpu``: detected at run time where the machine says them
+    (cores, vector width, clock), estimated constants otherwise; ``figures`` gives each with
+    its provenance."""
+
+    model: str
+    cores: int
+    clock_hz: float
+    vector_bits: int  # 512 (avx512f), 256 (avx2), 128
+    vnni: bool  # avx512_vnni in the flags
+    vector_ops_per_cycle: float  # vector instructions per cycle per core (estimated)
+    scalar_ops_per_cycle: float  # counted scalar operations per cycle per core (estimated)
+    loads_per_cycle: float  # load instructions per cycle per core
+    stores_per_cycle: float  # store instructions per cycle per core
+    dram_bytes_per_s_per_core: float  # what one core's misses can pull from DRAM (estimated)
+    dram_bytes_per_s: float  # the whole machine's cap (estimated)
+    parallel_region_s: float  # an OpenMP fork/join (estimated)
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def _cpuinfo() -> str:
+    try:
+        from pathlib import Path
+        return Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+
+
+def detect_cpu() -> CpuFigures:
+    """This machine's figures (see :class:`CpuFigures`): cores from ``os.sched_getaffinity``
+    (else ``os.cpu_count``), clock from /proc/cpuinfo ``cpu MHz`` (the mean over the listed
+    processors), vector width from its flags; the rest are the estimated constants below."""
+    import os
+    info = _cpuinfo()
+    flags: set[str] = set()
+    mhz: list[float] = []
+    model = "unknown"
+    for line in info.splitlines():
+        key, _, val = line.partition(":")
+        key = key.strip()
+        if key == "flags" and not flags:
+            flags = set(val.split())
+        elif key == "cpu MHz":
+            try:
+                mhz.append(float(val))
+            except ValueError:
+                pass
+        elif key == "model name" and model == "unknown":
+            model = val.strip()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    fig: dict[str, str] = {}
+    if mhz:
+        clock = sum(mhz) / len(mhz) * 1e6
+        fig["clock_hz"] = f"{clock:.4g} Hz (measured: /proc/cpuinfo cpu MHz, mean of {len(mhz)})"
+    else:
+        clock = 2.5e9
+        fig["clock_hz"] = "2.5e9 Hz (estimated: no cpu MHz in /proc/cpuinfo)"
+    bits = 512 if "avx512f" in flags else 256 if "avx2" in flags else 128
+    fig["cores"] = f"{cores} (measured: os.sched_getaffinity)"
+    fig["vector_bits"] = f"{bits} (measured: /proc/cpuinfo flags {'avx512f' if bits == 512 else 'avx2' if bits == 256 else 'neither avx512f nor avx2'})"
+    # Estimated constants. Intel's optimization reference manual (Golden Cove / Sapphire Rapids
+    # core: 2 load ports + 2 store ports, FMA on ports 0 and 5, the port-5 FMA present on Xeon
+    # Gold/Platinum only): https://www.intel.com/content/www/us/en/developer/articles/technical/intel64-and-ia32-architectures-optimization.html
+    vec = 1.0 if bits == 512 else 2.0
+    fig["vector_ops_per_cycle"] = (f"{vec:g} per core (estimated: one {bits}-bit ALU/FMA instruction per cycle; "
+                                   "a second 512-bit FMA port exists on some Xeons only, and a virtual "
+                                   "machine's part is not known; Intel optimization manual)")
+    fig["scalar_ops_per_cycle"] = ("1 per core (estimated: the counted operations of plain C are one per "
+                                   "source operator, and loop control, subscripts and the dependence chains "
+                                   "of reductions are not counted, so one per cycle stands for all of them)")
+    fig["loads_per_cycle"] = "2 per core (estimated: two load ports; Intel optimization manual)"
+    fig["stores_per_cycle"] = "1 per core (estimated: one store per cycle sustained; Intel optimization manual)"
+    fig["dram_bytes_per_s_per_core"] = ("1.2e10 B/s (estimated by Little's law: 16 line-fill buffers x 64 B / "
+                                        "~85 ns DRAM latency; a single core's STREAM figure on current Xeons is "
+                                        "10-15 GB/s)")
+    fig["dram_bytes_per_s"] = ("3.07e11 B/s (estimated: 8 channels of DDR5-4800, a Sapphire Rapids socket, "
+                               "https://ark.intel.com; a virtual machine's cores share it with others)")
+    fig["parallel_region_s"] = ("2e-6 s (estimated: an OpenMP parallel-for fork and join with libgomp, "
+                                "EPCC OpenMP microbenchmarks order of magnitude)")
+    return CpuFigures(model, cores, clock, bits, "avx512_vnni" in flags, vec, 1.0, 2.0, 1.0, 1.2e10, 3.07e11, 2e-6,
+                      fig)
+
+
+def omp_parallelism(code: str, values: Optional[dict] = None) -> int:
+    """How many iterations the code's first OpenMP parallel loop has: 1 when the code has no
+    ``#pragma omp parallel``; the loop's bound where it is a literal or an expression of
+    ``values`` (the kernel's scalar arguments, ``{"n": 4096}``); 1 << 30 (as many as there are
+    cores) when the bound cannot be read. ``collapse(k)`` multiplies the first k bounds."""
+    import re
+    m = re.search(r"#\s*pragma\s+omp\s+parallel\b[^\n]*", code)
+    if not m:
+        return 1
+    collapse = re.search(r"collapse\s*\(\s*(\d+)\s*\)", m.group(0))
+    k = int(collapse.group(1)) if collapse else 1
+    total = 1
+    pos = m.end()
+    for _ in range(k):
+        f = re.compile(r"for\s*\(\s*(?:[\w\s]+\s)?(\w+)\s*=\s*([^;]*);\s*\1\s*(<=|<)\s*([^;]+);").search(code, pos)
+        if not f:
+            return 1 << 30
+        lo, op, hi = f.group(2), f.group(3), f.group(4)
+        try:
+            env = {"__builtins__": {}, **{k_: v for k_, v in (values or {}).items() if isinstance(v, (int, float))}}
+            if not re.fullmatch(r"[\w\s+\-*/()%]*", hi + lo):
+                raise ValueError(hi)
+            n = int(eval(hi.replace("/", "//"), env)) - int(eval(lo.replace("/", "//"), env)) + (op == "<=")  # noqa: S307
+        except Exception:  # noqa: BLE001 - a bound the bench cannot evaluate
+            return 1 << 30
+        total *= max(n, 0)
+        pos = f.end()
+    return max(total, 1)
+
+
+def _access_totals(counters: dict) -> dict:
+    """Loads and stores through pointers (every space but ``local``), plain and inside
+    intrinsics: ``{reads, read_bytes, writes, write_bytes}``."""
+    out = {"reads": 0.0, "read_bytes": 0.0, "writes": 0.0, "write_bytes": 0.0}
+    for where in ("plain", "intrinsic"):
+        for space, c in ((counters.get("access") or {}).get(where) or {}).items():
+            if space == "local":
+                continue
+            for k in out:
+                out[k] += float(c.get(k, 0))
+    return out
+
+
+def predict_cpu(counters: dict, cpu: Optional[CpuFigures] = None, *, parallel: int = 1, scale: float = 1.0,
+                footprint_bytes: Optional[float] = None) -> Prediction:
+    """Predicted seconds of a C or VNNI output on this CPU from the counters of one checked,
+    counted emulator run (``execute(..., counters=True)``); see the module doc, "C and VNNI".
+
+    ``parallel``: iterations of the code's OpenMP parallel loop at the predicted shape
+    (:func:`omp_parallelism`; 1: serial code); ``scale``: the predicted shape's work over the
+    emulated shape's (every count is multiplied by it); ``footprint_bytes``: the bytes of the
+    buffers at the predicted shape (what must come from DRAM at least once; default: the counted
+    traffic)."""
+    cpu = cpu or detect_cpu()
+    notes: list[str] = []
+    used = dict(cpu.figures)
+    threads = max(1, min(cpu.cores, int(parallel or 1)))
+    if parallel and parallel > 1 and parallel < cpu.cores:
+        notes.append(f"the parallel loop has {parallel} iterations: {threads} of {cpu.cores} cores busy")
+    notes.append(f"{threads} thread{'s' if threads > 1 else ''} ({'OpenMP' if parallel > 1 else 'serial code'})")
+    if not _counted(counters):
+        notes.append("loads, stores and scalar arithmetic were not counted (execute(counters=True) in a checked "
+                     "run): the prediction sees intrinsic work only")
+    if scale != 1.0:
+        notes.append(f"counts scaled by {scale:.4g} from the emulated shape")
+    acc = {k: v * scale for k, v in _access_totals(counters).items()}
+    scalar_ops = float(counters.get("scalar_ops") or 0) * scale
+    vec_instr = 0.0
+    dot_instr = 0.0
+    vector_lane_bytes = 0.0
+    macs = 0.0
+    for w in _work(counters):
+        fam, amount, size = w["family"], float(w["amount"]) * scale, float(w.get("elem_bytes") or 4)
+        lanes_per_instr = max(1.0, cpu.vector_bits / 8 / max(size, 1.0))
+        if fam in ("vector", "convert"):
+            vec_instr += amount / lanes_per_instr
+            vector_lane_bytes += amount * size
+        elif fam == "reduce":  # a horizontal reduction: log2(lanes) shuffle + op steps per vector
+            import math
+            vec_instr += amount / lanes_per_instr * max(1.0, math.log2(lanes_per_instr))
+            vector_lane_bytes += amount * size
+        elif fam == "dot":  # int32 lanes, each 4 u8 x s8 (or 2 s16 x s16) multiply-accumulates
+            dot_instr += amount / (cpu.vector_bits / 32)
+            macs += amount * (4 if "8" in str(w.get("type")) or size == 1 else 2)
+        # load / store families: their bytes are in the access counts
+    clock = cpu.clock_hz
+    # memory: DRAM traffic over the bandwidth the busy cores can pull
+    dram_bytes = acc["read_bytes"] + acc["write_bytes"]
+    if footprint_bytes is not None:
+        dram_bytes = min(dram_bytes, float(footprint_bytes)) if dram_bytes else float(footprint_bytes)
+    bw = min(cpu.dram_bytes_per_s, threads * cpu.dram_bytes_per_s_per_core)
+    memory_s = dram_bytes / bw
+    # load and store instructions (the cache side)
+    onchip_s = (acc["reads"] / cpu.loads_per_cycle + acc["writes"] / cpu.stores_per_cycle) / (clock * threads)
+    scalar_s = scalar_ops / (cpu.scalar_ops_per_cycle * clock * threads)
+    vector_s = vec_instr / (cpu.vector_ops_per_cycle * clock * threads)
+    matrix_s = dot_instr / (cpu.vector_ops_per_cycle * clock * threads)
+    compute_s = scalar_s + vector_s + matrix_s
+    overhead = cpu.parallel_region_s if parallel > 1 else 0.0
+    seconds = max(memory_s, onchip_s, compute_s) + overhead
+    terms = {"memory": memory_s, "onchip": onchip_s, "scalar": scalar_s, "vector": vector_s, "matrix": matrix_s}
+    bound = max(terms, key=terms.get) if any(terms.values()) else "none"
+    if footprint_bytes is not None and dram_bytes < acc["read_bytes"] + acc["write_bytes"]:
+        notes.append(f"DRAM traffic: the {footprint_bytes:.3g}-byte footprint once (re-reads assumed cached); "
+                     f"{acc['read_bytes'] + acc['write_bytes']:.3g} bytes loaded and stored")
+    if not vec_instr and not dot_instr and scalar_ops:
+        notes.append("no vector intrinsics: scalar operations at the scalar rate (what gcc -O3 vectorises by "
+                     "itself is not credited)")
+    notes.append("estimated figures used: " + ", ".join(k for k in ("vector_ops_per_cycle", "scalar_ops_per_cycle",
+                                                                     "loads_per_cycle", "stores_per_cycle",
+                                                                     "dram_bytes_per_s_per_core", "dram_bytes_per_s",
+                                                                     "parallel_region_s")))
+    p = Prediction("cpu", cpu.model, seconds, memory_s, vector_s, matrix_s, onchip_s, scalar_s, bound, True, threads,
+                   dram_bytes, vector_lane_bytes, 2 * macs, acc["read_bytes"] + acc["write_bytes"], scalar_ops, notes,
+                   used)
+    p.details = {"threads": threads, "parallel_iterations": parallel, "scale": scale, "loads": acc["reads"],
+                 "stores": acc["writes"], "vector_instructions": vec_instr, "dot_instructions": dot_instr,
+                 "dram_bytes_per_s": bw, "overhead_s": overhead}
+    return p
+
+
+# ================================================================================= CUDA (one GPU)
+# NVIDIA H100 SXM5 (sm_90). Sources: the H100 datasheet
+# https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet (bandwidth, FP32
+# and dense tensor throughput: the datasheet's tensor figures are with sparsity, halved here), the
+# Hopper tuning guide https://docs.nvidia.com/cuda/hopper-tuning-guide/index.html (SM count, shared
+# memory per SM) and the CUDA programming guide's compute-capability table
+# https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#features-and-technical-specifications
+# (threads, blocks and registers per SM).
+H100_SXM: dict[str, tuple[float, str]] = {
+    "sms": (132, "H100 SXM5: 132 SMs (Hopper tuning guide / H100 whitepaper)"),
+    "clock_hz": (1.98e9, "boost clock 1980 MHz (H100 whitepaper, SXM5)"),
+    "dram_bytes_per_s": (3.35e12, "HBM3 3.35 TB/s (H100 datasheet, SXM)"),
+    "fp32_ops_per_s": (33.5e12, "67 TFLOPS FP32 counting an FMA as 2 (datasheet): 33.5e12 counted operations/s, "
+                                "128 FP32 lanes x 132 SMs x 1.98 GHz"),
+    "tensor_tf32_ops_per_s": (494.7e12, "TF32 tensor 989 TFLOPS with sparsity (datasheet): 494.7e12 dense"),
+    "tensor_fp16_ops_per_s": (989.4e12, "FP16/BF16 tensor 1979 TFLOPS with sparsity (datasheet): 989.4e12 dense"),
+    "tensor_int8_ops_per_s": (1978.9e12, "INT8 tensor 3958 TOPS with sparsity (datasheet): 1978.9e12 dense"),
+    "max_threads_per_sm": (2048, "compute capability 9.0 (CUDA programming guide)"),
+    "max_blocks_per_sm": (32, "compute capability 9.0 (CUDA programming guide)"),
+    "registers_per_sm": (65536, "compute capability 9.0 (CUDA programming guide)"),
+    "shared_bytes_per_sm": (233472, "228 KB per SM (Hopper tuning guide), 1 KB of it reserved per block"),
+    "shared_bytes_per_cycle_per_sm": (128, "32 banks x 4 B per cycle (CUDA programming guide, shared memory)"),
+    "memory_latency_s": (6e-7, "estimated: ~600 ns to DRAM under load (microbenchmark papers on Hopper give "
+                               "~500-700 ns); with the bandwidth it sets the bytes in flight a full bus needs"),
+    "loads_in_flight_per_thread": (2, "estimated: independent loads a thread has outstanding (unrolled loops)"),
+    "launch_s": (2.5e-6, "estimated: a kernel launch's overhead, the usual 2-5 us"),
+}
+
+
+def nvcc_resource_usage(code: str, arch: str = "sm_90", nvcc: Optional[str] = None,
+                        timeout: float = 180.0) -> dict[str, dict]:
+    """``nvcc --resource-usage`` of CUDA ``code`` (compile only, no GPU): per kernel name
+    (demangled to the plain name where it is ``_Z<len><name>...``) ``{registers, shared_bytes,
+    stack_bytes, spill_bytes}``. ``{}`` when nvcc is absent; raises RuntimeError when it fails."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+    from ..toolchains import Toolchain
+    exe = nvcc or Toolchain().path("nvcc") or shutil.which("nvcc")
+    if not exe:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="xpiler-ru-") as d:
+        src = os.path.join(d, "k.cu")
+        with open(src, "w") as fh:
+            fh.write(code)
+        r = subprocess.run([exe, "--resource-usage", f"-arch={arch}", "-c", "-x", "cu", src, "-o",
+                            os.path.join(d, "k.o")], capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, LC_ALL="C"))
+    if r.returncode != 0:
+        raise RuntimeError(f"nvcc failed: {r.stderr.strip()[-400:]}")
+    out: dict[str, dict] = {}
+    name = None
+    for line in (r.stdout + r.stderr).splitlines():
+        m = re.search(r"(?:Compiling entry function|Function properties for) '?([\w$]+)'?", line)
+        if m:
+            mangled = m.group(1)
+            dm = re.match(r"_Z(\d+)(\w+)", mangled)
+            name = dm.group(2)[:int(dm.group(1))] if dm else mangled
+            out.setdefault(name, {"registers": 0, "shared_bytes": 0, "stack_bytes": 0, "spill_bytes": 0})
+            continue
+        if name is None:
+            continue
+        if (m := re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores", line)):
+            out[name]["stack_bytes"], out[name]["spill_bytes"] = int(m.group(1)), int(m.group(2))
+        if (m := re.search(r"Used (\d+) registers", line)):
+            out[name]["registers"] = int(m.group(1))
+        if (m := re.search(r"(\d+) bytes smem", line)):
+            out[name]["shared_bytes"] = int(m.group(1))
+    return out
+
+
+_TENSOR_TYPE = {"half": "fp16", "__half": "fp16", "__nv_bfloat16": "fp16", "bf16": "fp16", "fp16": "fp16",
+                "float": "tf32", "tf32": "tf32", "precision::tf32": "tf32", "int8_t": "int8", "signed char": "int8",
+                "unsigned char": "int8", "char": "int8", "int8": "int8", "uint8_t": "int8", "s8": "int8", "u8": "int8"}
+
+
+def predict_cuda(counters: dict, resource_usage: Optional[dict] = None, *, scale: float = 1.0,
+                 gpu: Optional[dict] = None) -> Prediction:
+    """Predicted seconds of a CUDA output on one H100 SXM from the counters of a checked,
+    counted emulator run; see the module doc, "CUDA". ``resource_usage``: one kernel's
+    ``nvcc_resource_usage`` entry (``{registers, shared_bytes}``; default 32 registers, with a
+    note); ``scale``: the predicted shape's work over the emulated one's (blocks, traffic and
+    operations are multiplied by it; threads per block are kept)."""
+    import math
+    g = dict(H100_SXM if gpu is None else gpu)
+    used = {k: f"{v:g} ({src})" for k, (v, src) in g.items()}
+    f = {k: v for k, (v, _) in g.items()}
+    notes: list[str] = []
+    ru = dict(resource_usage or {})
+    regs = int(ru.get("registers") or 0)
+    if not regs:
+        regs = 32
+        notes.append("registers per thread not measured (no nvcc --resource-usage): 32 assumed")
+    block = int(counters.get("max_block_threads") or 0) or 1
+    blocks = max(1.0, float(counters.get("blocks") or 1) * scale)
+    smem = max(int(counters.get("max_shared_bytes") or 0), int(ru.get("shared_bytes") or 0))
+    # occupancy: resident blocks per SM under each limit (warps allocated whole, registers per warp
+    # in units of 256)
+    warps = math.ceil(block / 32)
+    regs_per_warp = math.ceil(regs * 32 / 256) * 256
+    limits = {"blocks": int(f["max_blocks_per_sm"]), "threads": int(f["max_threads_per_sm"] // (warps * 32)),
+              "registers": int(f["registers_per_sm"] // (regs_per_warp * warps)),
+              "shared": int(f["shared_bytes_per_sm"] // (smem + 1024)) if smem else 1 << 30}
+    per_sm = max(0, min(limits.values()))
+    limiter = min(limits, key=limits.get)
+    if per_sm == 0:
+        notes.append(f"a block of {block} threads with {regs} registers and {smem} B of shared memory does not fit "
+                     "an SM: the launch would fail")
+        per_sm = 1
+    occupancy = per_sm * warps * 32 / f["max_threads_per_sm"]
+    sms = int(min(f["sms"], blocks))
+    resident_blocks = min(blocks, f["sms"] * per_sm)
+    waves = math.ceil(blocks / (f["sms"] * per_sm))
+    acc = {k: v * scale for k, v in _access_totals({"access": {
+        "plain": {s: c for s, c in ((counters.get("access") or {}).get("plain") or {}).items() if s != "shared"},
+        "intrinsic": {s: c for s, c in ((counters.get("access") or {}).get("intrinsic") or {}).items()
+                      if s != "shared"}}}).items()}
+    shared = {"reads": 0.0, "read_bytes": 0.0, "writes": 0.0, "write_bytes": 0.0}
+    for where in ("plain", "intrinsic"):
+        c = ((counters.get("access") or {}).get(where) or {}).get("shared") or {}
+        for k in shared:
+            shared[k] += float(c.get(k, 0)) * scale
+    dram = acc["read_bytes"] + acc["write_bytes"]
+    accesses = acc["reads"] + acc["writes"]
+    bytes_per_access = dram / accesses if accesses else 4.0
+    # bandwidth: the bytes in flight the resident threads keep against the bus's need (Little's law)
+    need = f["dram_bytes_per_s"] * f["memory_latency_s"]
+    in_flight = resident_blocks * block * f["loads_in_flight_per_thread"] * bytes_per_access
+    bw_share = min(1.0, in_flight / need)
+    memory_s = dram / (f["dram_bytes_per_s"] * bw_share) if dram else 0.0
+    scalar_ops = float(counters.get("scalar_ops") or 0) * scale
+    scalar_s = scalar_ops / (f["fp32_ops_per_s"] * sms / f["sms"])
+    shared_bytes = shared["read_bytes"] + shared["write_bytes"]
+    onchip_s = shared_bytes / (f["shared_bytes_per_cycle_per_sm"] * f["clock_hz"] * sms)
+    matrix_ops = 0.0
+    matrix_s = 0.0
+    for w in _work(counters):
+        if w["family"] != "matmul":
+            continue
+        macs = float(w["amount"]) * scale
+        key = _TENSOR_TYPE.get(str(w.get("type") or ""), "fp16")
+        matrix_ops += 2 * macs
+        matrix_s += 2 * macs / (f[f"tensor_{key}_ops_per_s"] * sms / f["sms"])
+    launches = int(counters.get("launches") or 1)
+    overhead = launches * f["launch_s"]
+    terms = {"memory": memory_s, "scalar": scalar_s, "onchip": onchip_s, "matrix": matrix_s}
+    seconds = overhead + max(terms.values())
+    bound = max(terms, key=terms.get) if any(terms.values()) else "none"
+    notes.append(f"{block} threads per block, {regs} registers per thread, {smem} B shared per block: {per_sm} "
+                 f"block(s) per SM (limited by {limiter}), occupancy {occupancy:.0%}; {blocks:.0f} blocks on {sms} "
+                 f"SMs, {waves} wave(s)")
+    if bw_share < 1.0:
+        notes.append(f"too few loads in flight for the full bandwidth: {bw_share:.0%} of it")
+    if matrix_ops:
+        notes.append(f"tensor cores: {matrix_ops:.3g} operations (mma counters)")
+    notes.append("estimated figures used: memory_latency_s, loads_in_flight_per_thread, launch_s")
+    p = Prediction("sm_90", "NVIDIA H100 SXM5", seconds, memory_s, 0.0, matrix_s, onchip_s, scalar_s, bound, True,
+                   sms, dram, 0.0, matrix_ops, shared_bytes, scalar_ops, notes, used)
+    p.details = {"block": block, "blocks": blocks, "registers": regs, "shared_bytes": smem, "blocks_per_sm": per_sm,
+                 "limiter": limiter, "occupancy": occupancy, "waves": waves, "bandwidth_share": bw_share,
+                 "launches": launches, "overhead_s": overhead}
+    return p
+
+
+# ================================================================================= ranking
+def spearman(xs: list[float], ys: list[float]) -> Optional[float]:
+    """Spearman's rank correlation of two equally long sequences (ties: average ranks): the
+    Pearson correlation of the ranks. None with fewer than two items or a constant side."""
+    if len(xs) != len(ys):
+        raise ValueError("spearman: sequences of different lengths")
+    if len(xs) < 2:
+        return None
+    rx, ry = ranks(xs), ranks(ys)
+    n = len(xs)
+    mx, my = sum(rx) / n, sum(ry) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    if not sxx or not syy:
+        return None
+    return sxy / (sxx * syy) ** 0.5
+
+
+def ranks(xs: list[float]) -> list[float]:
+    """1-based ranks, ties given the average of the ranks they span."""
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    out = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            out[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
