@@ -77,17 +77,19 @@ def test_rows_go_to_blocks_and_columns_to_threads():
     text = print_module(r.module, dialect="cuda")
     assert "__global__ void softmax" in text
     assert "blockIdx.x" in text and "threadIdx.x" in text
-    # the reductions into m and s: a partial per thread, combined through shared memory by
-    # every thread (m and s stay private, the same on every thread); the last loop writes
-    # only its row, so no barrier before it
-    assert "__shared__ float m_all[53];" in text and "__shared__ float s_all[53];" in text, text
-    assert "__shared__ float m;" not in text and text.count("__syncthreads();") == 4, text
-    assert r.module.kernels[0].annotations["launch"] == "grid=37,1,1 block=53,1,1"
+    # the reductions into m and s: a partial per thread, combined through shared memory as a
+    # tree, then by every thread with its own (m and s stay private, the same on every
+    # thread); the last loop writes only its row, so no barrier before it. The block: whole
+    # warps covering the 53 columns
+    assert "__shared__ float m_all[64];" in text and "__shared__ float s_all[64];" in text, text
+    assert "xp_s >>= 1" in text and "m = fmaxf(m, m_all[0]);" in text, text
+    assert "__shared__ float m;" not in text and text.count("__syncthreads();") == 6, text
+    assert r.module.kernels[0].annotations["launch"] == "grid=37,1,1 block=64,1,1"
 
 
 def test_a_reduction_alone_runs_on_one_block():
     r = _bind(DOT, "cuda")
-    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=100,1,1"
+    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=128,1,1"
     assert any("one block" in n for n in r.notes), r.notes
 
 
@@ -252,7 +254,8 @@ def test_bang_task_runs_on_a_block_with_its_nram_off_the_stack(target, tmp_path)
 @pytest.mark.parametrize("target", ["cuda", "hip"])
 def test_cluster_cores_run_on_a_block_with_big_core_arrays_in_scratch(target, tmp_path):
     out, k, text = _lower_bang(SRAM_BIG, target, tmp_path)
-    assert k.annotations["launch"] == "grid=1,1,1 block=4,1,1", k.annotations["launch"]  # one cluster, 4 cores
+    # one cluster's 4 cores: one warp (a wavefront on HIP)
+    assert k.annotations["launch"] == f"grid=1,1,1 block={32 if target == 'cuda' else 64},1,1", k.annotations["launch"]
     assert _stack_bytes(k) <= PER_THREAD_BYTES, text
     assert "blockIdx.x * blockDim.x + threadIdx.x" in text  # each core's slice of the scratch
 
@@ -317,7 +320,7 @@ def test_a_scalar_thread_0_writes_is_shared_by_the_block(target, tmp_path):
 def test_parallel_loops_inside_a_serial_loop_go_to_threads(target, tmp_path):
     r = _bind(STEPS, target)
     text = print_module(r.module, dialect=target)
-    assert r.module.kernels[0].annotations["launch"] == "grid=6,1,1 block=40,1,1"
+    assert r.module.kernels[0].annotations["launch"] == "grid=6,1,1 block=64,1,1"  # 40 columns: whole warps
     serial = text[text.index("for (int t = 0; t < steps; ++t)"):]
     assert serial.count("threadIdx.x") >= 2 and "__syncthreads();" in serial, text
     path = tmp_path / ("k" + SUFFIX[target])
@@ -344,7 +347,7 @@ void two_steps(const float *restrict x, float *restrict y, int n) {
 def test_work_before_the_parallel_loop_runs_on_one_block(target, tmp_path):
     r = _bind(AFTER_WORK, target)
     text = print_module(r.module, dialect=target)
-    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=100,1,1", text
+    assert r.module.kernels[0].annotations["launch"] == "grid=1,1,1 block=128,1,1", text
     assert any("one block" in n for n in r.notes), r.notes
     path = tmp_path / ("k" + SUFFIX[target])
     path.write_text(text)

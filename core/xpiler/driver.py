@@ -419,7 +419,7 @@ def _nests(out: ir.Module, kernels: list[ir.Function], notes: list[dict] = (),
                 if not used:
                     why.insert(0, "not parallel: no parallel loop was bound (see the bind pass notes)")
                 recs.append(NestRecord(tuple(n.get("lines", (0, 0))), bound_to=used,
-                                       staged_in=list(n.get("staged_in", [])),
+                                       staged_in=sorted(set(n.get("staged_in", [])) | set(staged)),
                                        tensorized_into=list(n.get("tensorized_into", [])), not_=why))
             continue
         lines = (f.span.line, f.span.end_line) if f.span else (0, 0)

@@ -20,7 +20,10 @@ Per target:
   only private scalars run on every thread (same values everywhere, so scalars stay
   private and uniform); other statements (stores, copies through pointers) run on thread
   0, and the scalars they write become ``__shared__``; loops and branches holding
-  parallel loops run on every thread with the body lowered the same way. Barriers go
+  parallel loops run on every thread with the body lowered the same way; a reduction
+  loop gives each thread a partial, combined as a tree in shared memory. The block has
+  whole warps (wavefronts on HIP) up to ``block`` threads, from the extents of its parallel
+  loops. Barriers go
   only between phases whose accesses conflict (by object: an on-chip array, a shared
   scalar, a pointer parameter, any memory). The body's arrays are ``__shared__`` while
   they fit the target's static shared memory (the table's capacity), else a slice of a
@@ -70,7 +73,7 @@ import re
 from typing import Iterator, Optional
 
 from .. import dialects, dtypes, evaluate, ir, spec
-from ..dialects import runtime_api
+from ..dialects import runtime_api, semantics
 from ..analysis import ctype, dependence, loops
 from ..analysis.dependence import _PURE_BUILTINS, _PURE_CATEGORIES
 from ..analysis.symbols import SymbolTable
@@ -534,8 +537,9 @@ class _Binder:
             threads = 1  # nothing to share out: the block is the iteration's one thread
         elif None in extents:
             threads = self.block
-        else:
-            threads = max(1, min(1024, max(extents)))
+        else:  # whole warps (wavefronts on HIP), no more than the block size asked (256 by default)
+            ws = semantics.warp_size(self.d.name)
+            threads = max(1, min(self.block, (max(extents) + ws - 1) // ws * ws))
         for arr in low.partials:
             arr.size = ir.IntLit(threads)
         if not (low.scratch or low.thread_scratch):
@@ -680,7 +684,8 @@ class _BlockLowering:
       statement writing them is ``T`` too, to a fixpoint);
     - ``Red``: a reduction loop (the dependence test) into private arithmetic scalars: a
       partial per thread over a block-stride loop, the partials through shared memory,
-      every thread combining them in the same order;
+      combined as a tree (log2 of the block steps, CUDA/HIP) or by every task in the same
+      order (a BANG cluster's 4 tasks), every thread then holding the same total;
     - ``C``: a loop or branch that holds parallel loops (or jumps out, or stores while it
       computes private scalars) and whose header only reads and writes private scalars:
       every thread runs its control (the same values on every thread, so barriers inside
@@ -953,8 +958,9 @@ class _BlockLowering:
 
     def reduce(self, s: ir.For) -> ir.Stmt:
         """A reduction loop shared by the block's threads: a partial per thread over a
-        block-stride loop, the partials through shared memory, every thread combining them
-        in the same order (so each thread's accumulator holds the same value)."""
+        block-stride loop, the partials through shared memory, combined as a tree on a GPU
+        (``tree``) or by every task in the same order on a BANG cluster (so each thread's
+        accumulator holds the same value)."""
         reds = self.reductions(s)
         view = loops.loop_view(s, self.b.table)
         self.p_loops.append((s, view))
@@ -972,19 +978,53 @@ class _BlockLowering:
                           ir.Block([ir.Decl([_decl(view.var, view.var_type, _at(view, ir.Name(it)))])] + body.stmts),
                           info=ir.LoopInfo("bound", axis=self.b.team.axis), span=s.span))
         combine: list[ir.Stmt] = []
+        arrays = []
         for a, op, t in reds:
             arr = self.b.fresh(f"{a}_all")
+            arrays.append((a, op, t, arr))
             size = ir.Array(_unconst(t), ir.IntLit(1024))
             self.partials.append(size)
             out.append(ir.Decl([ir.VarDecl(arr, size, None, space=self.b.team.shared)]))
             out.append(ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(arr), self.b.tid()),
                                              ir.Name(parts[a]))))
+        if self.b.d.name in ("cuda", "hip"):
+            return ir.Block(out + [self.b.barrier()] + self.tree(arrays) + [self.b.barrier()], span=s.span)
+        for a, op, t, arr in arrays:  # a cluster's 4 tasks: each combines the 4 partials
             k = self.b.fresh("k")
             combine.append(ir.For(ir.Decl([ir.VarDecl(k, ir.Named("int"), ir.IntLit(0))]),
                                   ir.Binary("<", ir.Name(k), self.b.tdim()), ir.Unary("++", ir.Name(k)),
                                   ir.ExprStmt(ir.Assign("=", ir.Name(a), _combine(op, t, ir.Name(a), ir.Index(
                                       ir.Name(arr), ir.Name(k)))))))
         return ir.Block(out + [self.b.barrier()] + combine + [self.b.barrier()], span=s.span)
+
+    def tree(self, arrays: list[tuple[str, str, ir.CType, str]]) -> list[ir.Stmt]:
+        """The partials of a block combined as a tree in shared memory (log2 of the block
+        steps, a barrier after each; any block size: a thread adds the partial ``s`` above
+        it when there is one), then every thread combines its accumulator with the total
+        (so each thread's accumulator holds the same value)::
+
+            int w = 1; while (w < blockDim.x) w <<= 1;
+            for (int s = w >> 1; s > 0; s >>= 1) {
+                if (threadIdx.x < s && threadIdx.x + s < blockDim.x) a_all[tid] = a_all[tid] + a_all[tid + s];
+                __syncthreads();
+            }
+            a = a + a_all[0];
+        """
+        w, st = self.b.fresh("xp_w"), self.b.fresh("xp_s")
+        steps = [ir.ExprStmt(ir.Assign("=", ir.Index(ir.Name(arr), self.b.tid()), _combine(
+            op, t, ir.Index(ir.Name(arr), self.b.tid()), ir.Index(ir.Name(arr), ir.Binary("+", self.b.tid(),
+                                                                                         ir.Name(st))))))
+                 for a, op, t, arr in arrays]
+        guard = ir.Binary("&&", ir.Binary("<", self.b.tid(), ir.Name(st)),
+                          ir.Binary("<", ir.Binary("+", self.b.tid(), ir.Name(st)), self.b.tdim()))
+        return [ir.Decl([ir.VarDecl(w, ir.Named("int"), ir.IntLit(1))]),
+                ir.While(ir.Binary("<", ir.Name(w), self.b.tdim()),
+                         ir.ExprStmt(ir.Assign("<<=", ir.Name(w), ir.IntLit(1)))),
+                ir.For(ir.Decl([ir.VarDecl(st, ir.Named("int"), ir.Binary(">>", ir.Name(w), ir.IntLit(1)))]),
+                       ir.Binary(">", ir.Name(st), ir.IntLit(0)), ir.Assign(">>=", ir.Name(st), ir.IntLit(1)),
+                       ir.Block([ir.If(guard, ir.Block(steps)), self.b.barrier()]))] + \
+            [ir.ExprStmt(ir.Assign("=", ir.Name(a), _combine(op, t, ir.Name(a), ir.Index(ir.Name(arr), ir.IntLit(0)))))
+             for a, op, t, arr in arrays]
 
     def has_p(self, s: ir.Node) -> bool:
         if isinstance(s, ir.For) and self.is_red(s):

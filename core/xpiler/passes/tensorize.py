@@ -160,9 +160,10 @@ class Tensorize(Pass):
 
     def _report_untouched(self, f: ir.Function, target: str) -> None:
         why = {"c": "C: left to the compiler's vectoriser (gcc -O3)",
-               "cuda": "CUDA: tensorize has no CUDA lowering yet (the bound loop runs one element per thread)",
-               "hip": "HIP: tensorize has no HIP lowering yet (the bound loop runs one element per thread)"}.get(
-            target, f"{target}: not handled")
+               "cuda": "CUDA: no wmma or tiling lowering yet (bind: one element per thread, block reductions "
+                       "as a shared-memory tree)",
+               "hip": "HIP: no MFMA or tiling lowering yet (bind: one element per thread, block reductions "
+                      "as a shared-memory tree)"}.get(target, f"{target}: not handled")
         self.nests.append({"kernel": f.name, "lines": _lines(f), "not": [f"not tensorized: {why}"]})
 
     def apply(self, module, target=None, **params):
