@@ -124,7 +124,7 @@ def _fused(outer: ir.For):
     idx = None
     for k, s in enumerate(body):
         if isinstance(s, ir.Decl) and len(s.vars) == 1 and s.vars[0].init is not None and \
-                isinstance(s.vars[0].type, ir.Named) and s.vars[0].type.name in ("int", "long", "long long"):
+                isinstance(s.vars[0].type, ir.Named) and s.vars[0].type.name in _INDEX_TYPES:
             form = affine_of(s.vars[0].init, ranges=ranges)
             if not isinstance(form, NotAffine) and form.coeffs == {a: B, b: 1} and form.const == 0:
                 idx = k
@@ -195,12 +195,20 @@ def _grid_stride(outer: ir.For, inner: ir.For, body: list[ir.Stmt], vo, B: int):
     return out
 
 
+#: the types of an index that combines a block and a thread index (non-negative in either)
+_INDEX_TYPES = ("int", "long", "long long", "unsigned", "unsigned int", "unsigned long", "size_t", "int64_t",
+                "uint32_t", "int32_t")
+
+
 def _guard(rest: list[ir.Stmt], v: str) -> Optional[tuple[ir.Expr, ir.Stmt]]:
-    """``(X, S)`` for a body that is only ``if (v < X) S`` (or ``X > v``)."""
+    """``(X, S)`` for a body that is only ``if (v < X) S`` (or ``X > v``, ``!(v >= X)``)."""
     rest = [s for s in rest if not isinstance(s, (ir.Empty, ir.Comment))]
     if len(rest) != 1 or not isinstance(rest[0], ir.If) or rest[0].other is not None or rest[0].decl is not None:
         return None
     c = rest[0].cond
+    if isinstance(c, ir.Unary) and c.op == "!" and isinstance(c.operand, ir.Binary) and c.operand.op in (">=", "<="):
+        n = c.operand  # !(v >= X) (an early return, lifted): v < X
+        c = ir.Binary("<", n.lhs, n.rhs) if n.op == ">=" else ir.Binary(">", n.lhs, n.rhs)
     if isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == v:
         bound = c.rhs
     elif isinstance(c, ir.Binary) and c.op == ">" and isinstance(c.rhs, ir.Name) and c.rhs.name == v:
