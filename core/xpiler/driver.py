@@ -48,7 +48,7 @@ LIFT: dict[str, tuple[tuple[str, bool], ...]] = {
     "cuda": (("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
     "hip": (("vector_arith", True), ("inline_calls", True), ("detensorize", True), ("loop_recovery", True)),
     "c": (("loop_canon", False), ("inline_calls", True)),
-    "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True)),
+    "vnni": (("detensorize", True), ("loop_canon", False), ("inline_calls", True), ("scalarize", False)),
     # inline_calls first: it inlines device functions that read built-ins before task_recovery,
     # and on the hub it would drop host wrappers nothing calls
     "bang": (("inline_calls", True), ("task_recovery", True), ("detensorize", True)),

@@ -12,7 +12,8 @@ from __future__ import annotations
 from .base import (BOOL, NAME, REGISTRY, BadParams, Param, Pass, PassRefused, PassResult, Precondition, Refusal,
                    Space, Step, changed_lines, format_sequence, get, parse_sequence, register, run_sequence)
 from . import (bind, detensorize, fold_constants, fuse, hipify, host_code, inline_calls, loop_canon, loop_recovery,  # noqa: F401
-               retarget, task_recovery, tensorize, tensorize_bang, tensorize_vnni, vector_arith)  # (registers)
+               retarget, scalarize, task_recovery, tensorize, tensorize_bang, tensorize_c, tensorize_vnni,
+               vector_arith)  # (registers)
 
 __all__ = ["BOOL", "NAME", "REGISTRY", "BadParams", "Param", "Pass", "PassRefused", "PassResult", "Precondition",
            "Refusal", "Space", "Step", "changed_lines", "format_sequence", "get", "parse_sequence", "register",
