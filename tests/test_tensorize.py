@@ -301,3 +301,13 @@ def test_a_checked_bang_translation_reports_its_predicted_time():
     from xpiler.report import Translation
     assert Translation.from_json(t.to_json()).cost == c
     assert xpiler.translate(SOFTMAX, "c", path="softmax.c").cost is None  # runs here: measured, not predicted
+
+
+def test_c_inner_loops_get_omp_simd_with_their_sum_reductions():
+    # the C target from a BANG source (C -> C is refused): the row loops of the lifted kernel
+    bang = xpiler.translate(ROWS, "bang", path="rows.c")
+    c = xpiler.translate(bang.code, "c", path="rows.mlu")
+    assert c.status == "checked", c.why
+    pragmas = [p for n in c.nests for p in n.tensorized_into]
+    assert any(p.startswith("#pragma omp simd reduction(+:") for p in pragmas), c.nests
+    assert "#pragma omp simd" in c.code and "reduction(max" not in c.code
