@@ -678,6 +678,13 @@ class _Function:
                 and isinstance(s.step, ir.Assign) and s.step.op == "+=" and _is_name(s.step.target, s.cond.lhs.lhs.name) \
                 and isinstance(s.step.value, ir.IntLit) and s.step.value.value == W:
             form, i, bound = "A", s.cond.lhs.lhs.name, s.cond.rhs
+        elif isinstance(s.init, ir.ExprStmt) and isinstance(s.init.expr, ir.Assign) and s.init.expr.op == "=" \
+                and isinstance(s.init.expr.target, ir.Name) and isinstance(s.init.expr.value, ir.IntLit) \
+                and s.init.expr.value.value == 0 and isinstance(s.cond, ir.Binary) and s.cond.op == "<=" \
+                and _is_name(s.cond.lhs, s.init.expr.target.name) and isinstance(s.step, ir.Assign) \
+                and s.step.op == "+=" and _is_name(s.step.target, s.init.expr.target.name) \
+                and _const_int(s.step.value) == W:
+            form, i, bound = "C", s.init.expr.target.name, s.cond.rhs  # loop_canon's i <= n - W
         if form is None:
             raise _No("strip", f"the loop is not for (; i + {W} <= n; i += {W}) nor for (int i = 0; i < n; i += {W})")
         if _written([lane.body]) & ({i, lvar} | _names(bound)):
@@ -715,7 +722,7 @@ class _Function:
 
         for x in list(body.walk()):
             fix(x)
-        itype = self._type_of(i) if form == "A" else s.init.vars[0].type
+        itype = s.init.vars[0].type if form == "B" else self._type_of(i)
         zero = form == "A" and self._zero_before(i, before)
         if form == "B":
             end = ir.Binary("*", ir.Binary("/", ir.Binary("+", ir.clone(bound), ir.IntLit(W - 1)), ir.IntLit(W)),
@@ -725,6 +732,16 @@ class _Function:
             loop.info = ir.LoopInfo(s.info.kind, s.info.axis, None)
             self.note(s, f"[strip] strips of {W} became one loop over {j}")
             return [loop]
+        if form == "C":  # strips at 0, W, ... <= E: E / W + 1 of them when E >= 0, else none (i = 0)
+            count = ir.Binary("*", ir.Binary("+", ir.Binary("/", ir.clone(bound), ir.IntLit(W)), ir.IntLit(1)),
+                              ir.IntLit(W))
+            loop = ir.For(ir.Decl([ir.VarDecl(j, ir.clone(itype) if itype else ir.Named("int"), ir.IntLit(0))]),
+                          ir.Binary("<", ir.Name(j), count), ir.Unary("++", ir.Name(j)), body,
+                          pragmas=list(s.pragmas), span=s.span, origin="scalarize")
+            self.note(s, f"[strip] strips of {W} became one loop over {j}")
+            return [ir.If(ir.Binary("<=", ir.IntLit(0), ir.clone(bound)),
+                          ir.Block([loop, ir.ExprStmt(ir.Assign("=", ir.Name(i), ir.clone(count)))]),
+                          ir.ExprStmt(ir.Assign("=", ir.Name(i), ir.IntLit(0))), span=s.span, origin="scalarize")]
         if zero:
             count = ir.Binary("*", ir.Binary("/", ir.clone(bound), ir.IntLit(W)), ir.IntLit(W))
             start, end = ir.IntLit(0), count
@@ -749,8 +766,8 @@ class _Function:
         """A lane loop of groups at offsets 0, W, 2W... under a strip step of U*W becomes one lane
         loop of U*W lanes when every group is the first one shifted (else ``lane`` itself)."""
         step = None
-        if isinstance(s.step, ir.Assign) and s.step.op == "+=" and isinstance(s.step.value, ir.IntLit):
-            step = s.step.value.value
+        if isinstance(s.step, ir.Assign) and s.step.op == "+=":
+            step = _const_int(s.step.value)
         if step is None or step == W or step % W:
             return lane
         U = step // W
@@ -825,6 +842,16 @@ class _Function:
             if i in _names(s) or _jumps(s) or not isinstance(s, (ir.Decl, ir.ExprStmt, ir.Empty, ir.Comment)):
                 return False
         return False
+
+
+def _const_int(e: Optional[ir.Expr]) -> Optional[int]:
+    if isinstance(e, ir.IntLit):
+        return e.value
+    if isinstance(e, ir.Binary) and e.op in ("*", "+"):
+        a, b = _const_int(e.lhs), _const_int(e.rhs)
+        if a is not None and b is not None:
+            return a * b if e.op == "*" else a + b
+    return None
 
 
 def _same_elem(a: ir.CType, b: ir.CType) -> bool:
