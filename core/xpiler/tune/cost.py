@@ -295,6 +295,52 @@ class CpuFigures:
     dram_bytes_per_s: float  # the whole machine's cap (estimated)
     parallel_region_s: float  # an OpenMP fork/join (estimated)
     figures: dict[str, str] = field(default_factory=dict)
+    # the machine's state when it was sampled (``sample_load``): None = all cores free
+    free_cores: Optional[float] = None  # idle share of the cores x cores
+    others_runnable: float = 0.0  # other processes' runnable threads (/proc/loadavg's 4th field)
+    slice_s: float = 0.0  # the scheduler's time slice (estimated): a preempted thread waits for others
+
+
+def sample_load(cpu: CpuFigures, seconds: float = 0.5) -> CpuFigures:
+    """Record in ``cpu`` how busy the machine is right now, while the caller is idle: the idle
+    share of /proc/stat over ``seconds`` (``free_cores``) and the mean number of runnable
+    threads of /proc/loadavg less the caller's own (``others_runnable``). On a machine shared
+    with other work, OpenMP threads beyond the free cores do not add speed, and each parallel
+    region waits for its preempted threads (module doc, C and VNNI, 6)."""
+    import time
+    from pathlib import Path
+
+    def stat():
+        f = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        v = [float(x) for x in f]
+        return v[3] + (v[4] if len(v) > 4 else 0.0), sum(v[:8])
+
+    def runnable():
+        try:
+            return float(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return 1.0
+    try:
+        i0, t0 = stat()
+        runs = []
+        steps = 5
+        for _ in range(steps):
+            time.sleep(seconds / steps)
+            runs.append(runnable())
+        i1, t1 = stat()
+    except (OSError, ValueError, IndexError):
+        return cpu
+    idle = (i1 - i0) / (t1 - t0) if t1 > t0 else 1.0
+    cpu.free_cores = max(0.0, min(1.0, idle)) * cpu.cores
+    cpu.others_runnable = max(0.0, sum(runs) / len(runs) - 1.0)  # the sampler itself is runnable
+    import math
+    cpu.slice_s = 0.75e-3 * (1 + math.floor(math.log2(max(cpu.cores, 1))))
+    cpu.figures["free_cores"] = (f"{cpu.free_cores:.2f} (measured: /proc/stat idle share over {seconds:g} s x "
+                                 f"{cpu.cores} cores)")
+    cpu.figures["others_runnable"] = f"{cpu.others_runnable:.2f} (measured: /proc/loadavg runnable, less the sampler)"
+    cpu.figures["slice_s"] = (f"{cpu.slice_s:.3g} s (estimated: Linux EEVDF base slice, sysctl_sched_base_slice "
+                              "0.75 ms x (1 + log2 cores), kernel/sched/fair.c)")
+    return cpu
 
 
 def _cpuinfo() -> str:
@@ -423,6 +469,17 @@ def predict_cpu(counters: dict, cpu: Optional[CpuFigures] = None, *, parallel: i
     if parallel and parallel > 1 and parallel < cpu.cores:
         notes.append(f"the parallel loop has {parallel} iterations: {threads} of {cpu.cores} cores busy")
     notes.append(f"{threads} thread{'s' if threads > 1 else ''} ({'OpenMP' if parallel > 1 else 'serial code'})")
+    wait = 0.0
+    if cpu.free_cores is not None and threads > 1:
+        free = max(1, int(round(cpu.free_cores)))
+        if threads > free:
+            # threads beyond the free cores add no speed, and the region waits twice for a thread
+            # that is not running (the fork wakes the workers, the join waits for the slowest): each
+            # time behind the other runnable threads of its core, one time slice each
+            wait = 2 * cpu.others_runnable / cpu.cores * cpu.slice_s
+            notes.append(f"shared machine: {cpu.free_cores:.2f} cores free, {cpu.others_runnable:.1f} other runnable "
+                         f"threads: {free} thread(s) of speed, {wait * 1e3:.2f} ms waiting per parallel region")
+            threads = free
     if not _counted(counters):
         notes.append("loads, stores and scalar arithmetic were not counted (execute(counters=True) in a checked "
                      "run): the prediction sees intrinsic work only")
@@ -461,7 +518,7 @@ def predict_cpu(counters: dict, cpu: Optional[CpuFigures] = None, *, parallel: i
     vector_s = vec_instr / (cpu.vector_ops_per_cycle * clock * threads)
     matrix_s = dot_instr / (cpu.vector_ops_per_cycle * clock * threads)
     compute_s = scalar_s + vector_s + matrix_s
-    overhead = cpu.parallel_region_s if parallel > 1 else 0.0
+    overhead = (cpu.parallel_region_s + wait) if parallel > 1 else 0.0
     seconds = max(memory_s, onchip_s, compute_s) + overhead
     terms = {"memory": memory_s, "onchip": onchip_s, "scalar": scalar_s, "vector": vector_s, "matrix": matrix_s}
     bound = max(terms, key=terms.get) if any(terms.values()) else "none"
