@@ -12,6 +12,7 @@ from ..analysis.loops import NotCanonical, loop_view
 from ..dialects.templates import Reduction, Template, reductions, templates
 from .base import fresh_name
 from .tensorize import Cover, Tensorize, float_cast, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
+from .tensorize_bang_mm import plan_matmuls
 
 #: the BANG vector unit's granule: vector operations run on multiples of 128 bytes
 GRANULE_BYTES = 128
@@ -70,9 +71,13 @@ class BangKernel:
         table = SymbolTable(self.f, self.module)
         replace: dict[int, list[ir.Stmt]] = {}
         records: list[dict] = []
+        self.mm_taken: set[int] = set()  # nodes of the nests the matrix lowering took
+        plan_matmuls(self, table, replace, records)
         tasks = [n for n in self.f.body.walk() if isinstance(n, ir.For) and _task_loop(n)]
         whole: set[int] = set()
         for old in tasks:
+            if id(old) in self.mm_taken:
+                continue
             var, extent = _task_loop(old)
             nest = E.analyse(_stmts(old.body), var, table, reductions=True)
             shared = [s.name for s in (nest.stmts if nest else []) if isinstance(s, E.Reduce)
@@ -91,13 +96,13 @@ class BangKernel:
             else:
                 why = nest.reason + (f" (line {nest.line})" if nest.line else "")
             inner = self.inner_loops(old, table, replace, records)
-            if not inner:
+            if not inner and not any(id(n) in self.mm_taken for n in old.walk()):
                 records.append({"kernel": self.f.name, "lines": _lines(old), "not": [f"not tensorized: {why}"]})
         if not tasks:
             if not self.inner_loops(self.f.body, table, replace, records):
                 records.append({"kernel": self.f.name, "lines": _lines(self.f),
                                 "not": ["not tensorized: no loop bound to taskId and no element-wise inner loop"]})
-        if replace and not self.finish():
+        if self.buffers and not self.finish():
             replace = {}
             records = [{"kernel": self.f.name, "lines": _lines(self.f),
                         "not": [f"not tensorized: {self.nbuf} NRAM buffers of 32 elements do not fit the NRAM "
@@ -118,7 +123,7 @@ class BangKernel:
         loop that is not is recorded only when none is)."""
         done, whys = 0, []
         for n in root.walk():
-            if not isinstance(n, ir.For) or n is root or _task_loop(n) or \
+            if not isinstance(n, ir.For) or n is root or _task_loop(n) or id(n) in self.mm_taken or \
                     any(isinstance(m, (ir.For, ir.While, ir.DoWhile)) for m in _stmts(n.body) for m in m.walk()):
                 continue
             view = loop_view(n, table)
