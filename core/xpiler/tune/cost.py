@@ -1,4 +1,5 @@
-"""Analytical cost models for targets without hardware here (issue 18, item 4).
+"""Analytical cost models (issue 18, item 4): BANG and CUDA, which this machine cannot run, and
+C/VNNI on this CPU, whose rankings ``bench/cost_model.py`` checks against measurement.
 
 BANG (Cambricon MLU): ``predict_bang(counters, arch) -> Prediction``, a roofline-style time
 for one emulated run, from
@@ -46,6 +47,61 @@ The model and its assumptions (each also said in ``Prediction.notes`` where it a
    minimum of a short vector instruction, loop overhead, bank conflicts, the MPU.
 8. A sampled run (``units_skipped`` > 0) counted only the units it ran: totals are scaled
    by ``(ran + skipped) / ran``, the largest task is kept as it is.
+
+C and VNNI (this CPU): ``predict_cpu(counters, cpu=None, *, parallel=1, scale=1.0,
+footprint_bytes=None) -> Prediction``, a roofline for a C or VNNI output from the counters of one
+checked, counted run (``execute(..., counters=True)``), usually at a small shape:
+
+1. Figures. ``detect_cpu()`` reads cores (``os.sched_getaffinity``), clock (/proc/cpuinfo ``cpu
+   MHz``) and vector width (``avx512f`` 512 bits, ``avx2`` 256) from the machine; the rates are
+   estimated constants, each with where it comes from in ``CpuFigures.figures``: one 512-bit
+   vector instruction per cycle per core (two 256-bit ones), one counted scalar operation per
+   cycle, two loads and one store per cycle, 12 GB/s of DRAM per busy core (Little's law on the
+   line-fill buffers) capped at 307 GB/s, 2 us per OpenMP fork/join.
+2. Scale. Every count is multiplied by ``scale``, the predicted shape's work over the emulated
+   one's: emulate at a shape that keeps the per-row (per-output) extents and shrinks the
+   parallel one, and the counts grow by that ratio exactly (bench/cost_model.py does so).
+3. Threads. ``parallel`` is the OpenMP parallel loop's iteration count at the predicted shape
+   (``omp_parallelism(code, values)`` reads it from the code; 1 for serial code): the work is
+   spread over ``min(cores, parallel)`` threads.
+4. Memory. DRAM traffic is the bytes loaded and stored through pointers (plain and inside
+   intrinsics, every space but ``local``), or the buffers' footprint when given and smaller
+   (re-reads assumed cached), over ``min(threads x per-core, cap)`` bandwidth. The load and
+   store instructions are a term of their own (``onchip_s``).
+5. Compute. Scalar operations (``scalar_ops``) at the scalar rate; vector intrinsic work
+   (VNNI families vector, convert: lanes / lanes per instruction; reduce: log2(lanes) steps
+   per vector; dot: one instruction per 16 int32 lanes, 4 u8 x s8 MACs each) at the vector
+   rate. What gcc -O3 vectorises by itself in plain code is not credited (a note says so).
+   ``seconds = max(memory, load/store, scalar + vector + dot) + fork/join``.
+6. A shared machine. ``sample_load(cpu)`` records the idle share of the cores (/proc/stat over
+   half a second) and the other runnable threads (/proc/loadavg). When the threads exceed the
+   free cores, they count as the free cores only (at least one), and each parallel region
+   waits twice (the fork wakes the workers, the join waits for the slowest) behind the other
+   runnable threads of a core, one scheduler time slice each (EEVDF base slice, 0.75 ms x (1 +
+   log2 cores), estimated). Without ``sample_load`` every core is taken to be free.
+   Not modelled: caches beyond "the footprint once", latency and dependence chains, branch
+   costs, what the emulator does not count (loop control, subscripts, accesses to locals).
+
+CUDA (one H100 SXM; predictions only, no GPU here): ``predict_cuda(counters,
+resource_usage=None, *, scale=1.0) -> Prediction`` from a counted CUDA run's counters:
+
+1. Figures (``H100_SXM``, each with its source: the H100 datasheet, the Hopper tuning guide,
+   the CUDA programming guide; a few marked estimated): 132 SMs, 1.98 GHz, 3.35 TB/s, FP32
+   33.5e12 counted operations/s (67 TFLOPS with an FMA as two), dense tensor TF32 / FP16 / INT8
+   494.7 / 989.4 / 1979 Tops, 2048 threads, 32 blocks, 64K registers and 228 KB shared per SM.
+2. Occupancy: blocks per SM = the smallest of the block, thread, register (``nvcc
+   --resource-usage`` registers per thread, from ``nvcc_resource_usage(code)``; 32 assumed with a
+   note when absent, warps' registers allocated in 256s) and shared-memory limits (the larger of
+   the counters' ``max_shared_bytes`` and nvcc's static figure, plus 1 KB per block).
+3. Memory: global bytes (scaled) over the bandwidth share the resident threads can keep busy:
+   bytes in flight (resident threads x 2 loads x bytes per access, estimated) against
+   bandwidth x latency (600 ns, estimated), at most 1.
+4. Compute: scalar operations at the FP32 rate of the SMs the grid covers; shared-memory bytes
+   at 128 B per cycle per SM; ``matmul`` work (wmma/mma counters) at the tensor peak of its
+   type. ``seconds = launches x 2.5 us + max(memory, FP32, shared, tensor)``.
+
+``spearman(xs, ys)`` (ties: average ``ranks``) compares a model's ranking with measurement
+(``bench/cost_model.py``).
 
 ``gdram_breakdown(counters)`` says who moved the GDRAM bytes (``__memcpy``, ``__gdramset``,
 plain loads and stores) and ``arith_breakdown(counters)`` who did the arithmetic (``__bang_*``
