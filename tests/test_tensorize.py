@@ -1,6 +1,7 @@
 """fuse and tensorize (BANG): the rewrites, their preconditions and notes, each output run
 by the oracle against its input (two seeds, sentinel-filled outputs, a size that divides
 no chunk)."""
+import numpy as np
 import pytest
 
 import xpiler
@@ -311,3 +312,30 @@ def test_c_inner_loops_get_omp_simd_with_their_sum_reductions():
     pragmas = [p for n in c.nests for p in n.tensorized_into]
     assert any(p.startswith("#pragma omp simd reduction(+:") for p in pragmas), c.nests
     assert "#pragma omp simd" in c.code and "reduction(max" not in c.code
+
+
+@pytest.mark.parametrize("pipeline", [True, False])
+def test_pipelined_chunks_keep_their_syncs(pipeline):
+    """pipeline: the next chunk's copies in are __memcpy_async into the other half of a double
+    buffer; the emulator's deferred mode holds each async copy back to its covering sync, so a
+    missing __sync_io would read never-written NRAM (a finding) and a wrong result."""
+    from xpiler.runtime import execute
+    src = EW.replace("997", "3001")
+    m = parse(src, path="ew.c")
+    for step in ("fold_constants", "fuse", "bind"):
+        m = passes.get(step).apply(m, "bang").module
+    r = passes.get("tensorize").apply(m, "bang", chunk=64, pipeline=pipeline)
+    out = print_module(r.module)
+    assert ("__memcpy_async" in out and "xp_x[2][64]" in out) == pipeline
+    launch = r.module.function("ew").annotations["launch"]
+    ok = oracle.check(src, out, path="ew.c", candidate_path="ew.mlu", kernel="ew", candidate_launch=launch)
+    assert ok.ok, ok.message
+    ex = execute(out, path="ew.mlu", kernel="ew", launch=launch, options={"bang_async": "deferred"})
+    ref = execute(src, path="ew.c", kernel="ew")
+    assert ex.ok and not [f for f in ex.findings if f.severity == "error"], ex.findings
+    assert np.allclose(ex.outputs["out"], ref.outputs["out"], rtol=1e-5, atol=1e-6)
+    if pipeline:  # without the syncs, deferred copies are read before they land
+        broken = out.replace("__sync_io();", "")
+        bad = execute(broken, path="ew.mlu", kernel="ew", launch=launch, options={"bang_async": "deferred"})
+        assert [f for f in bad.findings if f.severity == "error"] or \
+            not np.allclose(bad.outputs["out"], ref.outputs["out"], rtol=1e-5, atol=1e-6)

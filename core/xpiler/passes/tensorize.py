@@ -68,6 +68,23 @@ stores copied out once at the end; the chunked loops stay as the other branch::
 Scalar declarations between the loops move before the ``if`` (non-const), so the code
 after the run still sees them.
 
+Pipeline (BANG, ``pipeline=true``, the default; ``passes/tensorize_bang_pipe.py``): in every
+chunk loop, the copies in go to double buffers (``[2][CH]``) with ``__memcpy_async``: the
+first chunk's before the loop, the next chunk's at the top of each iteration after
+``__sync_io(); __sync_compute();`` (this chunk has landed; the calls that read the other
+half are done), so the IO-DMA pipeline moves chunk k+1 while the compute pipeline works on
+chunk k::
+
+    if (start < n) __memcpy_async(xp_x[0], x + start, ...);
+    for (c = start; c < n; c += stride) {
+        int p = k & 1; __sync_io(); __sync_compute();
+        if (c + stride < n) __memcpy_async(xp_x[p ^ 1], x + c + stride, ...);
+        __bang_mul_scalar(xp_y2, xp_x[p], a, vlen); ...; __memcpy(y + c, xp_y2, ...); ++k;
+    }
+
+The emulator's ``bang_async deferred`` mode (every async copy held back to its covering
+sync) checks the syncs: the tests run pipelined outputs in it.
+
 BANG specifics: the loop's iterations are cut into chunks of a multiple of 32 elements (128
 bytes, the vector unit's granule: bang.md 2.3), one chunk size for the kernel (its nests
 share the NRAM buffers, one after another), as large as the arch's NRAM allows after what
@@ -120,7 +137,9 @@ class Tensorize(Pass):
               Param("approximate", BOOL, "use intrinsics that are approximate on hardware (table-based "
                     "activations)", default=True),
               Param("chunk", Space.ints(0, 1 << 16), "BANG: elements per NRAM chunk, a multiple of 32 (0: as "
-                    "many as the NRAM left allows)", default=0))
+                    "many as the NRAM left allows)", default=0),
+              Param("pipeline", BOOL, "BANG: copy the next chunk in (__memcpy_async, double buffers) while "
+                    "this one computes", default=True))
     requires = (Precondition("bound", "the module speaks the target dialect (run bind first)"),)
 
     def preconditions(self, module: ir.Module, target: Optional[str], **params) -> Iterator[Refusal]:
@@ -128,7 +147,7 @@ class Tensorize(Pass):
             yield self.refuse("bound", f"the module is {module.dialect}, not {target}: run bind first")
 
     def rewrite(self, module: ir.Module, target: Optional[str], kernel: str = "", arch: str = "mtp_372",
-                approximate: bool = True, chunk: int = 0) -> ir.Module:
+                approximate: bool = True, chunk: int = 0, pipeline: bool = True) -> ir.Module:
         self.notes: list[str] = []
         self.nests: list[dict] = []
         chosen = {k.name for k in module.kernels if not kernel or k.name == kernel}
@@ -144,7 +163,7 @@ class Tensorize(Pass):
             if cls is None:
                 self._report_untouched(f, target)
                 continue
-            k = cls(self, module, f, taken, arch=arch, approximate=approximate, chunk=chunk)
+            k = cls(self, module, f, taken, arch=arch, approximate=approximate, chunk=chunk, pipeline=pipeline)
             replace.update(k.plan())
             if k.decls:
                 decls[f.name] = k.decls

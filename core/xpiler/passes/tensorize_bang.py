@@ -11,6 +11,7 @@ from ..dialects.bang import intrinsics as bang_table
 from ..analysis.loops import NotCanonical, loop_view
 from ..dialects.templates import Reduction, Template, reductions, templates
 from .base import fresh_name
+from .tensorize_bang_pipe import pipelined
 from .tensorize import Cover, Tensorize, float_cast, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
 from .tensorize_bang_mm import plan_matmuls
 
@@ -47,7 +48,7 @@ def _task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
 @lowering("bang")
 class BangKernel:
     def __init__(self, p: Tensorize, module: ir.Module, f: ir.Function, taken: set[str], arch: str = "mtp_372",
-                 approximate: bool = True, chunk: int = 0):
+                 approximate: bool = True, chunk: int = 0, pipeline: bool = True):
         self.p, self.module, self.f = p, module, f
         self.chunk = chunk
         self.arch, self.approximate, self.taken = arch, approximate, taken
@@ -56,6 +57,9 @@ class BangKernel:
         self.buffers: list[str] = []  # NRAM buffers of every nest (a nest reuses the ones before it)
         self.chunk_lits: list[ir.IntLit] = []  # the chunk size wherever it is written, set by finish()
         self.lowered: dict[int, tuple] = {}  # serial loop -> (nest, cover, reductions, extent, intrinsics)
+        self.pipeline = pipeline
+        self.double: list[str] = []  # the loaded streams' buffers of pipelined loops: [2][CH]
+        self.piped = 0  # chunk loops pipelined
         self.nram_used = _nram_bytes(f)
         self.float_names = {p.name for p in f.params if isinstance(p.type, ir.Named) and
                             p.type.name.replace("const ", "").strip() == "float"} | \
@@ -224,7 +228,7 @@ class BangKernel:
     def finish(self) -> bool:
         """Size the chunks now that every nest's buffers are known: one size for the
         kernel, a multiple of the granule, as large as the NRAM left allows."""
-        self.nbuf = len(self.buffers)
+        self.nbuf = len(self.buffers) + 2 * len(self.double)
         self.room = self.rules["nram_bytes"] - self.rules["nram_stack_reserve_bytes"] - self.nram_used
         lanes = GRANULE_BYTES // 4
         ch = (self.room // (self.nbuf * 4)) // lanes * lanes if self.nbuf else 0
@@ -235,6 +239,9 @@ class BangKernel:
             lit.value, lit.text = ch, str(ch)
         for b in self.buffers:
             self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Named("float"), _int(ch)), space="nram")]))
+        for b in self.double:
+            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Array(ir.Named("float"), _int(ch)), _int(2)),
+                                                  space="nram")]))
         return True
 
     # ------------------------------------------------------------------ one loop
@@ -358,6 +365,9 @@ class _Gen:
         self.pending = pending
         held = set(self.of_stream.values())
         self.pool: list[str] = [b for b in reversed(k.buffers) if b not in held]  # free at a nest's start
+        self.piped = k.pipeline and mode != "resident"
+        self.dpool: list[str] = list(reversed(k.double))
+        self.loaded: list[tuple[str, E.Stream]] = []
         self.of_temp: dict[str, str] = {}
         self.used: set[str] = {"__memcpy"}
         self.used_approx: set[str] = set()
@@ -369,6 +379,14 @@ class _Gen:
             self.c = k.fresh("xp_c")
             self.len = k.fresh("xp_len")
             self.vlen = k.fresh("xp_vlen")
+
+    def dbuffer(self, hint: str) -> str:
+        """A double buffer for a stream copied in by a pipelined loop (``[2][CH]``)."""
+        if self.dpool:
+            return self.dpool.pop()
+        name = self.k.fresh(f"xp_{hint}")
+        self.k.double.append(name)
+        return name
 
     def buffer(self, hint: str) -> str:
         if self.pool:
@@ -392,9 +410,10 @@ class _Gen:
                 if id(n) in self.nest.loads:
                     st = self.nest.loads[id(n)]
                     if st not in stored and st not in self.of_stream:
-                        b = self.buffer(st.buf)
+                        b = self.dbuffer(st.buf) if self.piped else self.buffer(st.buf)
                         self.of_stream[st] = b
                         loads.append(self.copy_in(b, st))
+                        self.loaded.append((b, st))
             if isinstance(s, E.Store):
                 stored.add(s.stream)
         for s in stmts:
@@ -420,6 +439,17 @@ class _Gen:
         chunk = [_decl(self.len, length)]
         if any(isinstance(n, ir.Name) and n.name == self.vlen for st in inner for n in st.walk()):
             chunk.append(_decl(self.vlen, _round_up(_name(self.len), self.lanes)))
+        if self.piped and self.loaded:
+            self.k.piped += 1
+            self.used.update({"__memcpy_async", "__sync_io", "__sync_compute"})
+            fresh_size = (lambda: _name(step)) if self.mode == "tasks" else self.chunk
+            fresh_stride = (lambda: ir.Binary("*", _name("taskDim"), _name(step))) if self.mode == "tasks" \
+                else self.chunk
+            return head + pipelined(
+                c=self.c, start=start, stride=fresh_stride, size=fresh_size, extent=x, head=chunk,
+                loads=[(b, (lambda at, st=st: self._at(st, at)), ir.SizeOf(ir.Named(self.elem)))
+                       for b, st in self.loaded],
+                body=inner, double={b for b, _ in self.loaded}, fresh=self.k.fresh)
         loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), start)]),
                       ir.Binary("<", _name(self.c), ir.clone(x)),
                       ir.Assign("+=", _name(self.c), stride),
@@ -468,6 +498,12 @@ class _Gen:
             fn = "fmaxf" if s.op == "max" else "fminf"
             out.append(ir.ExprStmt(ir.Assign("=", acc, ir.Call(_name(fn), [_name(s.name), value]))))
         return out
+
+    def _at(self, st: E.Stream, at: ir.Expr) -> ir.Expr:
+        """The address of stream ``st`` at chunk start ``at``."""
+        off = st.offset
+        zero = isinstance(off, ir.IntLit) and off.value == 0
+        return ir.Binary("+", _name(st.buf), at if zero else ir.Binary("+", at, ir.clone(off)))
 
     def _where(self, st: E.Stream) -> ir.Expr:
         off = st.offset
