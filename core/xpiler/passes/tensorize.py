@@ -98,9 +98,23 @@ computed and never copied back. Intrinsics the table marks ``approximate`` on ha
 emulator's exact formula; an intrinsic with a documented input range (``__bang_active_recip``:
 [0.0078125, 65472]) is never used.
 
-VNNI (``tensorize_vnni.py``, its own before/after): a loop under ``#pragma omp parallel
-for``, or else each innermost loop in it, becomes a loop over 16-lane ``__m512`` registers
-keeping the pragma, plus the ``n % 16`` tail under a ``__mmask16`` (masked load and store).
+VNNI (``tensorize_vnni.py``): a loop under ``#pragma omp parallel for``, or else each
+innermost loop in it, becomes a loop over 16-lane ``__m512`` registers keeping the pragma,
+plus the ``n % 16`` tail under a ``__mmask16`` (masked load and store)::
+
+    before:  #pragma omp parallel for
+             for (int i = 0; i < n; ++i) y[i] = a * x[i] + y[i];
+    after:   __m512 xp_a = _mm512_set1_ps(a);
+             int xp_end = n / 16 * 16;
+             #pragma omp parallel for
+             for (int xp_c = 0; xp_c < xp_end; xp_c += 16)
+                 _mm512_storeu_ps(y + xp_c, _mm512_add_ps(_mm512_mul_ps(xp_a, _mm512_loadu_ps(x + xp_c)),
+                                                          _mm512_loadu_ps(y + xp_c)));
+             if (xp_end < n) {
+                 __mmask16 xp_m = (__mmask16)((1u << (n - xp_end)) - 1u);
+                 _mm512_mask_storeu_ps(y + xp_end, xp_m, ...the same on _mm512_maskz_loadu_ps(xp_m, ...));
+             }
+
 Templates are the table's AVX-512F intrinsics whose semantics is one lane loop; invariants
 are broadcast with ``_mm512_set1_ps`` once before the loop; ``_mm512_fmadd_ps`` (one rounding:
 ``fmaf``) never covers ``a * b + c``; ``fmaxf``/``fminf`` against a literal use max/min (the
@@ -108,8 +122,17 @@ sign of a zero result noted); approximate intrinsics are never used; arithmetic 
 does in double is not tensorized (the CPU has double lanes: no reason to change the
 rounding), where BANG, which has no double vector unit, computes it in float and says so.
 
-CUDA, HIP and C are not tensorized yet: their loops are reported (``not tensorized: ...``)
-so the translation's nest records say so.
+C (``tensorize_c.py``): no intrinsics to call; each innermost element-wise loop gets
+``#pragma omp simd``, with ``reduction(+:acc)`` for a floating sum (gcc may then split the
+sum over vector lanes, which it may not do on its own without ``-ffast-math``)::
+
+    before:  for (int c = 0; c < cols; ++c) s += x[r * cols + c] * x[r * cols + c];
+    after:   #pragma omp simd reduction(+:s)
+             for (int c = 0; c < cols; ++c) s += x[r * cols + c] * x[r * cols + c];
+
+CUDA and HIP are not tensorized yet (``bind`` writes one element per thread and block
+reductions as a shared-memory tree): their loops are reported (``not tensorized: ...``) so
+the translation's nest records say so.
 
 Preconditions: ``bound`` (the module speaks the target dialect: run ``bind`` first),
 ``arch`` (a known MLU arch).
