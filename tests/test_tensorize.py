@@ -339,3 +339,25 @@ def test_pipelined_chunks_keep_their_syncs(pipeline):
         bad = execute(broken, path="ew.mlu", kernel="ew", launch=launch, options={"bang_async": "deferred"})
         assert [f for f in bad.findings if f.severity == "error"] or \
             not np.allclose(bad.outputs["out"], ref.outputs["out"], rtol=1e-5, atol=1e-6)
+
+
+HALF = """\
+// xpiler: args x=float16[2001] out=float16[2001] n=2001
+void hrelu(const _Float16 *x, _Float16 *out, int n) {
+    for (int i = 0; i < n; ++i) {
+        float v = (float)x[i];
+        out[i] = (_Float16)(v > 0.0f ? v : 0.0f);
+    }
+}
+"""
+
+
+def test_half_streams_convert_exactly_and_compute_in_float():
+    t = xpiler.translate(HALF, "bang", path="hrelu.c")
+    assert t.status == "checked", t.why
+    into = set(t.nests[0].tensorized_into)
+    assert {"__bang_half2float", "__bang_active_relu", "__bang_float2half_rn"} <= into, into
+    assert "__nram__ half " in t.code and "sizeof(half)" in t.code
+    arith = HALF.replace("(float)x[i]", "(float)(x[i] * x[i])")  # arithmetic on half values: refused
+    t2 = xpiler.translate(arith, "bang", path="hrelu.c")
+    assert t2.status == "checked" and any("arithmetic on a half value" in w for w in t2.nests[0].not_)

@@ -85,6 +85,34 @@ class Elementwise:
     stmts: list[Union[Def, Store, Reduce]]
     loads: dict[int, Stream]  # id(Index node) -> its stream
     temps: set[str]  # per-element temporaries
+    temp_types: dict[str, str] = field(default_factory=dict)  # temporary -> float | half
+
+    def vtype(self, e: ir.Expr) -> Union[str, "NotElementwise"]:
+        """The element type of ``e``'s value per element: ``half`` for a half stream or
+        temporary and a conversion to half, else ``float``; arithmetic on a half value is
+        refused (the vector code computes in float, and the source's half arithmetic may
+        round differently)."""
+        k = self.kind(e)
+        if k == "load":
+            return self.loads[id(e)].elem
+        if k == "temp":
+            return self.temp_types.get(e.name, "float")
+        if k == "invariant":
+            return "float"
+        if isinstance(e, ir.Cast) and isinstance(e.type, ir.Named):
+            inner = self.vtype(e.operand)
+            if isinstance(inner, NotElementwise):
+                return inner
+            to = _spelling(e.type)
+            return "half" if to == "half" else "float"
+        for c in e.children():
+            if isinstance(c, ir.Expr) and self.kind(c) != "invariant":
+                t = self.vtype(c)
+                if isinstance(t, NotElementwise):
+                    return t
+                if t == "half":
+                    return NotElementwise(f"{_text(e)}: arithmetic on a half value", e)
+        return "float"
 
     def kind(self, e: ir.Expr) -> str:
         if id(e) in self.loads:
@@ -98,6 +126,12 @@ class Elementwise:
     def invariant(self, e: ir.Expr) -> bool:
         return not any(id(n) in self.loads or (isinstance(n, ir.Name) and (n.name in self.temps or n.name == self.var))
                        for n in e.walk())
+
+    @property
+    def types(self) -> set[str]:
+        """The element types of the streams and temporaries (``{"float"}``, or with ``half``)."""
+        return {s.elem for s in self.loads.values()} | {s.stream.elem for s in self.stmts if isinstance(s, Store)} \
+            | set(self.temp_types.values())
 
     @property
     def streams_read(self) -> list[Stream]:
@@ -153,6 +187,7 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
                  and _spelling(local[n].type) == "float"}
     assigned = _assigned(stmts) - set(accs) - redefined
     elem: Optional[str] = None
+    temp_types: dict[str, str] = {n: _spelling(local[n].type) for n in redefined}
     written: dict[str, Stream] = {}
     seen: dict[str, set[str]] = {}
 
@@ -167,9 +202,10 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
         if not isinstance(t, (ir.Pointer, ir.Array)):
             return NotElementwise(f"{base.name} is not a pointer", ix)
         et = _spelling(t.pointee if isinstance(t, ir.Pointer) else t.elem)
-        if et not in ("float",):
-            return NotElementwise(f"{base.name} holds {et or 'an unknown type'}: tensorize handles float", ix)
-        if elem is None:
+        if et not in ("float", "half"):
+            return NotElementwise(f"{base.name} holds {et or 'an unknown type'}: tensorize handles float and "
+                                  f"half", ix)
+        if elem is None and et == "float":
             elem = et
         # the index is a sum of terms: those reading var (or an alias of it) must form
         # var + c; the others are loop-invariant as they are (r * cols: no affine form needed)
@@ -244,8 +280,9 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
                     return why
                 inv = not any(id(n) in loads or (isinstance(n, ir.Name) and (n.name in temps or n.name == var))
                               for n in v.init.walk())
-                if not inv and ty != (elem or "float"):
-                    return NotElementwise(f"{v.name} is {ty}: tensorize handles float", s)
+                if not inv and ty not in ("float", "half"):
+                    return NotElementwise(f"{v.name} is {ty}: tensorize handles float and half", s)
+                temp_types[v.name] = ty
                 inv = inv and v.name not in redefined  # (one buffer for every definition of the name)
                 (scalars if inv else temps).add(v.name)
                 out.append(Def(v.name, ty, v.init, inv, s.span))
@@ -303,16 +340,29 @@ def analyse(stmts: list[ir.Stmt], var: str, table: SymbolTable,
             return NotElementwise(f"{buf} is written at {var} + {st.key} and read at another offset")
     if not any(isinstance(s, (Store, Reduce)) for s in out):
         return NotElementwise("the loop stores nothing")
-    return Elementwise(var, elem or "float", out, loads, temps)
+    nest = Elementwise(var, "float", out, loads, temps, temp_types)
+    for s in out:  # half values are only copied and converted: arithmetic happens in float
+        if not (isinstance(s, Def) and s.invariant):
+            t = nest.vtype(s.value)
+            if isinstance(t, NotElementwise):
+                return t
+            if isinstance(s, Reduce) and t != "float":
+                return NotElementwise(f"a reduction of {t} values", s.value)
+    return nest
 
 
 _INTS = {"int", "unsigned", "unsigned int", "long", "long long", "size_t", "unsigned long", "int64_t",
          "int32_t", "uint32_t", "ptrdiff_t", "short", "char"}
 
 
+#: the spellings of half on every dialect (dtypes.SPELLING), read as one element type
+HALF = ("half", "__half", "_Float16")
+
+
 def _spelling(t: ir.CType) -> str:
     if isinstance(t, ir.Named):
-        return " ".join(w for w in t.name.split() if w not in ("const", "volatile", "__restrict__", "restrict"))
+        name = " ".join(w for w in t.name.split() if w not in ("const", "volatile", "__restrict__", "restrict"))
+        return "half" if name in HALF else name
     return ""
 
 

@@ -142,6 +142,9 @@ class Intrinsic:
     # a whole-vector reduction: "sum", "max", "min" (the result is the return value, or dst[0]
     # for an intrinsic returning void), for tensorize's reductions
     reduces: str = ""
+    # an element-wise conversion: (from, to, rounding) in dtypes names, rounding "exact" or the
+    # mode ("nearest-even" is C's conversion), for tensorize's casts
+    converts: tuple = ()
 
     @property
     def signatures(self) -> list[str]:

@@ -394,3 +394,21 @@ def reductions(dialect: str, elem: str, arch: Optional[str] = None) -> dict[str,
             out[it.reduces] = Reduction(it.name, it.reduces, ov.ret not in (None, "void"), roles)
             break
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def conversions(dialect: str, arch: Optional[str] = None) -> dict[tuple[str, str], str]:
+    """``{("float16", "float32"): "__bang_half2float", ("float32", "float16"):
+    "__bang_float2half_rn"}``: the element-wise conversions of ``dialect`` that compute what C's
+    conversion does (exact, or rounding to nearest even), from the table's
+    ``Intrinsic.converts``, available on ``arch``."""
+    d = get(dialect)
+    avail = _availability(dialect)
+    out: dict[tuple[str, str], str] = {}
+    for it in sorted({id(i): i for i in d.intrinsics.values()}.values(), key=lambda i: i.name):
+        if not it.converts or it.deprecated or it.converts[2] not in ("exact", "nearest-even"):
+            continue
+        if arch and not any(avail(ov.arch, arch) for ov in it.overloads):
+            continue
+        out.setdefault((it.converts[0], it.converts[1]), it.name)
+    return out

@@ -85,6 +85,12 @@ chunk k::
 The emulator's ``bang_async deferred`` mode (every async copy held back to its covering
 sync) checks the syncs: the tests run pipelined outputs in it.
 
+Half (BANG): half streams and temporaries are copied as half (``__nram__ half`` buffers)
+and converted with the table's conversions that compute what C's do (``Intrinsic.converts``:
+``__bang_half2float`` exact, ``__bang_float2half_rn`` to nearest even); arithmetic runs in
+float, so a loop that computes on half values (``x[i] * x[i]`` on halves) is not
+tensorized (the source's half arithmetic may round differently).
+
 BANG specifics: the loop's iterations are cut into chunks of a multiple of 32 elements (128
 bytes, the vector unit's granule: bang.md 2.3), one chunk size for the kernel (its nests
 share the NRAM buffers, one after another), as large as the arch's NRAM allows after what
@@ -265,6 +271,10 @@ class Cover:
             return 0
         if k == "op" and float_cast(e):
             return self.cost(e.operand)  # (double)v: computed in the element type (said in the notes)
+        if k == "op" and isinstance(e, ir.Cast) and isinstance(e.type, ir.Named) and \
+                e.type.name in E.HALF:  # (__half)f: one conversion (a lowering with half support)
+            c = self.cost(e.operand)
+            return None if c is None else c + 1
         if k == "invariant":
             return 1 if self.fill is not None else None
         c = self.choose(e)

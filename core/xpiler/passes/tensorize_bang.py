@@ -9,7 +9,7 @@ from ..analysis import elementwise as E
 from ..analysis.symbols import SymbolTable
 from ..dialects.bang import intrinsics as bang_table
 from ..analysis.loops import NotCanonical, loop_view
-from ..dialects.templates import Reduction, Template, reductions, templates
+from ..dialects.templates import Reduction, Template, conversions, reductions, templates
 from .base import fresh_name
 from .tensorize_bang_pipe import pipelined
 from .tensorize import Cover, Tensorize, float_cast, lowering, _call, _decl, _int, _lines, _min, _name, _round_up, _txt
@@ -59,6 +59,7 @@ class BangKernel:
         self.lowered: dict[int, tuple] = {}  # serial loop -> (nest, cover, reductions, extent, intrinsics)
         self.pipeline = pipeline
         self.double: list[str] = []  # the loaded streams' buffers of pipelined loops: [2][CH]
+        self.btype: dict[str, str] = {}  # buffer -> its element type (float, half)
         self.piped = 0  # chunk loops pipelined
         self.nram_used = _nram_bytes(f)
         self.float_names = {p.name for p in f.params if isinstance(p.type, ir.Named) and
@@ -229,18 +230,19 @@ class BangKernel:
         """Size the chunks now that every nest's buffers are known: one size for the
         kernel, a multiple of the granule, as large as the NRAM left allows."""
         self.nbuf = len(self.buffers) + 2 * len(self.double)
+        per_elem = sum(_SIZE[self.btype[b]] for b in self.buffers) + 2 * sum(_SIZE[self.btype[b]] for b in self.double)
         self.room = self.rules["nram_bytes"] - self.rules["nram_stack_reserve_bytes"] - self.nram_used
         lanes = GRANULE_BYTES // 4
-        ch = (self.room // (self.nbuf * 4)) // lanes * lanes if self.nbuf else 0
+        ch = (self.room // per_elem) // lanes * lanes if self.nbuf else 0
         if ch < lanes:
             return False
         ch = min(ch, 1 << 16, max(lanes, self.chunk // lanes * lanes) if self.chunk else 1 << 16)
         for lit in self.chunk_lits:
             lit.value, lit.text = ch, str(ch)
         for b in self.buffers:
-            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Named("float"), _int(ch)), space="nram")]))
+            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Named(self.btype[b]), _int(ch)), space="nram")]))
         for b in self.double:
-            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Array(ir.Named("float"), _int(ch)), _int(2)),
+            self.decls.append(ir.Decl([ir.VarDecl(b, ir.Array(ir.Array(ir.Named(self.btype[b]), _int(ch)), _int(2)),
                                                   space="nram")]))
         return True
 
@@ -257,6 +259,8 @@ class BangKernel:
         stmts = nest.stmts
         cover = Cover(nest, cands)
         reds = reductions("bang", nest.elem, self.arch)
+        if "half" in nest.types and len(conversions("bang", self.arch)) < 2:
+            return f"no exact half <-> float conversions on {self.arch}"
         for s in stmts:
             if isinstance(s, E.Reduce) and s.op not in reds:
                 return f"no BANG {s.op} reduction on {self.arch}"
@@ -275,6 +279,23 @@ class BangKernel:
 
     def fresh(self, base: str) -> str:
         return fresh_name(base, self.taken)
+
+
+_SIZE = {"float": 4, "half": 2}
+_DTYPE = {"float": "float32", "half": "float16"}
+
+
+def _take(pool: list[str], btype: dict[str, str], ty: str) -> Optional[str]:
+    """The last free buffer of element type ``ty`` in ``pool`` (removed), or None."""
+    for i in range(len(pool) - 1, -1, -1):
+        if btype.get(pool[i]) == ty:
+            return pool.pop(i)
+    return None
+
+
+def half_cast(e: ir.Expr) -> bool:
+    """A conversion to half: ``(__half)f``, ``(half)f``."""
+    return isinstance(e, ir.Cast) and isinstance(e.type, ir.Named) and e.type.name in E.HALF
 
 
 def _scalar_only(s: ir.Stmt) -> bool:
@@ -380,20 +401,35 @@ class _Gen:
             self.len = k.fresh("xp_len")
             self.vlen = k.fresh("xp_vlen")
 
-    def dbuffer(self, hint: str) -> str:
+    def dbuffer(self, hint: str, ty: str = "float") -> str:
         """A double buffer for a stream copied in by a pipelined loop (``[2][CH]``)."""
-        if self.dpool:
-            return self.dpool.pop()
+        got = _take(self.dpool, self.k.btype, ty)
+        if got:
+            return got
         name = self.k.fresh(f"xp_{hint}")
         self.k.double.append(name)
+        self.k.btype[name] = ty
         return name
 
-    def buffer(self, hint: str) -> str:
-        if self.pool:
-            return self.pool.pop()
+    def buffer(self, hint: str, ty: str = "float") -> str:
+        """A free buffer of element type ``ty`` (a new one when none is free)."""
+        got = _take(self.pool, self.k.btype, ty)
+        if got:
+            return got
         name = self.k.fresh(f"xp_{hint}")
         self.k.buffers.append(name)
+        self.k.btype[name] = ty
         return name
+
+    def convert(self, b: str, to: str, out: list[ir.Stmt], hint: str) -> str:
+        """``b``'s elements converted to ``to`` in a fresh buffer (the table's conversion that
+        computes what C's does: exact, or to nearest even)."""
+        frm = self.k.btype[b]
+        name = conversions("bang", self.k.arch)[(_DTYPE[frm], _DTYPE[to])]
+        dst = self.buffer(hint, to)
+        self.used.add(name)
+        out.append(_call(name, _name(dst), _name(b), _name(self.vlen)))
+        return dst
 
     def chunk(self) -> ir.IntLit:
         lit = ir.IntLit(0)
@@ -410,7 +446,7 @@ class _Gen:
                 if id(n) in self.nest.loads:
                     st = self.nest.loads[id(n)]
                     if st not in stored and st not in self.of_stream:
-                        b = self.dbuffer(st.buf) if self.piped else self.buffer(st.buf)
+                        b = self.dbuffer(st.buf, st.elem) if self.piped else self.buffer(st.buf, st.elem)
                         self.of_stream[st] = b
                         loads.append(self.copy_in(b, st))
                         self.loaded.append((b, st))
@@ -447,7 +483,7 @@ class _Gen:
                 else self.chunk
             return head + pipelined(
                 c=self.c, start=start, stride=fresh_stride, size=fresh_size, extent=x, head=chunk,
-                loads=[(b, (lambda at, st=st: self._at(st, at)), ir.SizeOf(ir.Named(self.elem)))
+                loads=[(b, (lambda at, st=st: self._at(st, at)), ir.SizeOf(ir.Named(st.elem)))
                        for b, st in self.loaded],
                 body=inner, double={b for b, _ in self.loaded}, fresh=self.k.fresh)
         loop = ir.For(ir.Decl([ir.VarDecl(self.c, ir.Named("int"), start)]),
@@ -463,9 +499,14 @@ class _Gen:
                 inner.append(_decl(s.name, ir.clone(s.value), s.type))
                 return
             b, _ = self.vector(s.value, inner, s.name)
+            want = "half" if s.type in E.HALF else "float"
+            if self.k.btype[b] != want:  # float t = h; (C converts on the assignment)
+                b = self.convert(b, want, inner, s.name)
             self.of_temp[s.name] = b  # a load's or a temporary's buffer is never written in place
         elif isinstance(s, E.Store):
             b, _ = self.vector(s.value, inner, s.stream.buf)
+            if self.k.btype[b] != s.stream.elem:  # out[i] = f; into a half buffer (C converts)
+                b = self.convert(b, s.stream.elem, inner, s.stream.buf)
             if self.pending is not None:
                 self.pending[s.stream] = b  # copied out once, at the end of the run
             else:
@@ -513,14 +554,14 @@ class _Gen:
         at = _name(self.c) if zero else ir.Binary("+", _name(self.c), ir.clone(off))
         return ir.Binary("+", _name(st.buf), at)
 
-    def _bytes(self) -> ir.Expr:
-        return ir.Binary("*", _name(self.len), ir.SizeOf(ir.Named(self.elem)))
+    def _bytes(self, ty: str) -> ir.Expr:
+        return ir.Binary("*", _name(self.len), ir.SizeOf(ir.Named(ty)))
 
     def copy_in(self, b: str, st: E.Stream) -> ir.Stmt:
-        return _call("__memcpy", _name(b), self._where(st), self._bytes(), _name("GDRAM2NRAM"))
+        return _call("__memcpy", _name(b), self._where(st), self._bytes(st.elem), _name("GDRAM2NRAM"))
 
     def copy_out(self, st: E.Stream, b: str) -> ir.Stmt:
-        return _call("__memcpy", self._where(st), _name(b), self._bytes(), _name("NRAM2GDRAM"))
+        return _call("__memcpy", self._where(st), _name(b), self._bytes(st.elem), _name("NRAM2GDRAM"))
 
     def vector(self, e: ir.Expr, out: list[ir.Stmt], hint: str) -> tuple[str, bool]:
         """The buffer holding ``e`` for the chunk, and whether it is a fresh one (a scratch
@@ -536,10 +577,24 @@ class _Gen:
             fill = self.cover.fill
             out.append(self.call(fill, b, {"$s": e}))
             return b, True
+        if half_cast(e):  # (__half)f: to half, rounded as C rounds
+            b, mine = self.vector(e.operand, out, hint)
+            if self.k.btype[b] == "half":
+                return b, mine
+            h = self.convert(b, "half", out, hint)
+            if mine:
+                self.pool.append(b)
+            return h, True
         if float_cast(e):
+            b, mine = self.vector(e.operand, out, hint)
+            if self.k.btype[b] == "half":  # (float)h: exact
+                f = self.convert(b, "float", out, hint)
+                if mine:
+                    self.pool.append(b)
+                return f, True
             if e.type.name != self.elem:
                 self.rounding.append(f"{_txt(e)} computed in {self.elem}")
-            return self.vector(e.operand, out, hint)
+            return b, mine
         c = self.cover.choose(e)
         assert c is not None  # the cover was checked before generating
         if c.note:

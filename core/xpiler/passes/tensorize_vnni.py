@@ -164,6 +164,8 @@ class VnniKernel:
         if not nest:
             where = f" (line {nest.line})" if nest.line else ""
             return f"{nest.reason}{where}"
+        if nest.types - {nest.elem}:
+            return f"{', '.join(sorted(nest.types - {nest.elem}))} values: only {nest.elem} lanes are vectorized"
         vec = VECTORS["vnni"].get(nest.elem)
         if vec is None:
             return f"{nest.elem} has no AVX-512 register type"

@@ -1661,7 +1661,7 @@ def _conversions() -> list[Intrinsic]:
                        "reference (inferred)."),),
         "convert", "Converts half to float, exactly: dst[i] = (float)src[i] for 0 <= i < "
         "elem_count. NRAM operands; Compute pipeline.",
-        source=src_c, pipeline="compute"))
+        source=src_c, pipeline="compute", converts=("float16", "float32", "exact")))
     # float -> half with a rounding mode
     for m in _MODES:
         out.append(Intrinsic(
@@ -1676,7 +1676,8 @@ def _conversions() -> list[Intrinsic]:
             f"Converts float to half rounding {_MODE_DOC[m]}: dst[i] = half(src[i]) for 0 <= i "
             f"< elem_count." + (" rm/rn need 3xx+." if m in ("rm", "rn") else "") +
             " NRAM operands; Compute pipeline.",
-            source=src_c, pipeline="compute"))
+            source=src_c, pipeline="compute",
+            converts=("float32", "float16", {"rn": "nearest-even"}.get(m, _MODE_DOC[m]))))
     # int32 -> float
     for m in (None,) + _MODES:
         name = "__bang_int322float" + (f"_{m}" if m else "")
