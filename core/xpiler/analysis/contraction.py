@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .. import ir
-from .affine import MONO, Affine, Context, Range, _Fail
+from . import patterns
+from .affine import MONO, Context, Range, _Fail
 from .loops import NotCanonical, loop_view
 from .symbols import SymbolTable
 
@@ -167,22 +168,7 @@ def _stmts(s: ir.Stmt) -> list[ir.Stmt]:
     return out
 
 
-def task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
-    """``for (int v = taskId; v < X; v += taskDim)``: (v, X)."""
-    if not isinstance(s, ir.For) or not isinstance(s.init, ir.Decl) or len(s.init.vars) != 1:
-        return None
-    v = s.init.vars[0]
-    c, st = s.cond, s.step
-    if not (isinstance(v.init, ir.Name) and v.init.name == "taskId"):
-        return None
-    if not (isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == v.name):
-        return None
-    if not (isinstance(st, ir.Assign) and st.op == "+=" and isinstance(st.target, ir.Name) and
-            st.target.name == v.name and isinstance(st.value, ir.Name) and st.value.name == "taskDim"):
-        return None
-    if any(isinstance(n, ir.Name) and n.name == v.name for n in c.rhs.walk()):
-        return None
-    return v.name, c.rhs
+task_loop = patterns.task_loop  # (analysis/patterns: the one recogniser of bind's task loops)
 
 
 def _serial(s: ir.For, table: SymbolTable) -> Union[tuple[str, ir.Expr], str]:

@@ -184,6 +184,25 @@ def task_stride(loop: ir.For, env: Optional[dict[str, ir.Expr]] = None) -> Optio
     return _step_of(loop.step, head[0])
 
 
+def task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
+    """The loop ``bind`` writes over BANG tasks, ``for (int v = taskId; v < X; v += taskDim)``
+    with ``X`` not reading ``v``: ``(v, X)``; None for any other statement."""
+    if not isinstance(s, ir.For) or not isinstance(s.init, ir.Decl) or len(s.init.vars) != 1:
+        return None
+    v = s.init.vars[0]
+    if not (isinstance(v.init, ir.Name) and v.init.name == "taskId"):
+        return None
+    c, st = s.cond, s.step
+    if not (isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == v.name):
+        return None
+    if not (isinstance(st, ir.Assign) and st.op == "+=" and isinstance(st.target, ir.Name) and
+            st.target.name == v.name and isinstance(st.value, ir.Name) and st.value.name == "taskDim"):
+        return None
+    if any(isinstance(n, ir.Name) and n.name == v.name for n in c.rhs.walk()):
+        return None
+    return v.name, c.rhs
+
+
 def conjuncts(cond: ir.Expr) -> Iterator[ir.Expr]:
     """The terms of ``a && b && c`` (casts stripped)."""
     stack = [cond]

@@ -176,19 +176,8 @@ def _register_lanes(stmts: list[ir.Stmt], result: Optional[ir.Expr], elem: str) 
     if not (isinstance(start, ir.IntLit) and start.value == 0 and isinstance(c, ir.Binary) and c.op == "<" and
             _is_lane(c.lhs, lane) and isinstance(c.rhs, ir.IntLit) and c.rhs.value == lanes and lanes > 1):
         return None
-    body = loop.body.stmts if isinstance(loop.body, ir.Block) else [loop.body]
     env: dict[str, ir.Expr] = {}
-    store = None
-    for s in body:
-        if isinstance(s, ir.Decl) and store is None:
-            for v in s.vars:
-                if v.init is None:
-                    return None
-                env[v.name] = v.init
-        elif isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and s.expr.op == "=" and store is None:
-            store = s.expr
-        else:
-            return None
+    store = _lane_store(loop, env)
     if store is None:
         return None
     at = _lane_view(store.target, elem)
@@ -301,18 +290,9 @@ def _lane_expression(stmts: list[ir.Stmt]) -> Optional[ir.Expr]:
     if loop is None or not isinstance(loop.init, ir.Decl) or len(loop.init.vars) != 1:
         return None
     lane = loop.init.vars[0].name
-    body = loop.body.stmts if isinstance(loop.body, ir.Block) else [loop.body]
-    store = None
-    for s in body:
-        if isinstance(s, ir.Decl) and store is None:
-            for v in s.vars:
-                if v.init is None:
-                    return None
-                env[v.name] = v.init
-        elif isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and s.expr.op == "=" and store is None:
-            store = s.expr
-        else:
-            return None
+    store = _lane_store(loop, env)
+    if store is None:
+        return None
     target, value = store.target, store.value
     for _ in range(4):  # locals defined from locals (V *d = (V *)dst)
         target, value = (ir.transform(e, lambda n: ir.clone(env[n.name]) if isinstance(n, ir.Name) and n.name in env
@@ -335,6 +315,23 @@ def _lane_expression(stmts: list[ir.Stmt]) -> Optional[ir.Expr]:
            for n in value.walk()):
         return None  # reads another lane, the count, or memory other than its operands
     return value if ok else None
+
+
+def _lane_store(loop: ir.For, env: dict[str, ir.Expr]) -> Optional[ir.Assign]:
+    """The one assignment of a lane loop's body ``{ [const T a = ...;] dst-lane = E; }``, its
+    locals added to ``env``; None for any other body."""
+    store = None
+    for s in (loop.body.stmts if isinstance(loop.body, ir.Block) else [loop.body]):
+        if isinstance(s, ir.Decl) and store is None:
+            for v in s.vars:
+                if v.init is None:
+                    return None
+                env[v.name] = v.init
+        elif isinstance(s, ir.ExprStmt) and isinstance(s.expr, ir.Assign) and s.expr.op == "=" and store is None:
+            store = s.expr
+        else:
+            return None
+    return store
 
 
 def strip(e: ir.Expr) -> ir.Expr:

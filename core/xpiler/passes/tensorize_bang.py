@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Union
 
 from .. import ir
-from ..analysis import elementwise as E
+from ..analysis import elementwise as E, patterns
 from ..analysis.symbols import SymbolTable
 from ..dialects.bang import intrinsics as bang_table
 from ..analysis.loops import NotCanonical, loop_view
@@ -27,22 +27,7 @@ def _is_zero(e: ir.Expr) -> bool:
     return isinstance(e, ir.IntLit) and e.value == 0
 
 
-def _task_loop(s: ir.Stmt) -> Optional[tuple[str, ir.Expr]]:
-    """``for (int v = taskId; v < X; v += taskDim)``: (v, X)."""
-    if not isinstance(s, ir.For) or not isinstance(s.init, ir.Decl) or len(s.init.vars) != 1:
-        return None
-    v = s.init.vars[0]
-    if not (isinstance(v.init, ir.Name) and v.init.name == "taskId"):
-        return None
-    c, st = s.cond, s.step
-    if not (isinstance(c, ir.Binary) and c.op == "<" and isinstance(c.lhs, ir.Name) and c.lhs.name == v.name):
-        return None
-    if not (isinstance(st, ir.Assign) and st.op == "+=" and isinstance(st.target, ir.Name) and
-            st.target.name == v.name and isinstance(st.value, ir.Name) and st.value.name == "taskDim"):
-        return None
-    if any(isinstance(n, ir.Name) and n.name == v.name for n in c.rhs.walk()):
-        return None
-    return v.name, c.rhs
+_task_loop = patterns.task_loop
 
 
 @lowering("bang")
