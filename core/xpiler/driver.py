@@ -391,6 +391,10 @@ def _finish(out: ir.Module, kernels: list[ir.Function], entries: list[ir.Functio
     return out
 
 
+#: the most "not tensorized" records one kernel's report keeps
+NEST_WARNINGS = 4
+
+
 def _nests(out: ir.Module, kernels: list[ir.Function], notes: list[dict] = (),
            tensorize_ran: bool = False) -> list[NestRecord]:
     """What each translated kernel uses, read off the output: the parallel variables it
@@ -413,6 +417,18 @@ def _nests(out: ir.Module, kernels: list[ir.Function], notes: list[dict] = (),
         staged = sorted({v.space for n in f.body.walk() if isinstance(n, ir.Decl) for v in n.vars
                          if v.space not in ("local", "global", "gdram")})
         mine = [n for n in notes if n.get("kernel") == k.name]
+        # lifted GPU code has many helper loops: the same reason once, and at most a few
+        # "not" records per kernel beside the tensorized ones (each becomes an editor warning)
+        seen, kept, nots = set(), [], 0
+        for n in mine:
+            key = (tuple(n.get("lines", ())), tuple(n.get("not", [])))
+            if n.get("not") and not n.get("tensorized_into"):
+                if key in seen or nots >= NEST_WARNINGS:
+                    continue
+                nots += 1
+            seen.add(key)
+            kept.append(n)
+        mine = kept
         if mine:
             for n in mine:
                 why = list(n.get("not", []))
