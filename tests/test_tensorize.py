@@ -361,3 +361,22 @@ def test_half_streams_convert_exactly_and_compute_in_float():
     arith = HALF.replace("(float)x[i]", "(float)(x[i] * x[i])")  # arithmetic on half values: refused
     t2 = xpiler.translate(arith, "bang", path="hrelu.c")
     assert t2.status == "checked" and any("arithmetic on a half value" in w for w in t2.nests[0].not_)
+
+
+def test_a_loop_whose_only_buffers_are_double_buffers_gets_its_chunk_size():
+    """A row sum reads one stream and keeps nothing else in NRAM: with pipelining its only
+    buffer is a double buffer, which must be declared and sized like any other."""
+    src = """\
+// xpiler: args x=float32[9,1000] out=float32[9] rows=9 cols=1000
+void rsum(const float *x, float *out, int rows, int cols) {
+    for (int r = 0; r < rows; ++r) {
+        float s = 0.0f;
+        for (int c = 0; c < cols; ++c)
+            s += x[r * cols + c];
+        out[r] = s;
+    }
+}
+"""
+    t = xpiler.translate(src, "bang", path="rsum.c")
+    assert t.status == "checked", t.why
+    assert "__nram__ float xp_x[2][" in t.code and "+= 0)" not in t.code

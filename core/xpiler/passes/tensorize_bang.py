@@ -92,7 +92,7 @@ class BangKernel:
             if not self.inner_loops(self.f.body, table, replace, records):
                 records.append({"kernel": self.f.name, "lines": _lines(self.f),
                                 "not": ["not tensorized: no loop bound to taskId and no element-wise inner loop"]})
-        if self.buffers and not self.finish():
+        if (self.buffers or self.double or self.chunk_lits) and not self.finish():
             replace = {}
             records = [{"kernel": self.f.name, "lines": _lines(self.f),
                         "not": [f"not tensorized: {self.nbuf} NRAM buffers of 32 elements do not fit the NRAM "
