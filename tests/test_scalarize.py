@@ -147,11 +147,11 @@ def test_documented():
     assert {c.name for c in p.requires} >= {"fusable", "scalar", "strip", "unrolled", "uniform"}
 
 
-CORPUS = ["relu", "add", "sub", "sigmoid", "leaky_relu", "softmax", "layernorm", "reduce_sum"]
+# a sample (bench/accuracy.py --from vnni runs every VNNI kernel to every target)
+CORPUS = [("relu", "bang"), ("sigmoid", "c"), ("softmax", "c"), ("layernorm", "bang"), ("reduce_sum", "bang")]
 
 
-@pytest.mark.parametrize("to", ["c", "bang"])
-@pytest.mark.parametrize("name", CORPUS)
+@pytest.mark.parametrize("name,to", CORPUS)
 def test_corpus_from_vnni(name, to):
     path = f"tests/kernels/{name}/{name}_vnni.cpp"
     with open(path) as fh:
