@@ -380,3 +380,10 @@ void rsum(const float *x, float *out, int rows, int cols) {
     t = xpiler.translate(src, "bang", path="rsum.c")
     assert t.status == "checked", t.why
     assert "__nram__ float xp_x[2][" in t.code and "+= 0)" not in t.code
+
+
+def test_c_an_element_wise_openmp_loop_becomes_parallel_for_simd():
+    t = xpiler.translate(open("examples/saxpy.cu").read(), "c", path="examples/saxpy.cu")
+    assert t.status == "checked", t.why
+    assert "#pragma omp parallel for simd" in t.code
+    assert t.nests[0].tensorized_into == ["#pragma omp parallel for simd"]

@@ -130,7 +130,8 @@ rounding), where BANG, which has no double vector unit, computes it in float and
 
 C (``tensorize_c.py``): no intrinsics to call; each innermost element-wise loop gets
 ``#pragma omp simd``, with ``reduction(+:acc)`` for a floating sum (gcc may then split the
-sum over vector lanes, which it may not do on its own without ``-ffast-math``)::
+sum over vector lanes, which it may not do on its own without ``-ffast-math``), and bind's
+plain ``#pragma omp parallel for`` over an element-wise body becomes ``parallel for simd``::
 
     before:  for (int c = 0; c < cols; ++c) s += x[r * cols + c] * x[r * cols + c];
     after:   #pragma omp simd reduction(+:s)

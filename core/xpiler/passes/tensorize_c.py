@@ -24,14 +24,16 @@ lanes, the re-association every other target's reduction makes too.
             out[r] = s;
         }
 
-Left as they are: loops that already carry a pragma (``#pragma omp parallel for`` of
-``bind`` stays the outer loop's), loops with a max/min reduction (``fmaxf`` ignores NaN, an
+An innermost loop that ``bind`` made the OpenMP loop (``#pragma omp parallel for``, no
+clauses) becomes ``#pragma omp parallel for simd``. Left as they are: loops with another
+pragma, loops with a max/min reduction (``fmaxf`` ignores NaN, an
 OpenMP ``max`` reduction does not promise to), and loops that are not element-wise (their
 nest record says why). The pragma is ignored by a compiler without OpenMP: the loop stays
 what it was.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from .. import ir
@@ -39,6 +41,11 @@ from ..analysis import elementwise as E
 from ..analysis.loops import NotCanonical, loop_view
 from ..analysis.symbols import SymbolTable
 from .tensorize import Tensorize, _lines, lowering
+
+
+#: bind's OpenMP loop, plain (no data clauses: its iterations share nothing), which can take
+#: ``simd`` as a combined construct
+_WORKSHARING = re.compile(r"#\s*pragma\s+omp\s+parallel\s+for")
 
 
 def _stmts(s: ir.Stmt) -> list[ir.Stmt]:
@@ -67,9 +74,12 @@ class CKernel:
                 continue
             nest = E.analyse(_stmts(n.body), loop_view(n, table).var, table, reductions=True)
             sums = sorted({s.name for s in nest.stmts if isinstance(s, E.Reduce)})
-            pragma = "#pragma omp simd" + (f" reduction(+:{','.join(sums)})" if sums else "")
+            if n.pragmas:  # bind's worksharing loop: the combined construct (OpenMP 4.0)
+                pragma = n.pragmas[0].replace("parallel for", "parallel for simd", 1)
+            else:
+                pragma = "#pragma omp simd" + (f" reduction(+:{','.join(sums)})" if sums else "")
             new = ir.For(ir.clone(n.init), ir.clone(n.cond), ir.clone(n.step), ir.clone(n.body),
-                         [pragma], ir.LoopInfo("vectorized"), span=n.span)
+                         [pragma] + list(n.pragmas[1:]), ir.LoopInfo("vectorized"), span=n.span)
             replace[id(n)] = [new]
             records.append({"kernel": self.f.name, "lines": _lines(n), "tensorized_into": [pragma],
                             "staged_in": []})
@@ -80,7 +90,7 @@ class CKernel:
         return replace
 
     def why_not(self, n: ir.For, table: SymbolTable) -> Optional[str]:
-        if n.pragmas:
+        if n.pragmas and not _WORKSHARING.fullmatch(n.pragmas[0].strip()):
             return f"the loop already has {n.pragmas[0]}"
         view = loop_view(n, table)
         if isinstance(view, NotCanonical):
@@ -91,4 +101,6 @@ class CKernel:
         for s in nest.stmts:
             if isinstance(s, E.Reduce) and s.op != "sum":
                 return f"a {s.op} reduction into {s.name} (fmaxf's NaN rule is not an OpenMP reduction's)"
+            if isinstance(s, E.Reduce) and n.pragmas:
+                return f"the OpenMP loop reduces into {s.name} without a reduction clause"
         return None
