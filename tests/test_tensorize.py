@@ -387,3 +387,12 @@ def test_c_an_element_wise_openmp_loop_becomes_parallel_for_simd():
     assert t.status == "checked", t.why
     assert "#pragma omp parallel for simd" in t.code
     assert t.nests[0].tensorized_into == ["#pragma omp parallel for simd"]
+
+
+def test_the_editor_warns_where_a_nest_is_not_tensorized():
+    from xpiler import jobs
+    t = xpiler.translate(LEAKY, "bang", path="leaky.c")
+    r = jobs.translation_result(t, LEAKY, "leaky", out_path="leaky.mlu")
+    warn = [d for d in r["result_diagnostics"] if d["code"] == "not-tensorized"]
+    assert warn and "has no BANG intrinsic" in warn[0]["message"], r["result_diagnostics"]
+    assert warn[0]["related"] and warn[0]["related"][0]["path"] == "leaky.c"  # the nest in the source

@@ -142,10 +142,10 @@ async def test_translate_flow(client, tmp_path):
     info = {d.code: d for d in diags if d.severity == T.DiagnosticSeverity.Information}
     assert "seeds 0, 1" in info["check-compute"].message and "x=float32[64]" in info["check-compute"].message
     assert "gcc" in info["check-compile"].message
+    # saxpy's loop is tensorized for C (parallel for simd): no "not tensorized" warning (the
+    # warning itself: tests/test_tensorize.py::test_the_editor_warns_where_a_nest_is_not_tensorized)
     warn = {d.code: d for d in diags if d.severity == T.DiagnosticSeverity.Warning}
-    assert "not tensorized" in warn["not-tensorized"].message
-    rel = warn["not-tensorized"].related_information[0]
-    assert rel.location.uri == uri and rel.location.range.start.line == 2
+    assert "not-tensorized" not in warn, warn
     assert not [d for d in diags if d.severity == T.DiagnosticSeverity.Error]
     # the client opens the new file: hover on any line says where it came from
     client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(out_uri, "c", 1, text)))
