@@ -39,6 +39,7 @@ whose overload ``note`` says the hardware returns an approximation (``_mm512_rcp
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -139,7 +140,7 @@ def _vector_templates(dialect: str, elem: str) -> tuple[Template, ...]:
         if pattern is None or not any(isinstance(n, ir.Name) and n.name.startswith(("$v", "$s")) for n in pattern.walk()):
             continue
         accuracy = it.accuracy
-        if accuracy == "exact" and __import__("re").search(r"\bapproximation\b", ov.note or "", __import__("re").I):
+        if accuracy == "exact" and re.search(r"\bapproximation\b", ov.note or "", re.I):
             accuracy = "approximate"
         out.append(Template(it.name, pattern, tuple(roles), False, accuracy, it.domain, "", it.pipeline))
     out.sort(key=lambda t: (-_size(t.pattern), t.intrinsic))
@@ -264,7 +265,7 @@ def _template(dialect: str, it, ov, env: dict, elem: str) -> Optional[Template]:
 
 def _bind(text: str, env: dict) -> str:
     for k, v in env.items():
-        text = __import__("re").sub(rf"\b{k}\b", v, text)
+        text = re.sub(rf"\b{k}\b", v, text)
     return text
 
 

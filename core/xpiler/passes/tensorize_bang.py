@@ -64,7 +64,6 @@ class BangKernel:
         self.mm_taken: set[int] = set()  # nodes of the nests the matrix lowering took
         plan_matmuls(self, table, replace, records)
         tasks = [n for n in self.f.body.walk() if isinstance(n, ir.For) and _task_loop(n)]
-        whole: set[int] = set()
         for old in tasks:
             if id(old) in self.mm_taken:
                 continue
@@ -78,7 +77,6 @@ class BangKernel:
                 out = self.lower(nest, extent, "tasks")
                 if not isinstance(out, str):
                     replace[id(old)] = [_spanned(st, old.span) or st for st in out[0]]
-                    whole.update(id(n) for n in old.walk())
                     records.append({"kernel": self.f.name, "lines": _lines(old), "tensorized_into": out[1],
                                     "staged_in": ["nram"]})
                     continue
@@ -388,21 +386,18 @@ class _Gen:
 
     def dbuffer(self, hint: str, ty: str = "float") -> str:
         """A double buffer for a stream copied in by a pipelined loop (``[2][CH]``)."""
-        got = _take(self.dpool, self.k.btype, ty)
-        if got:
-            return got
-        name = self.k.fresh(f"xp_{hint}")
-        self.k.double.append(name)
-        self.k.btype[name] = ty
-        return name
+        return self._allocate(self.dpool, self.k.double, hint, ty)
 
     def buffer(self, hint: str, ty: str = "float") -> str:
         """A free buffer of element type ``ty`` (a new one when none is free)."""
-        got = _take(self.pool, self.k.btype, ty)
+        return self._allocate(self.pool, self.k.buffers, hint, ty)
+
+    def _allocate(self, pool: list[str], declared: list[str], hint: str, ty: str) -> str:
+        got = _take(pool, self.k.btype, ty)
         if got:
             return got
         name = self.k.fresh(f"xp_{hint}")
-        self.k.buffers.append(name)
+        declared.append(name)
         self.k.btype[name] = ty
         return name
 
